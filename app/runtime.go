@@ -1,0 +1,25 @@
+package app
+
+import (
+	"context"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// shell wraps every call into the Wails runtime, so services stay free of
+// Wails and this is the one place to look when the runtime API changes.
+// It holds the startup context because every runtime call needs it.
+// (SIGINT/SIGTERM need nothing here: Wails quits on them and runs OnShutdown.)
+type shell struct {
+	ctx context.Context
+}
+
+func (s *shell) start(ctx context.Context) { s.ctx = ctx }
+func (s *shell) stop()                     {}
+
+// logError records an unexpected error with its full chain in the app log.
+func (s *shell) logError(err error) {
+	if s.ctx != nil {
+		runtime.LogErrorf(s.ctx, "%v", err)
+	}
+}

@@ -1,0 +1,137 @@
+// Package duckdb runs notebook SQL on an embedded DuckDB (duckdb-go): one
+// Session per open notebook, results kept in DuckDB and served in windows.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2/mapping"
+)
+
+// Config sets up a session's database.
+type Config struct {
+	// TempDir is where DuckDB spills results larger than memory ("" = DuckDB's default).
+	TempDir string
+	// Threads caps DuckDB's worker threads (0 = DuckDB's default, one per core).
+	Threads int
+	// Resolve names the table function that reads a table DuckDB does not
+	// know (a lake table), e.g. "read_parquet" with a list of globs. ok=false
+	// leaves the name unknown. It is how lake tables need no views, and how a
+	// run learns which lake objects it read.
+	Resolve func(name string) (function string, args []any, ok bool, err error)
+}
+
+// Session is one private in-memory DuckDB database: a notebook's named
+// results live here and cannot collide with another notebook's.
+type Session struct {
+	db *sql.DB
+
+	execMu sync.Mutex // one cell runs at a time; windows run beside it
+	exec   *sql.Conn  // the connection cells run on
+	raw    mapping.Connection
+
+	readsMu sync.Mutex
+	reads   []string // lake objects resolved since the current cell started
+
+	seq     atomic.Int64
+	viewsMu sync.Mutex
+	views   map[string]*sortedView // by base table and ordering, see window.go
+}
+
+// internalSchema holds what the session makes for itself (unnamed results,
+// sorted copies); user names live in main.
+const internalSchema = "_smallfry"
+
+// Open starts a session. It attempts no network access: extensions that are
+// not bundled are never downloaded.
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	// Extensions that are not bundled would be downloaded on first use; we
+	// never reach for the network, so a missing one is a clear error instead.
+	connector, err := duckdb.NewConnector("?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
+	s := &Session{views: map[string]*sortedView{}}
+	if cfg.Resolve != nil {
+		duckdb.RegisterReplacementScan(connector, func(name string) (string, []any, error) {
+			fn, args, ok, err := cfg.Resolve(name)
+			if err != nil || !ok {
+				return "", nil, err
+			}
+			s.readsMu.Lock()
+			s.reads = appendNew(s.reads, name)
+			s.readsMu.Unlock()
+			return fn, args, nil
+		})
+	}
+	db := sql.OpenDB(connector)
+	s.db = db
+	if err := s.init(ctx, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Session) init(ctx context.Context, cfg Config) error {
+	global := []string{"CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(internalSchema)}
+	if cfg.TempDir != "" {
+		global = append(global, "SET temp_directory = "+QuoteString(cfg.TempDir))
+	}
+	if cfg.Threads > 0 {
+		global = append(global, fmt.Sprintf("SET threads = %d", cfg.Threads))
+	}
+	for _, q := range global {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("set up duckdb session (%s): %w", q, err)
+		}
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("open duckdb connection: %w", err)
+	}
+	// Progress is only tracked when the progress bar is on; we never print it.
+	for _, q := range []string{"SET enable_progress_bar = true", "SET enable_progress_bar_print = false", "SET progress_bar_time = 0"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			return fmt.Errorf("set up duckdb connection (%s): %w", q, err)
+		}
+	}
+	if err := conn.Raw(func(dc any) error {
+		raw, err := rawConnection(dc)
+		s.raw = raw
+		return err
+	}); err != nil {
+		conn.Close()
+		return err
+	}
+	s.exec = conn
+	return nil
+}
+
+// Close frees the session's database and everything in it.
+func (s *Session) Close() error {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	var errs []string
+	if err := s.exec.Close(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if err := s.db.Close(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("close duckdb session: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// DB exposes the session's database for the engine's own trusted statements
+// (lake views, sample generation). Cell SQL goes through Run.
+func (s *Session) DB() *sql.DB { return s.db }

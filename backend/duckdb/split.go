@@ -1,0 +1,114 @@
+package duckdb
+
+import "strings"
+
+// statement is one statement of a cell's SQL and the cell line it starts on,
+// so that DuckDB's "LINE n" can be mapped back to the line the user sees.
+type statement struct {
+	SQL  string
+	Line int // 1-based
+}
+
+// splitStatements cuts SQL text at top-level semicolons, honouring quoted
+// strings (”, "", E”, $tag$...$tag$) and comments. Statements that hold only
+// white space or comments are dropped. Each statement starts at its first token.
+func splitStatements(src string) []statement {
+	var out []statement
+	start, line, startLine := -1, 1, 1
+	flush := func(end int) {
+		if start >= 0 {
+			out = append(out, statement{SQL: strings.TrimRightFunc(src[start:end], isSpace), Line: startLine})
+		}
+		start = -1
+	}
+	mark := func(i int) {
+		if start < 0 {
+			start, startLine = i, line
+		}
+	}
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f':
+			i++
+		case c == '-' && strings.HasPrefix(src[i:], "--"):
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '/' && strings.HasPrefix(src[i:], "/*"):
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				end = len(src) - i - 2 // unterminated: DuckDB will report it
+			}
+			j := i + 2 + end + 2
+			if j > len(src) {
+				j = len(src)
+			}
+			line += strings.Count(src[i:j], "\n")
+			i = j
+		case c == ';':
+			flush(i)
+			i++
+		case c == '\'' || c == '"':
+			mark(i)
+			escapes := c == '\'' && i > 0 && (src[i-1] == 'E' || src[i-1] == 'e') && (i < 2 || !isIdent(src[i-2]))
+			j := skipQuoted(src, i, c, escapes)
+			line += strings.Count(src[i:j], "\n")
+			i = j
+		case c == '$':
+			mark(i)
+			j := skipDollar(src, i)
+			line += strings.Count(src[i:j], "\n")
+			i = j
+		default:
+			mark(i)
+			i++
+		}
+	}
+	flush(len(src))
+	return out
+}
+
+// skipQuoted returns the index just past the quoted run opening at i.
+// A doubled quote stands for itself; with escapes, a backslash escapes too.
+func skipQuoted(src string, i int, q byte, escapes bool) int {
+	for j := i + 1; j < len(src); j++ {
+		switch {
+		case escapes && src[j] == '\\':
+			j++
+		case src[j] == q:
+			if j+1 < len(src) && src[j+1] == q {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(src)
+}
+
+// skipDollar handles both $name parameters and $tag$ ... $tag$ strings.
+func skipDollar(src string, i int) int {
+	j := i + 1
+	for j < len(src) && isIdent(src[j]) {
+		j++
+	}
+	if j >= len(src) || src[j] != '$' {
+		return j // a parameter such as $year, or a lone $
+	}
+	tag := src[i : j+1]
+	end := strings.Index(src[j+1:], tag)
+	if end < 0 {
+		return len(src)
+	}
+	return j + 1 + end + len(tag)
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' }

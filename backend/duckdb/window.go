@@ -1,0 +1,237 @@
+package duckdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"smallfry/backend"
+)
+
+// SortKey orders a window by one column.
+type SortKey struct {
+	Column string `json:"column"`
+	Desc   bool   `json:"desc,omitempty"`
+}
+
+// Filter keeps the rows whose Column compares to Value with Op: one of
+// = != < <= > >= contains is_null not_null. Values are bound as parameters.
+type Filter struct {
+	Column string `json:"column"`
+	Op     string `json:"op"`
+	Value  any    `json:"value,omitempty"`
+}
+
+// WindowRequest asks for rows [Offset, Offset+Limit) of a result, after
+// filtering and sorting, both done by DuckDB.
+type WindowRequest struct {
+	Table   Table
+	Offset  int64
+	Limit   int64
+	Sort    []SortKey
+	Filters []Filter
+}
+
+// Window is a slice of a result as Arrow record batches (columnar, as DuckDB
+// produced them). Release frees them.
+type Window struct {
+	Schema  *arrow.Schema
+	Records []arrow.RecordBatch
+	Offset  int64
+	Total   int64 // rows in the filtered result, for the scroll bar
+}
+
+// Rows is the number of rows in the window.
+func (w *Window) Rows() int64 {
+	var n int64
+	for _, r := range w.Records {
+		n += r.NumRows()
+	}
+	return n
+}
+
+// Release frees the window's Arrow memory.
+func (w *Window) Release() {
+	for _, r := range w.Records {
+		r.Release()
+	}
+	w.Records = nil
+}
+
+// WriteIPC writes the window as an Arrow IPC stream, the form the UI reads.
+func (w *Window) WriteIPC(out io.Writer) error {
+	wr := ipc.NewWriter(out, ipc.WithSchema(w.Schema))
+	for _, r := range w.Records {
+		if err := wr.Write(r); err != nil {
+			return fmt.Errorf("write arrow window: %w", err)
+		}
+	}
+	return wr.Close()
+}
+
+// sortedView is a sorted and/or filtered copy of a result, made once so that
+// scrolling it costs a scan of the window, not a sort per window.
+type sortedView struct {
+	base  Table
+	key   string
+	table Table
+	total int64
+}
+
+// Window returns rows of a result. Without sort or filter it reads the result
+// table directly; otherwise from a cached sorted copy.
+func (s *Session) Window(ctx context.Context, req WindowRequest) (*Window, error) {
+	if req.Offset < 0 || req.Limit < 0 {
+		return nil, backend.Errorf(backend.EINVALID, "window of %s: offset and limit must not be negative", req.Table)
+	}
+	src, total, err := s.windowSource(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("window of %s: %w", req.Table, err)
+	}
+	defer conn.Close()
+	w := &Window{Offset: req.Offset, Total: total}
+	q := "SELECT * FROM " + src.String() + " LIMIT ? OFFSET ?"
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(*duckdb.Conn))
+		if err != nil {
+			return err
+		}
+		rd, err := ar.QueryContext(ctx, q, req.Limit, req.Offset)
+		if err != nil {
+			return err
+		}
+		defer rd.Release()
+		w.Schema = rd.Schema()
+		for rd.Next() {
+			rec := rd.RecordBatch()
+			rec.Retain()
+			w.Records = append(w.Records, rec)
+		}
+		return rd.Err()
+	})
+	if err != nil {
+		w.Release()
+		return nil, fmt.Errorf("window of %s: %w", req.Table, err)
+	}
+	return w, nil
+}
+
+func (s *Session) windowSource(ctx context.Context, req WindowRequest) (Table, int64, error) {
+	if len(req.Sort) == 0 && len(req.Filters) == 0 {
+		var total int64
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+req.Table.String()).Scan(&total); err != nil {
+			return Table{}, 0, fmt.Errorf("window of %s: %w", req.Table, err)
+		}
+		return req.Table, total, nil
+	}
+	keyJSON, _ := json.Marshal(struct {
+		S []SortKey
+		F []Filter
+	}{req.Sort, req.Filters})
+	key := req.Table.String() + "|" + string(keyJSON)
+	s.viewsMu.Lock()
+	defer s.viewsMu.Unlock()
+	if v := s.views[req.Table.String()]; v != nil && v.key == key {
+		return v.table, v.total, nil
+	}
+	where, args, order, err := s.clauses(ctx, req)
+	if err != nil {
+		return Table{}, 0, err
+	}
+	v := &sortedView{base: req.Table, key: key, table: Table{Schema: internalSchema, Name: fmt.Sprintf("view_%d", s.seq.Add(1))}}
+	q := "CREATE TABLE " + v.table.String() + " AS SELECT * FROM " + req.Table.String() + where + order
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return Table{}, 0, fmt.Errorf("sort or filter %s: %w", req.Table, err)
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+v.table.String()).Scan(&v.total); err != nil {
+		return Table{}, 0, fmt.Errorf("sort or filter %s: %w", req.Table, err)
+	}
+	if old := s.views[req.Table.String()]; old != nil {
+		s.dropQuietly(old.table)
+	}
+	s.views[req.Table.String()] = v
+	return v.table, v.total, nil
+}
+
+// clauses builds WHERE and ORDER BY from a request; column names are checked
+// against the table and quoted, values are bound as parameters.
+func (s *Session) clauses(ctx context.Context, req WindowRequest) (where string, args []any, order string, err error) {
+	cols, err := s.Columns(ctx, req.Table)
+	if err != nil {
+		return "", nil, "", err
+	}
+	known := map[string]bool{}
+	for _, c := range cols {
+		known[c.Name] = true
+	}
+	check := func(name string) error {
+		if !known[name] {
+			return backend.Errorf(backend.EINVALID, "result %s has no column %q", req.Table.Name, name)
+		}
+		return nil
+	}
+	var conds []string
+	for _, f := range req.Filters {
+		if err := check(f.Column); err != nil {
+			return "", nil, "", err
+		}
+		col := QuoteIdent(f.Column)
+		switch f.Op {
+		case "=", "!=", "<", "<=", ">", ">=":
+			conds = append(conds, col+" "+f.Op+" ?")
+			args = append(args, f.Value)
+		case "contains":
+			conds = append(conds, "contains(lower(CAST("+col+" AS VARCHAR)), lower(CAST(? AS VARCHAR)))")
+			args = append(args, f.Value)
+		case "is_null":
+			conds = append(conds, col+" IS NULL")
+		case "not_null":
+			conds = append(conds, col+" IS NOT NULL")
+		default:
+			return "", nil, "", backend.Errorf(backend.EINVALID, "filter on %q: unknown operator %q", f.Column, f.Op)
+		}
+	}
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var keys []string
+	for _, k := range req.Sort {
+		if err := check(k.Column); err != nil {
+			return "", nil, "", err
+		}
+		dir := " ASC NULLS LAST"
+		if k.Desc {
+			dir = " DESC NULLS LAST"
+		}
+		keys = append(keys, QuoteIdent(k.Column)+dir)
+	}
+	if len(keys) > 0 {
+		order = " ORDER BY " + strings.Join(keys, ", ")
+	}
+	return where, args, order, nil
+}
+
+// forgetViews drops the sorted copies of a result that was just replaced.
+func (s *Session) forgetViews(base Table) {
+	s.viewsMu.Lock()
+	defer s.viewsMu.Unlock()
+	if v := s.views[base.String()]; v != nil {
+		s.dropQuietly(v.table)
+		delete(s.views, base.String())
+	}
+}
+
+func (s *Session) dropQuietly(t Table) {
+	// A leftover copy only costs memory until the session closes.
+	_, _ = s.db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+t.String())
+}

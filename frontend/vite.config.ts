@@ -1,0 +1,16 @@
+import { writeFileSync } from "node:fs";
+import { defineConfig, type Plugin } from "vite";
+
+// Vite empties dist/ before each build; git needs dist/.gitkeep so that
+// main.go's //go:embed of frontend/dist compiles in a fresh checkout.
+const keepGitkeep: Plugin = {
+  name: "keep-gitkeep",
+  closeBundle() {
+    writeFileSync(new URL("./dist/.gitkeep", import.meta.url), "");
+  },
+};
+
+export default defineConfig({
+  plugins: [keepGitkeep],
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
+});

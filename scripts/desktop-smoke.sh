@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Smoke test of the desktop window: runs BINARY --workspace WORKSPACE_DIR on a
+# private Xvfb display, waits for the "Smallfry" window, screenshots the screen
+# to OUT_PNG and fails unless the screenshot shows more than a blank window.
+# Needs the packages from scripts/install-desktop-deps.sh.
+set -euo pipefail
+
+if (($# != 3)); then
+	echo "usage: $0 BINARY WORKSPACE_DIR OUT_PNG" >&2
+	exit 2
+fi
+binary=$1 workspace=$2 out=$3
+window_timeout=${SMOKE_WINDOW_TIMEOUT:-30} # seconds until the window must exist
+paint_timeout=${SMOKE_PAINT_TIMEOUT:-15}   # seconds until it must show the UI
+min_colors=${SMOKE_MIN_COLORS:-10}         # a blank or single-colour window has ~1
+
+[[ -x $binary ]] || { echo "smoke: $binary is not an executable" >&2; exit 2; }
+[[ -d $workspace ]] || { echo "smoke: $workspace is not a folder" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+xvfb_pid='' app_pid=''
+
+# Stop a process we started: TERM first so the app can run OnShutdown, KILL if it hangs.
+stop() {
+	local pid=$1
+	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+	stop "$app_pid"
+	stop "$xvfb_pid"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "smoke: FAIL: command failed at line $LINENO" >&2' ERR
+trap 'exit 130' INT TERM
+
+fail() {
+	echo "smoke: FAIL: $*" >&2
+	if [[ -s $tmp/app.log ]]; then
+		echo "--- app output (last 40 lines) ---" >&2
+		tail -n 40 "$tmp/app.log" >&2
+	fi
+	exit 1
+}
+
+# -displayfd makes Xvfb pick a free display itself and report it, which avoids
+# racing other X servers (and other smoke runs) over lock files.
+Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
+xvfb_pid=$!
+for _ in $(seq 100); do
+	[[ -s $tmp/display ]] && break
+	kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; fail "Xvfb exited"; }
+	sleep 0.1
+done
+[[ -s $tmp/display ]] || fail "Xvfb did not report a display"
+export DISPLAY=":$(head -n1 "$tmp/display")"
+echo "smoke: Xvfb on $DISPLAY (pid $xvfb_pid)"
+
+# NO_AT_BRIDGE: there is no accessibility bus here and GTK would wait for it.
+NO_AT_BRIDGE=1 "$binary" --workspace "$workspace" >"$tmp/app.log" 2>&1 &
+app_pid=$!
+echo "smoke: started $binary (pid $app_pid)"
+
+deadline=$((SECONDS + window_timeout))
+until xdotool search --onlyvisible --name '^Smallfry$' >/dev/null 2>&1; do
+	kill -0 "$app_pid" 2>/dev/null || fail "the app exited before its window appeared"
+	((SECONDS < deadline)) || fail "no window named Smallfry within ${window_timeout}s"
+	sleep 0.5
+done
+echo "smoke: window is up"
+
+# WebKit paints some time after the window maps, and the UI fills in after its
+# first backend call, so poll until the screen has content and stops changing.
+deadline=$((SECONDS + paint_timeout))
+last=''
+while :; do
+	import -window root "$out"
+	read -r colors sum < <(convert "$out" -format '%k %#\n' info:)
+	((colors > min_colors)) && [[ $sum == "$last" ]] && break
+	last=$sum
+	kill -0 "$app_pid" 2>/dev/null || fail "the app exited while painting"
+	if ((SECONDS >= deadline)); then
+		((colors > min_colors)) || fail "screenshot $out looks blank ($colors colours) after ${paint_timeout}s"
+		fail "screenshot $out still changing after ${paint_timeout}s"
+	fi
+	sleep 0.5
+done
+echo "smoke: OK: $out has $colors colours"
