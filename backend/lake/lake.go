@@ -29,16 +29,16 @@ const (
 
 // Dataset is one entry of the catalog.
 type Dataset struct {
-	Name       string   `json:"name"` // as queried in SQL: Fact_Sales, raw.events
-	Kind       Kind     `json:"kind"`
-	Path       string   `json:"path"`   // folder, relative to the lake root, slash-separated
-	Format     string   `json:"format"` // parquet or jsonl
-	Files      int      `json:"files"`
-	Bytes      int64    `json:"bytes"`
-	Rows       int64    `json:"rows"` // from footers; -1 when unknown (raw data)
-	Columns    []Column `json:"columns"`
-	Partitions []string `json:"partitions,omitempty"` // hive partition keys, outermost first
-	PartitionCount int  `json:"partitionCount,omitempty"`
+	Name           string   `json:"name"` // as queried in SQL: Fact_Sales, raw.events
+	Kind           Kind     `json:"kind"`
+	Path           string   `json:"path"`   // folder, relative to the lake root, slash-separated
+	Format         string   `json:"format"` // parquet or jsonl
+	Files          int      `json:"files"`
+	Bytes          int64    `json:"bytes"`
+	Rows           int64    `json:"rows"` // from footers; -1 when unknown (raw data)
+	Columns        []Column `json:"columns"`
+	Partitions     []string `json:"partitions,omitempty"` // hive partition keys, outermost first
+	PartitionCount int      `json:"partitionCount,omitempty"`
 	// Problems lists files that could not be read, each naming the file. A
 	// dataset with problems is still listed: the readable files are counted.
 	Problems []string `json:"problems,omitempty"`
@@ -77,7 +77,9 @@ func (l *Lake) Root() string { return l.root }
 var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // ValidName reports whether name can name a lake table.
-func ValidName(name string) bool { return tableName.MatchString(name) && !strings.EqualFold(name, rawDir) }
+func ValidName(name string) bool {
+	return tableName.MatchString(name) && !strings.EqualFold(name, rawDir)
+}
 
 // tableDirs lists the table and raw dataset folders, sorted.
 func (l *Lake) tableDirs() (tables, raws []string, err error) {
