@@ -1,0 +1,185 @@
+// Package runs keeps a workspace's run history: one folder per run holding
+// run.json (what ran, with which parameters, how it went) and the output notebook.
+package runs
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"smallfry/backend"
+)
+
+// Status of a run or a cell.
+const (
+	Running  = "running"
+	OK       = "ok"
+	Failed   = "failed"
+	Canceled = "canceled"
+	Skipped  = "skipped" // a cell after a failure
+)
+
+// Record describes one run. Once finished it is never rewritten.
+type Record struct {
+	ID         string         `json:"id"`
+	Notebook   string         `json:"notebook"` // as given: a path relative to the workspace when inside it
+	Mode       string         `json:"mode"`     // headless or interactive
+	Parameters map[string]any `json:"parameters"`
+	Status     string         `json:"status"`
+	Error      string         `json:"error,omitempty"`
+	StartedAt  time.Time      `json:"startedAt"`
+	FinishedAt time.Time      `json:"finishedAt,omitzero"`
+	DurationMs int64          `json:"durationMs"`
+	Cells      []Cell         `json:"cells"`
+	Reads      []string       `json:"reads"`  // lake objects read
+	Writes     []string       `json:"writes"` // lake tables written
+}
+
+// Cell is one cell's part of a run.
+type Cell struct {
+	Index      int    `json:"index"` // 0-based position in the output notebook
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"`
+	Kind       string `json:"kind"`
+	Status     string `json:"status"`
+	DurationMs int64  `json:"durationMs"`
+	Rows       int64  `json:"rows,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Store is the runs folder of a workspace.
+type Store struct {
+	dir string
+	Now func() time.Time // injectable clock
+}
+
+const (
+	recordFile = "run.json"
+	outputFile = "output.ipynb"
+)
+
+// Open returns the store in dir, creating it if needed.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open run history %s: %w", dir, err)
+	}
+	return &Store{dir: dir, Now: time.Now}, nil
+}
+
+// Start gives rec an id and start time and writes it as running, so that a
+// crash mid-run still leaves a trace.
+func (s *Store) Start(rec *Record) error {
+	now := s.Now().UTC()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	rec.ID = now.Format("20060102T150405.000Z") + "-" + hex.EncodeToString(b[:])
+	rec.StartedAt, rec.Status = now, Running
+	if err := os.MkdirAll(filepath.Join(s.dir, rec.ID), 0o755); err != nil {
+		return fmt.Errorf("start run record: %w", err)
+	}
+	return s.writeRecord(rec)
+}
+
+// Finish stores the output notebook, then the final record; afterwards both
+// files are read-only.
+func (s *Store) Finish(rec *Record, output []byte) error {
+	rec.FinishedAt = s.Now().UTC()
+	rec.DurationMs = rec.FinishedAt.Sub(rec.StartedAt).Milliseconds()
+	if output != nil {
+		if err := writeAtomic(s.OutputPath(rec.ID), output); err != nil {
+			return fmt.Errorf("save run output: %w", err)
+		}
+	}
+	if err := s.writeRecord(rec); err != nil {
+		return err
+	}
+	for _, f := range []string{recordFile, outputFile} {
+		_ = os.Chmod(filepath.Join(s.dir, rec.ID, f), 0o444)
+	}
+	return nil
+}
+
+func (s *Store) writeRecord(rec *Record) error {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save run record: %w", err)
+	}
+	if err := writeAtomic(filepath.Join(s.dir, rec.ID, recordFile), append(data, '\n')); err != nil {
+		return fmt.Errorf("save run record: %w", err)
+	}
+	return nil
+}
+
+// OutputPath is where a run's output notebook is kept.
+func (s *Store) OutputPath(id string) string { return filepath.Join(s.dir, id, outputFile) }
+
+// Load reads one run record.
+func (s *Store) Load(id string) (*Record, error) {
+	if id == "" || filepath.Base(id) != id {
+		return nil, backend.Errorf(backend.EINVALID, "run id %q is not valid", id)
+	}
+	data, err := os.ReadFile(filepath.Join(s.dir, id, recordFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, backend.Errorf(backend.ENOTFOUND, "run %s does not exist", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	return &rec, nil
+}
+
+// List returns the runs of a notebook ("" for all), newest first. Folders
+// that hold no readable record are skipped.
+func (s *Store) List(notebook string) ([]*Record, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	var out []*Record
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		rec, err := s.Load(e.Name())
+		if err != nil {
+			continue
+		}
+		if notebook == "" || rec.Notebook == notebook {
+			out = append(out, rec)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out, nil
+}
+
+// writeAtomic writes data to a temp file beside path and renames it over path.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
