@@ -118,7 +118,8 @@ func (l *Lake) Resolve(name string) (string, []any, bool, error) {
 		if !isDir(dir) {
 			return "", nil, false, nil
 		}
-		return "read_json_auto", []any{[]string{filepath.Join(dir, "**", "*.jsonl"), filepath.Join(dir, "**", "*.json")}}, true, nil
+		// One pattern: DuckDB fails a list of globs when any of them matches nothing.
+		return "read_json_auto", []any{[]string{filepath.Join(dir, "**", "*.json*")}}, true, nil
 	}
 	tables, _, err := l.tableDirs()
 	if err != nil {
@@ -157,4 +158,19 @@ func hasParquet(dir string) bool {
 		return nil
 	})
 	return found
+}
+
+// CanonicalName returns a table's name as its folder spells it, for a name
+// SQL matched case-insensitively; unknown names come back unchanged.
+func (l *Lake) CanonicalName(name string) string {
+	tables, _, err := l.tableDirs()
+	if err != nil {
+		return name
+	}
+	for _, t := range tables {
+		if strings.EqualFold(t, name) {
+			return t
+		}
+	}
+	return name
 }

@@ -1,0 +1,104 @@
+// Package cli is smallfry's command line: with no arguments it opens the
+// desktop window; `run` runs a notebook headless.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"smallfry/backend"
+	"smallfry/backend/workspace"
+)
+
+// Streams are the command's standard streams.
+type Streams struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a run ran and a cell failed (or it was canceled)
+	exitInvalid = 2 // bad usage or input: nothing ran
+)
+
+const usage = `Smallfry: a local-first data workbench.
+
+Usage:
+  smallfry [--workspace DIR]                     open the desktop window
+  smallfry run NOTEBOOK.ipynb [-p name=value ...] [-o OUT.ipynb] [--workspace DIR]
+                                                 run a notebook headless
+  smallfry version                               print the version
+
+The workspace defaults to $SMALLFRY_WORKSPACE, else ~/Smallfry; it is created
+with sample notebooks and data on first use. 'smallfry run' uses the
+workspace that holds the notebook, if any.
+`
+
+// Main runs the command line and returns the process exit code.
+func Main(ctx context.Context, args []string, io Streams, openWindow func(workspaceDir string) error) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "run":
+			return runCommand(ctx, args[1:], io)
+		case "version":
+			fmt.Fprintln(io.Stdout, "smallfry", Version())
+			return exitOK
+		case "help":
+			fmt.Fprint(io.Stdout, usage)
+			return exitOK
+		}
+		fmt.Fprintf(io.Stderr, "smallfry: unknown command %q\n\n%s", args[0], usage)
+		return exitInvalid
+	}
+	fs := flag.NewFlagSet("smallfry", flag.ContinueOnError)
+	fs.SetOutput(io.Stderr)
+	fs.Usage = func() { fmt.Fprint(io.Stderr, usage) }
+	dir := fs.String("workspace", "", "workspace folder")
+	if err := fs.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(io.Stderr, "smallfry: unexpected argument %q\n\n%s", fs.Arg(0), usage)
+		return exitInvalid
+	}
+	ws, err := openWorkspace(ctx, *dir)
+	if err != nil {
+		return fail(io, err)
+	}
+	if err := openWindow(ws.Root); err != nil {
+		return fail(io, err)
+	}
+	return exitOK
+}
+
+func openWorkspace(ctx context.Context, dir string) (*workspace.Workspace, error) {
+	if dir == "" {
+		var err error
+		if dir, err = workspace.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	return workspace.Open(ctx, dir)
+}
+
+func fail(io Streams, err error) int {
+	fmt.Fprintln(io.Stderr, "smallfry:", backend.ErrorMessage(err))
+	if backend.ErrorCode(err) == backend.EINVALID || backend.ErrorCode(err) == backend.ENOTFOUND {
+		return exitInvalid
+	}
+	return exitFailed
+}
+
+// Version is the module version stamped by the build, or "dev".
+func Version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,385 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"smallfry/backend"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/lake"
+	"smallfry/backend/notebook"
+	"smallfry/backend/params"
+	"smallfry/backend/runs"
+)
+
+// Options tune one run.
+type Options struct {
+	Params map[string]string // name=value as typed on the command line
+	Mode   string            // "headless" or "interactive"
+	Warn   func(string)      // warnings for the user; nil drops them
+	// OnCell, when set, hears each cell as it finishes.
+	OnCell func(CellEvent)
+}
+
+// CellEvent reports one finished cell.
+type CellEvent struct {
+	Index, Of int // 1-based position among the cells that run
+	Label     string
+	Status    string
+	Duration  time.Duration
+	Rows      int64
+	Err       error
+}
+
+// Outcome is a finished run: its record and output notebook. Err is the
+// failing cell's error (also in the record and the notebook), nil on success.
+type Outcome struct {
+	Record *runs.Record
+	Output *notebook.Notebook
+	Err    error
+}
+
+// Run runs a notebook file from top to bottom, as papermill would: the
+// parameters are injected after the cell tagged "parameters", every cell's
+// output and timing go into the output notebook, and the first failing cell
+// stops the run. Problems found before anything runs (an unreadable
+// notebook, bad parameters) are returned as errors and leave no record.
+func Run(ctx context.Context, env Env, path string, opts Options) (*Outcome, error) {
+	nb, err := notebook.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := nb.Validate(); err != nil {
+		return nil, err
+	}
+	values, err := injectParameters(nb, opts)
+	if err != nil {
+		return nil, backend.Errorf(backend.EINVALID, "%s: %w", filepath.Base(path), err)
+	}
+	r := &run{env: env, nb: nb, path: path, opts: opts, values: values}
+	return r.execute(ctx)
+}
+
+type run struct {
+	env    Env
+	nb     *notebook.Notebook
+	path   string
+	opts   Options
+	values []params.Value
+	rec    *runs.Record
+}
+
+func (r *run) warn(msg string) {
+	if r.opts.Warn != nil {
+		r.opts.Warn(msg)
+	}
+}
+
+// injectParameters types the given values against the parameters cell and
+// puts an injected-parameters cell after it (replacing an earlier one).
+func injectParameters(nb *notebook.Notebook, opts Options) ([]params.Value, error) {
+	at, declared := -1, []params.Param(nil)
+	for i, c := range nb.Cells {
+		if c.IsInjectedParameters() {
+			nb.RemoveCell(i)
+			break
+		}
+	}
+	for i, c := range nb.Cells {
+		if c.IsParameters() {
+			ps, err := params.Parse(c.Source)
+			if err != nil {
+				return nil, fmt.Errorf("parameters cell (cell %d) %w", i+1, err)
+			}
+			at, declared = i, ps
+			break
+		}
+	}
+	var values []params.Value
+	if at < 0 {
+		if len(opts.Params) == 0 {
+			return nil, nil
+		}
+		if opts.Warn != nil {
+			opts.Warn("the notebook has no cell tagged \"parameters\"; the parameters are injected at the top and their types guessed from their text")
+		}
+		values = params.Infer(opts.Params)
+	} else {
+		var err error
+		if values, err = params.Resolve(declared, opts.Params); err != nil {
+			return nil, err
+		}
+		if len(opts.Params) == 0 {
+			return values, nil // papermill injects nothing when nothing is given
+		}
+	}
+	kind := notebook.KindPython
+	if at >= 0 {
+		kind = nb.Cells[at].Kind
+	}
+	cell := notebook.NewCell(kind, params.Render(values))
+	cell.Tags = []string{"injected-parameters"}
+	nb.InsertCell(at+1, cell)
+	return values, nil
+}
+
+func (r *run) execute(ctx context.Context) (*Outcome, error) {
+	rel := r.path
+	if p, err := filepath.Rel(r.env.Root, r.path); err == nil && !strings.HasPrefix(p, "..") {
+		rel = filepath.ToSlash(p)
+	}
+	mode := r.opts.Mode
+	if mode == "" {
+		mode = "headless"
+	}
+	r.rec = &runs.Record{Notebook: rel, Mode: mode, Parameters: params.JSON(r.values), Reads: []string{}, Writes: []string{}}
+	if err := r.env.Runs.Start(r.rec); err != nil {
+		return nil, err
+	}
+	session, err := OpenSession(ctx, r.env, r.warn)
+	var failure error
+	if err != nil {
+		failure = err
+	} else {
+		defer session.Close()
+		failure = r.cells(ctx, session)
+	}
+	r.rec.Status = runs.OK
+	switch {
+	case failure != nil && errors.Is(failure, context.Canceled):
+		r.rec.Status, r.rec.Error = runs.Canceled, backend.ErrorMessage(failure)
+	case failure != nil:
+		r.rec.Status, r.rec.Error = runs.Failed, backend.ErrorMessage(failure)
+	}
+	r.stamp()
+	out, err := r.nb.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("write output notebook: %w", err)
+	}
+	if err := r.env.Runs.Finish(r.rec, out); err != nil {
+		return nil, err
+	}
+	return &Outcome{Record: r.rec, Output: r.nb, Err: failure}, nil
+}
+
+// stamp writes papermill's notebook-level metadata, which tools that read
+// papermill output (scrapbook, nteract) understand.
+func (r *run) stamp() {
+	pm := map[string]any{
+		"parameters": params.JSON(r.values),
+		"input_path": r.rec.Notebook,
+		"start_time": r.rec.StartedAt.Format(time.RFC3339Nano),
+		"exception":  r.rec.Status != runs.OK,
+	}
+	if r.rec.Status != runs.OK {
+		pm["exception"] = true
+	}
+	r.nb.SetMetadata("papermill", pm)
+}
+
+func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
+	runnable := 0
+	for _, c := range r.nb.Cells {
+		if runsIn(c) {
+			runnable++
+		}
+	}
+	count, n := 0, 0
+	var failure error
+	for i, c := range r.nb.Cells {
+		if !runsIn(c) {
+			continue
+		}
+		n++
+		label := cellLabel(i, c)
+		if failure != nil {
+			r.recordCell(i, c, runs.Skipped, 0, 0, "")
+			c.SetMetadata("papermill", map[string]any{"status": "pending", "exception": false})
+			continue
+		}
+		count++
+		start := time.Now()
+		rows, err := r.cell(ctx, s, c, count)
+		dur := time.Since(start)
+		status := runs.OK
+		if err != nil {
+			status = runs.Failed
+			failure = r.cellError(i, c, err)
+			c.SetOutputs([]any{errorOutputFor(failure, c, err)})
+		}
+		c.SetExecutionCount(&count)
+		c.SetMetadata("papermill", map[string]any{
+			"start_time": start.UTC().Format(time.RFC3339Nano),
+			"end_time":   start.Add(dur).UTC().Format(time.RFC3339Nano),
+			"duration":   dur.Seconds(),
+			"status":     map[bool]string{true: "completed", false: "failed"}[err == nil],
+			"exception":  err != nil,
+		})
+		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
+		if r.opts.OnCell != nil {
+			r.opts.OnCell(CellEvent{Index: n, Of: runnable, Label: label, Status: status, Duration: dur, Rows: rows, Err: failure})
+		}
+	}
+	return failure
+}
+
+// runsIn tells the cells a SQL run executes: code cells except the
+// parameters cells, whose values are bound as $name instead.
+func runsIn(c *notebook.Cell) bool {
+	return c.Kind != notebook.KindMarkdown && c.Kind != notebook.KindRaw && !c.IsParameters() && !c.IsInjectedParameters()
+}
+
+func (r *run) recordCell(i int, c *notebook.Cell, status string, dur time.Duration, rows int64, errMsg string) {
+	rc := runs.Cell{Index: i, ID: c.ID, Name: c.Name, Kind: string(c.Kind), Status: status, DurationMs: dur.Milliseconds(), Rows: rows}
+	if status == runs.Failed {
+		rc.Error = errMsg
+	}
+	r.rec.Cells = append(r.rec.Cells, rc)
+}
+
+func cellLabel(i int, c *notebook.Cell) string {
+	if c.Name != "" {
+		return fmt.Sprintf("cell %d (%s)", i+1, c.Name)
+	}
+	return fmt.Sprintf("cell %d", i+1)
+}
+
+// cell runs one cell and sets its outputs; it returns the result's row count.
+func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, count int) (int64, error) {
+	if c.Kind != notebook.KindSQL {
+		return 0, backend.Errorf(backend.EINVALID, "%s cells cannot run yet: Smallfry runs SQL cells (Jupyter kernels come later)", c.Kind)
+	}
+	save, err := lakeTarget(c)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name})
+	if res != nil {
+		for _, name := range res.TablesRead {
+			r.rec.Reads = appendNew(r.rec.Reads, lakeName(r.env.Lake, name))
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	var outputs []any
+	if res.HasRows() {
+		out, err := resultOutput(ctx, s, res, count)
+		if err != nil {
+			return 0, err
+		}
+		outputs = append(outputs, out)
+	} else {
+		outputs = append(outputs, streamOutput(statementSummary(res)))
+	}
+	if save != nil {
+		msg, err := r.saveToLake(ctx, s, res, save)
+		if err != nil {
+			return res.Rows, err
+		}
+		outputs = append(outputs, streamOutput(msg))
+	}
+	c.SetOutputs(outputs)
+	return res.Rows, nil
+}
+
+func statementSummary(res *duckdb.Result) string {
+	switch {
+	case res.Statements == 0:
+		return "Nothing to run.\n"
+	case res.Changed == 1:
+		return "1 row changed.\n"
+	case res.Changed > 0:
+		return fmt.Sprintf("%d rows changed.\n", res.Changed)
+	}
+	return "Done.\n"
+}
+
+func appendNew(list []string, s string) []string {
+	for _, have := range list {
+		if have == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// cellError names the cell and line in the message, with the line's text.
+func (r *run) cellError(i int, c *notebook.Cell, err error) error {
+	where := fmt.Sprintf("%s, %s", filepath.Base(r.path), cellLabel(i, c))
+	var se *duckdb.SQLError
+	if errors.As(err, &se) {
+		msg := fmt.Sprintf("%s, line %d: %s", where, se.Line, se.Message)
+		if text := sourceLine(c.Source, se.Line); text != "" {
+			msg += fmt.Sprintf("\n  %d | %s", se.Line, text)
+		}
+		return &backend.Error{Code: backend.EINVALID, Message: msg, Err: err}
+	}
+	code := backend.ErrorCode(err)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		code = backend.ECANCELED
+	}
+	return &backend.Error{Code: code, Message: where + ": " + backend.ErrorMessage(err), Err: err}
+}
+
+func sourceLine(src string, line int) string {
+	lines := strings.Split(src, "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	return strings.TrimRight(lines[line-1], " \t\r")
+}
+
+func errorOutputFor(failure error, c *notebook.Cell, err error) map[string]any {
+	ename := "Error"
+	var se *duckdb.SQLError
+	switch {
+	case errors.As(err, &se):
+		if kind, _, ok := strings.Cut(se.Message, ":"); ok && strings.HasSuffix(kind, "Error") {
+			ename = strings.ReplaceAll(kind, " ", "")
+		}
+	case errors.Is(err, context.Canceled):
+		ename = "Canceled"
+	}
+	msg := backend.ErrorMessage(failure)
+	return errorOutput(ename, msg, strings.Split(msg, "\n"))
+}
+
+// lakeConfig is a SQL cell's "save to lake" setting, in its smallfry metadata.
+type lakeConfig struct {
+	Table       string   `json:"table"`
+	PartitionBy []string `json:"partition_by"`
+	Mode        string   `json:"mode"`
+}
+
+func lakeTarget(c *notebook.Cell) (*lakeConfig, error) {
+	raw, ok := c.Metadata("smallfry")
+	if !ok {
+		return nil, nil
+	}
+	var meta struct {
+		Lake *lakeConfig `json:"lake"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return nil, backend.Errorf(backend.EINVALID, "the cell's smallfry metadata is malformed: %v", err)
+	}
+	if meta.Lake == nil {
+		return nil, nil
+	}
+	if !lake.ValidName(meta.Lake.Table) {
+		return nil, backend.Errorf(backend.EINVALID, "save to lake: %q is not a valid table name (letters, digits and _, not starting with a digit)", meta.Lake.Table)
+	}
+	switch lake.Mode(meta.Lake.Mode) {
+	case "":
+		meta.Lake.Mode = string(lake.Overwrite)
+	case lake.Overwrite, lake.ReplacePartitions:
+	default:
+		return nil, backend.Errorf(backend.EINVALID, "save to lake: mode %q is neither %q nor %q", meta.Lake.Mode, lake.Overwrite, lake.ReplacePartitions)
+	}
+	return meta.Lake, nil
+}
