@@ -1,16 +1,19 @@
 package duckdb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"smallfry/backend"
 )
@@ -332,5 +335,53 @@ func TestSummarize(t *testing.T) {
 	}
 	if _, err := s.Summarize(context.Background(), res.Table, "nope"); err == nil {
 		t.Error("summary of a missing column: no error")
+	}
+}
+
+// Strings survive past the batch they came in (duckdb-go frees a batch's
+// data chunk on the next one), both copied and streamed as IPC.
+func TestWindowStringsAcrossChunks(t *testing.T) {
+	s := openSession(t)
+	res := run(t, s, Cell{SQL: "SELECT range AS i, 'value number ' || range AS s FROM range(10000)"})
+	want := func(i int64) string { return "value number " + strconv.FormatInt(i, 10) }
+	w, err := s.Window(context.Background(), WindowRequest{Table: res.Table, Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Release()
+	if len(w.Records) < 2 {
+		t.Fatalf("want several batches, got %d", len(w.Records))
+	}
+	for _, rec := range w.Records {
+		ids, strs := rec.Column(0).(*array.Int64), rec.Column(1).(*array.String)
+		for r := 0; r < int(rec.NumRows()); r++ {
+			if strs.Value(r) != want(ids.Value(r)) {
+				t.Fatalf("copied row %d: s = %q", ids.Value(r), strs.Value(r))
+			}
+		}
+	}
+	var buf bytes.Buffer
+	total, err := s.WindowIPC(context.Background(), WindowRequest{Table: res.Table, Offset: 100, Limit: 9000}, &buf)
+	if err != nil || total != 10000 {
+		t.Fatalf("WindowIPC: %d, %v", total, err)
+	}
+	rd, err := ipc.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	var n int64
+	for rd.Next() {
+		rec := rd.RecordBatch()
+		ids, strs := rec.Column(0).(*array.Int64), rec.Column(1).(*array.String)
+		for r := 0; r < int(rec.NumRows()); r++ {
+			if ids.Value(r) != 100+n || strs.Value(r) != want(ids.Value(r)) {
+				t.Fatalf("streamed row %d: %d %q", n, ids.Value(r), strs.Value(r))
+			}
+			n++
+		}
+	}
+	if n != 9000 {
+		t.Errorf("streamed %d rows, want 9000", n)
 	}
 }

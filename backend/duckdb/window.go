@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"smallfry/backend"
@@ -85,21 +87,64 @@ type sortedView struct {
 }
 
 // Window returns rows of a result. Without sort or filter it reads the result
-// table directly; otherwise from a cached sorted copy.
+// table directly; otherwise from a cached sorted copy. The batches are
+// copied out of DuckDB's memory; to stream a large window, use WindowIPC.
 func (s *Session) Window(ctx context.Context, req WindowRequest) (*Window, error) {
+	w := &Window{Offset: req.Offset}
+	var err error
+	w.Total, err = s.scanWindow(ctx, req, func(schema *arrow.Schema, rec arrow.RecordBatch) error {
+		w.Schema = schema
+		if rec != nil {
+			w.Records = append(w.Records, copyBatch(rec))
+		}
+		return nil
+	})
+	if err != nil {
+		w.Release()
+		return nil, err
+	}
+	return w, nil
+}
+
+// WindowIPC streams a window to out as an Arrow IPC stream, batch by batch
+// as DuckDB produces them, without copying them first. It returns the
+// total row count of the (filtered) result.
+func (s *Session) WindowIPC(ctx context.Context, req WindowRequest, out io.Writer) (int64, error) {
+	var wr *ipc.Writer
+	total, err := s.scanWindow(ctx, req, func(schema *arrow.Schema, rec arrow.RecordBatch) error {
+		if wr == nil {
+			wr = ipc.NewWriter(out, ipc.WithSchema(schema))
+		}
+		if rec == nil {
+			return nil
+		}
+		return wr.Write(rec)
+	})
+	if wr != nil {
+		if cerr := wr.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return total, err
+}
+
+// scanWindow calls fn with each batch of a window. A batch is only valid
+// during the call: duckdb-go's batches point into a DuckDB data chunk that
+// is freed when the reader moves on. fn is called once with a nil batch
+// first, so that the schema arrives even for an empty window.
+func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*arrow.Schema, arrow.RecordBatch) error) (int64, error) {
 	if req.Offset < 0 || req.Limit < 0 {
-		return nil, backend.Errorf(backend.EINVALID, "window of %s: offset and limit must not be negative", req.Table)
+		return 0, backend.Errorf(backend.EINVALID, "window of %s: offset and limit must not be negative", req.Table)
 	}
 	src, total, err := s.windowSource(ctx, req)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("window of %s: %w", req.Table, err)
+		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
 	}
 	defer conn.Close()
-	w := &Window{Offset: req.Offset, Total: total}
 	q := "SELECT * FROM " + src.String() + " LIMIT ? OFFSET ?"
 	err = conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(*duckdb.Conn))
@@ -111,19 +156,37 @@ func (s *Session) Window(ctx context.Context, req WindowRequest) (*Window, error
 			return err
 		}
 		defer rd.Release()
-		w.Schema = rd.Schema()
+		if err := fn(rd.Schema(), nil); err != nil {
+			return err
+		}
 		for rd.Next() {
-			rec := rd.RecordBatch()
-			rec.Retain()
-			w.Records = append(w.Records, rec)
+			if err := fn(rd.Schema(), rd.RecordBatch()); err != nil {
+				return err
+			}
 		}
 		return rd.Err()
 	})
 	if err != nil {
-		w.Release()
-		return nil, fmt.Errorf("window of %s: %w", req.Table, err)
+		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
 	}
-	return w, nil
+	return total, nil
+}
+
+// copyBatch copies a batch into Go-owned memory.
+func copyBatch(rec arrow.RecordBatch) arrow.RecordBatch {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i := range cols {
+		c, err := array.Concatenate([]arrow.Array{rec.Column(i)}, memory.DefaultAllocator)
+		if err != nil {
+			panic(err) // one array of a valid batch always concatenates
+		}
+		cols[i] = c
+	}
+	out := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
 }
 
 func (s *Session) windowSource(ctx context.Context, req WindowRequest) (Table, int64, error) {

@@ -383,3 +383,31 @@ func lakeTarget(c *notebook.Cell) (*lakeConfig, error) {
 	}
 	return meta.Lake, nil
 }
+
+// LastOutputs returns the outputs of the latest finished run of a notebook
+// (path as recorded: relative to the workspace), by cell id. Outputs live
+// in the run history, not in the saved notebook, so reopening a notebook
+// shows what its cells last produced without the file ever changing.
+func LastOutputs(env Env, rel string) (map[string][]json.RawMessage, *runs.Record, error) {
+	list, err := env.Runs.List(rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, rec := range list {
+		if rec.Status == runs.Running {
+			continue
+		}
+		nb, err := notebook.ReadFile(env.Runs.OutputPath(rec.ID))
+		if err != nil {
+			continue // a record without a readable output (a crash) is skipped
+		}
+		out := map[string][]json.RawMessage{}
+		for _, c := range nb.Cells {
+			if o := c.Outputs(); len(o) > 0 {
+				out[c.ID] = o
+			}
+		}
+		return out, rec, nil
+	}
+	return nil, nil, nil
+}

@@ -1,0 +1,50 @@
+# Smallfry: `make run` opens the workbench, `make test` runs every test,
+# `make bench` compares our paths with peers. Each installs what it needs.
+SHELL := /bin/bash
+GO_TAGS      := duckdb_arrow
+DESKTOP_TAGS := desktop,production,webkit2_41,$(GO_TAGS)
+BIN          := build/bin/smallfry
+PYTHON       := .venv/bin/python
+FUZZTIME     ?= 15s
+
+.PHONY: run build deps frontend test test-go test-fuzz test-desktop bench python clean
+
+run: build
+	./$(BIN)
+
+build: deps frontend
+	go build -tags $(DESKTOP_TAGS) -o $(BIN) .
+
+deps:
+	bash scripts/install-deps.sh
+	go mod download
+
+frontend:
+	bash scripts/build-frontend.sh
+
+python:
+	bash scripts/setup-python.sh scripts/requirements-test.txt
+
+test: build python test-go test-fuzz test-desktop
+
+# Every Go test; the CLI tests run the binary just built, as a user would.
+test-go:
+	SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \
+		go test -tags $(GO_TAGS) -count=1 ./...
+
+# A short fuzzing pass over the readers of untrusted input.
+test-fuzz:
+	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./backend/notebook
+	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZTIME) ./backend/duckdb
+
+# The real window under Xvfb, on a fresh sample workspace.
+test-desktop:
+	ws=$$(mktemp -d); status=0; bash scripts/desktop-smoke.sh $(BIN) $$ws build/smoke.png || status=$$?; \
+	rm -rf $$ws; exit $$status
+
+bench: build
+	bash scripts/setup-python.sh scripts/requirements-test.txt scripts/requirements-bench.txt
+	SMALLFRY_BIN=$(CURDIR)/$(BIN) PYTHON=$(CURDIR)/$(PYTHON) bash bench/run.sh
+
+clean:
+	rm -rf build/bin frontend/dist/assets .venv
