@@ -361,9 +361,9 @@ func TestWindowStringsAcrossChunks(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	total, err := s.WindowIPC(context.Background(), WindowRequest{Table: res.Table, Offset: 100, Limit: 9000}, &buf)
-	if err != nil || total != 10000 {
-		t.Fatalf("WindowIPC: %d, %v", total, err)
+	written, total, err := s.WindowIPC(context.Background(), WindowRequest{Table: res.Table, Offset: 100, Limit: 9000}, &buf)
+	if err != nil || total != 10000 || written != 9000 {
+		t.Fatalf("WindowIPC: wrote %d of %d, %v", written, total, err)
 	}
 	rd, err := ipc.NewReader(&buf)
 	if err != nil {

@@ -107,17 +107,18 @@ func (s *Session) Window(ctx context.Context, req WindowRequest) (*Window, error
 }
 
 // WindowIPC streams a window to out as an Arrow IPC stream, batch by batch
-// as DuckDB produces them, without copying them first. It returns the
-// total row count of the (filtered) result.
-func (s *Session) WindowIPC(ctx context.Context, req WindowRequest, out io.Writer) (int64, error) {
+// as DuckDB produces them, without copying them first. It returns the rows
+// written and the total row count of the (filtered) result.
+func (s *Session) WindowIPC(ctx context.Context, req WindowRequest, out io.Writer) (written, total int64, err error) {
 	var wr *ipc.Writer
-	total, err := s.scanWindow(ctx, req, func(schema *arrow.Schema, rec arrow.RecordBatch) error {
+	total, err = s.scanWindow(ctx, req, func(schema *arrow.Schema, rec arrow.RecordBatch) error {
 		if wr == nil {
 			wr = ipc.NewWriter(out, ipc.WithSchema(schema))
 		}
 		if rec == nil {
 			return nil
 		}
+		written += rec.NumRows()
 		return wr.Write(rec)
 	})
 	if wr != nil {
@@ -125,7 +126,7 @@ func (s *Session) WindowIPC(ctx context.Context, req WindowRequest, out io.Write
 			err = cerr
 		}
 	}
-	return total, err
+	return written, total, err
 }
 
 // scanWindow calls fn with each batch of a window. A batch is only valid
