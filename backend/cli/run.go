@@ -57,20 +57,22 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		return exitInvalid
 	}
 	path := positional[0]
-	if _, err := os.Stat(path); err != nil {
-		return fail(io, backend.Errorf(backend.ENOTFOUND, "notebook %s: %v", path, errors.Unwrap(err)))
-	}
-	if *out != "" && samePath(*out, path) {
-		return fail(io, backend.Errorf(backend.EINVALID, "-o %s would overwrite the notebook being run; choose another file", *out))
-	}
 	if *dir == "" {
 		if found, ok := workspace.Find(path); ok {
 			*dir = found
 		}
 	}
+	// The workspace is opened (created, with its samples, if new) before the
+	// notebook is looked for, so `run --workspace NEW NEW/notebooks/tour.ipynb` works.
 	ws, err := openWorkspace(ctx, *dir)
 	if err != nil {
 		return fail(io, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fail(io, backend.Errorf(backend.ENOTFOUND, "notebook %s: %v", path, errors.Unwrap(err)))
+	}
+	if *out != "" && samePath(*out, path) {
+		return fail(io, backend.Errorf(backend.EINVALID, "-o %s would overwrite the notebook being run; choose another file", *out))
 	}
 	warn := func(msg string) { fmt.Fprintln(io.Stderr, "warning:", msg) }
 	outcome, err := runner.Run(ctx, ws.Env(), path, runner.Options{

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, side by side with its peer, ratios printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${SMALLFRY_BIN:?set by make bench}" "${PYTHON:?set by make bench}"
+ws=$(mktemp -d)
+trap 'rm -rf "$ws"' EXIT
+"$SMALLFRY_BIN" run --workspace "$ws" "$ws/notebooks/tour.ipynb" >/dev/null 2>&1 || true # creates the sample workspace
+rm -rf "$ws/.smallfry/runs"/*
+echo "== window path =="
+go run -tags duckdb_arrow ./bench/window
+echo
+echo "== smallfry run vs peers =="
+"$PYTHON" bench/compare.py "$ws"
