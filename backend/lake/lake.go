@@ -128,7 +128,7 @@ func (l *Lake) Resolve(name string) (string, []any, bool, error) {
 	for _, t := range tables {
 		if strings.EqualFold(t, name) {
 			glob := filepath.Join(l.root, t, "**", "*.parquet")
-			if m, _ := filepath.Glob(filepath.Join(l.root, t, "*.parquet")); len(m) == 0 && !hasParquet(filepath.Join(l.root, t)) {
+			if !hasParquet(filepath.Join(l.root, t)) {
 				return "", nil, false, fmt.Errorf("lake table %s has no Parquet files in %s", t, filepath.Join(l.root, t))
 			}
 			return "read_parquet", []any{[]string{glob}}, true, nil

@@ -176,9 +176,6 @@ func (r *run) stamp() {
 		"start_time": r.rec.StartedAt.Format(time.RFC3339Nano),
 		"exception":  r.rec.Status != runs.OK,
 	}
-	if r.rec.Status != runs.OK {
-		pm["exception"] = true
-	}
 	r.nb.SetMetadata("papermill", pm)
 }
 
