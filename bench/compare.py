@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 BIN = os.environ["SMALLFRY_BIN"]
+ENGINE = os.environ["ENGINE_BIN"]
 WS = Path(sys.argv[1])
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 NOTEBOOKS = ["sales-by-brand-and-country.ipynb", "tour.ipynb"]
@@ -57,6 +58,44 @@ def peer_sql(path):
         con.execute(f'SELECT * FROM "{table}" LIMIT 1000').fetchall()
     con.close()
     return time.perf_counter() - t0
+
+
+def engine_script(path):
+    """peer_sql's statements as one literal script (parameters inlined)."""
+    params, cells = sql_cells(json.loads(path.read_text()))
+    lake = WS / "lake"
+    script = [f"CREATE VIEW \"{d.name}\" AS SELECT * FROM read_parquet('{d}/**/*.parquet')"
+              for d in sorted(lake.iterdir()) if d.is_dir() and not d.name.startswith(".") and d.name != "raw"]
+    script.append("CREATE SCHEMA raw")
+    script += [f"CREATE VIEW raw.\"{d.name}\" AS SELECT * FROM read_json_auto('{d}/**/*.json*')" for d in sorted((lake / "raw").iterdir())]
+    for i, (name, sql) in enumerate(cells):
+        table = name or f"result_{i}"
+        last = [s for s in sql.split(";") if s.strip()][-1]
+        for k, v in params.items():
+            last = re.sub(r"\$" + k + r"\b", repr(v), last)
+        script += [f'CREATE OR REPLACE TABLE "{table}" AS {last}', f'SELECT count(*) FROM "{table}"', f'SELECT * FROM "{table}" LIMIT 1000']
+    return script
+
+
+def engines(path):
+    """The same script in duckdb-go (the library Smallfry links) and in DuckDB Python."""
+    script = engine_script(path)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(script, f)
+    try:
+        out = subprocess.run([ENGINE, str(RUNS), f.name], check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(f.name)
+
+    def py():
+        t0 = time.perf_counter()
+        con = duckdb.connect()
+        for q in script:
+            con.execute(q).fetchall()
+        con.close()
+        return time.perf_counter() - t0
+    py()
+    return float(out) / 1000, med([py() for _ in range(RUNS)])
 
 
 def ours(path, out=None):
@@ -108,6 +147,10 @@ def main():
         worst = max(worst, o / p)
         print(f"  {name:40s} ours {o*1000:7.1f} ms   duckdb-python {p*1000:7.1f} ms   ratio {o/p:.2f}")
     print(f"  worst ratio ours/peer: {worst:.2f} (goal <= 1.05)")
+    print("   the engines alone, same script in both (duckdb-go as Smallfry links it vs DuckDB Python):")
+    for name in NOTEBOOKS:
+        go, py = engines(WS / "notebooks" / name)
+        print(f"  {name:40s} duckdb-go {go*1000:7.1f} ms   duckdb-python {py*1000:7.1f} ms   ratio {go/py:.2f}")
 
     print("\n2. `smallfry run` vs papermill on the equivalent Python+duckdb notebook (wall time)")
     path = WS / "notebooks" / "sales-by-brand-and-country.ipynb"

@@ -11,4 +11,5 @@ echo "== window path =="
 go run -tags duckdb_arrow ./bench/window
 echo
 echo "== smallfry run vs peers =="
-"$PYTHON" bench/compare.py "$ws"
+go build -tags duckdb_arrow -o "$ws/engine" ./bench/engine
+ENGINE_BIN="$ws/engine" "$PYTHON" bench/compare.py "$ws"

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,11 @@ type Config struct {
 	// leaves the name unknown. It is how lake tables need no views, and how a
 	// run learns which lake objects it read.
 	Resolve func(name string) (function string, args []any, ok bool, err error)
+	// LazyViews are schemas whose views are made when a cell first names
+	// them: the function gives the query of the view schema.name, ok=false
+	// when there is no such view. Views whose binding is costly (JSON
+	// sampling) are then only paid for when used.
+	LazyViews map[string]func(name string) (query string, ok bool)
 }
 
 // Session is one private in-memory DuckDB database: a notebook's named
@@ -38,6 +44,9 @@ type Session struct {
 
 	readsMu sync.Mutex
 	reads   []string // lake objects resolved since the current cell started
+
+	lazy map[string]func(string) (string, bool) // by lower-case schema
+	made map[[2]string]bool                     // lazy views made so far
 
 	seq     atomic.Int64
 	viewsMu sync.Mutex
@@ -57,7 +66,10 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
-	s := &Session{views: map[string]*sortedView{}}
+	s := &Session{views: map[string]*sortedView{}, lazy: map[string]func(string) (string, bool){}, made: map[[2]string]bool{}}
+	for schema, fn := range cfg.LazyViews {
+		s.lazy[strings.ToLower(schema)] = fn
+	}
 	if cfg.Resolve != nil {
 		duckdb.RegisterReplacementScan(connector, func(name string) (string, []any, error) {
 			fn, args, ok, err := cfg.Resolve(name)
@@ -65,7 +77,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 				return "", nil, err
 			}
 			s.readsMu.Lock()
-			s.reads = appendNew(s.reads, name)
+			if !slices.Contains(s.reads, name) {
+				s.reads = append(s.reads, name)
+			}
 			s.readsMu.Unlock()
 			return fn, args, nil
 		})
@@ -83,6 +97,9 @@ func (s *Session) init(ctx context.Context, cfg Config) error {
 	global := []string{"CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(internalSchema)}
 	if cfg.TempDir != "" {
 		global = append(global, "SET temp_directory = "+QuoteString(cfg.TempDir))
+	}
+	for schema := range cfg.LazyViews {
+		global = append(global, "CREATE SCHEMA IF NOT EXISTS "+QuoteIdent(schema))
 	}
 	if cfg.Threads > 0 {
 		global = append(global, fmt.Sprintf("SET threads = %d", cfg.Threads))
@@ -135,3 +152,29 @@ func (s *Session) Close() error {
 // DB exposes the session's database for the engine's own trusted statements
 // (lake views, sample generation). Cell SQL goes through Run.
 func (s *Session) DB() *sql.DB { return s.db }
+
+// makeLazyViews creates the lazy views a statement names and that do not
+// exist yet. A view that fails to bind (an unreadable dataset) is an error
+// of the statement that named it.
+func (s *Session) makeLazyViews(ctx context.Context, stmt string) error {
+	for _, ref := range qualifiedNames(stmt) {
+		fn, ok := s.lazy[strings.ToLower(ref[0])]
+		if !ok {
+			continue
+		}
+		key := [2]string{strings.ToLower(ref[0]), strings.ToLower(ref[1])}
+		if s.made[key] {
+			continue
+		}
+		query, ok := fn(ref[1])
+		if !ok {
+			continue // DuckDB reports the unknown name in the user's terms
+		}
+		q := "CREATE VIEW IF NOT EXISTS " + QuoteIdent(ref[0]) + "." + QuoteIdent(ref[1]) + " AS " + query
+		if _, err := s.exec.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s.%s is not queryable: %w", ref[0], ref[1], err)
+		}
+		s.made[key] = true
+	}
+	return nil
+}

@@ -58,6 +58,11 @@ func TestRunResults(t *testing.T) {
 		{name: "describe", cell: Cell{SQL: "DESCRIBE t"}, wantRows: 1, wantCols: []string{"column_name", "column_type", "null", "key", "default", "extra"}},
 		{name: "summarize", cell: Cell{SQL: "SUMMARIZE t"}, wantRows: 1},
 		{name: "explain", cell: Cell{SQL: "EXPLAIN SELECT 1"}, wantRows: 1, wantCols: []string{"explain_key", "explain_value"}},
+		{name: "from first", cell: Cell{SQL: "FROM t WHERE i < $n", Params: map[string]any{"n": int64(2)}}, wantRows: 2, wantCols: []string{"i"}},
+		{name: "with", cell: Cell{SQL: "WITH x AS (SELECT 1 AS a) SELECT * FROM x"}, wantRows: 1, wantCols: []string{"a"}},
+		{name: "values", cell: Cell{SQL: "VALUES (1), (2), (3)"}, wantRows: 3},
+		{name: "parenthesized", cell: Cell{SQL: "(SELECT 1 AS a) UNION ALL (SELECT 2)"}, wantRows: 2, wantCols: []string{"a"}},
+		{name: "show tables", cell: Cell{SQL: "SHOW TABLES"}, wantRows: 2},
 		{name: "insert has no rows", cell: Cell{SQL: "INSERT INTO t VALUES (10), (11)"}, wantNone: true},
 		{name: "only comments", cell: Cell{SQL: "-- nothing yet"}, wantNone: true},
 	}
@@ -384,4 +389,57 @@ func TestWindowStringsAcrossChunks(t *testing.T) {
 	if n != 9000 {
 		t.Errorf("streamed %d rows, want 9000", n)
 	}
+}
+
+func TestLazyViews(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(good, []byte(`{"a": 1}`+"\n"+`{"a": 2}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(`{"a": 1`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	s, err := Open(context.Background(), Config{LazyViews: map[string]func(string) (string, bool){
+		"raw": func(name string) (string, bool) {
+			asked = append(asked, name)
+			switch strings.ToLower(name) {
+			case "good":
+				return "SELECT * FROM read_json_auto(" + QuoteString(good) + ")", true
+			case "bad":
+				return "SELECT * FROM read_json_auto(" + QuoteString(bad) + ")", true
+			}
+			return "", false
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	run(t, s, Cell{SQL: "SELECT 1 AS x"})
+	if len(asked) != 0 {
+		t.Fatalf("views made before any cell named them: %v", asked)
+	}
+	res := run(t, s, Cell{SQL: "SELECT sum(a) AS total FROM raw.good"})
+	if res.Rows != 1 {
+		t.Fatalf("rows = %d, want 1", res.Rows)
+	}
+	run(t, s, Cell{SQL: `SELECT count(*) FROM "raw"."GOOD"`})
+	if len(asked) != 1 {
+		t.Errorf("view asked for %d times (%v), want once", len(asked), asked)
+	}
+
+	_, err = s.Run(context.Background(), Cell{SQL: "SELECT 1;\nSELECT * FROM raw.bad"})
+	var se *SQLError
+	if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(se.Message, "raw.bad is not queryable") {
+		t.Errorf("error = %v, want a line 2 error naming raw.bad", err)
+	}
+	_, err = s.Run(context.Background(), Cell{SQL: "SELECT * FROM raw.missing"})
+	if !errors.As(err, &se) || !strings.Contains(se.Message, "missing") {
+		t.Errorf("error = %v, want DuckDB's unknown table error", err)
+	}
+	run(t, s, Cell{SQL: "SELECT * FROM raw.good"}) // the session still works
 }

@@ -112,3 +112,80 @@ func isIdent(c byte) bool {
 }
 
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' }
+
+// firstWord is a statement's leading keyword (statements start at their
+// first token), or "(" for a parenthesized query.
+func firstWord(stmt string) string {
+	if strings.HasPrefix(stmt, "(") {
+		return "("
+	}
+	i := 0
+	for i < len(stmt) && isIdent(stmt[i]) {
+		i++
+	}
+	return stmt[:i]
+}
+
+// qualifiedNames lists the schema.name pairs a statement mentions, bare or
+// double-quoted, outside strings and comments. It over-approximates (a
+// column written table.column is listed too); callers only act on schemas
+// they know.
+func qualifiedNames(stmt string) [][2]string {
+	var out [][2]string
+	var prev []string // the identifiers of the dotted chain being read
+	dot := false
+	for i := 0; i < len(stmt); {
+		c := stmt[i]
+		var ident string
+		isName := false
+		switch {
+		case c == '-' && strings.HasPrefix(stmt[i:], "--"):
+			for i < len(stmt) && stmt[i] != '\n' {
+				i++
+			}
+			continue
+		case c == '/' && strings.HasPrefix(stmt[i:], "/*"):
+			if end := strings.Index(stmt[i+2:], "*/"); end >= 0 {
+				i += end + 4
+			} else {
+				i = len(stmt)
+			}
+			continue
+		case isSpace(rune(c)):
+			i++
+			continue
+		case c == '"':
+			j := skipQuoted(stmt, i, '"', false)
+			ident, isName = strings.ReplaceAll(strings.Trim(stmt[i:j], `"`), `""`, `"`), true
+			i = j
+		case c == '\'':
+			i = skipQuoted(stmt, i, '\'', false)
+		case c == '$':
+			i = skipDollar(stmt, i)
+		case isIdent(c) && !(c >= '0' && c <= '9'):
+			j := i
+			for j < len(stmt) && isIdent(stmt[j]) {
+				j++
+			}
+			ident, isName = stmt[i:j], true
+			i = j
+		case c == '.':
+			dot = true
+			i++
+			continue
+		default:
+			i++
+		}
+		switch {
+		case isName && dot && len(prev) > 0:
+			out = append(out, [2]string{prev[len(prev)-1], ident})
+			prev = append(prev, ident)
+		case isName:
+			prev = []string{ident}
+		default:
+			prev = nil
+		}
+		dot = false
+	}
+	return out
+}

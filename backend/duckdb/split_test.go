@@ -51,3 +51,27 @@ func FuzzSplitStatements(f *testing.F) {
 		}
 	})
 }
+
+func TestQualifiedNames(t *testing.T) {
+	tests := []struct {
+		name, sql string
+		want      [][2]string
+	}{
+		{"bare", "SELECT * FROM raw.events", [][2]string{{"raw", "events"}}},
+		{"quoted", `SELECT * FROM "raw"."Page Views" JOIN raw."x""y" USING (id)`, [][2]string{{"raw", "Page Views"}, {"raw", `x"y`}}},
+		{"spaced and commented", "SELECT * FROM raw . /* c */ events", [][2]string{{"raw", "events"}}},
+		{"in a string", "SELECT 'raw.events', $$raw.x$$", nil},
+		{"in a comment", "SELECT 1 -- FROM raw.events\n", nil},
+		{"column refs", "SELECT e.type FROM raw.events e", [][2]string{{"e", "type"}, {"raw", "events"}}},
+		{"three parts", "SELECT * FROM memory.raw.events", [][2]string{{"memory", "raw"}, {"raw", "events"}}},
+		{"unterminated", `SELECT * FROM "raw`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := qualifiedNames(tt.sql)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("qualifiedNames(%q) = %q, want %q", tt.sql, got, tt.want)
+			}
+		})
+	}
+}

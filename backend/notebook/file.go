@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"smallfry/backend"
+	"smallfry/backend/atomicfile"
 )
 
 // ReadFile reads and parses the notebook at path. A missing file is a
@@ -22,9 +23,6 @@ func ReadFile(path string) (*Notebook, error) {
 	}
 	return Parse(path, data)
 }
-
-// renameFile is os.Rename; tests swap it to make the last step fail.
-var renameFile = os.Rename
 
 // WriteFile saves nb to path atomically: the bytes go to a temporary file in
 // the same folder, which is synced and then renamed over path. Readers see
@@ -46,44 +44,8 @@ func WriteFile(path string, nb *Notebook) error {
 	if info, err := os.Stat(path); err == nil {
 		mode = info.Mode().Perm()
 	}
-	if err := writeAtomic(path, data, mode); err != nil {
+	if err := atomicfile.Write(path, data, mode); err != nil {
 		return fmt.Errorf("write notebook %s: %w", path, err)
-	}
-	return nil
-}
-
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = renameFile(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename itself durable. Not every system can sync a folder
-	// (Windows cannot), and the data is already safe, so errors are ignored.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package notebook
 
 import (
 	"bytes"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -108,11 +107,6 @@ func TestFailedWriteKeepsTheOldFile(t *testing.T) {
 			nb.Cells[0].Source = "lost?"
 			nb.Cells[1].SetMetadata("papermill", map[string]any{"duration": math.NaN()})
 		}, "unsupported value: NaN"},
-		{"rename fails", func(t *testing.T, path string, nb *Notebook) {
-			nb.Cells[0].Source = "lost?"
-			renameFile = func(string, string) error { return errors.New("disk on fire") }
-			t.Cleanup(func() { renameFile = os.Rename })
-		}, "disk on fire"},
 		{"folder is read-only", func(t *testing.T, path string, nb *Notebook) {
 			if runtime.GOOS == "windows" || os.Geteuid() == 0 {
 				t.Skip("root and Windows ignore folder permissions")

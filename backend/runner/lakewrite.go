@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"smallfry/backend"
@@ -43,7 +44,9 @@ func (r *run) saveToLake(ctx context.Context, s *duckdb.Session, res *duckdb.Res
 	if err != nil {
 		return "", err
 	}
-	r.rec.Writes = appendNew(r.rec.Writes, cfg.Table)
+	if !slices.Contains(r.rec.Writes, cfg.Table) {
+		r.rec.Writes = append(r.rec.Writes, cfg.Table)
+	}
 	msg := fmt.Sprintf("Saved %d rows to lake table %s", res.Rows, cfg.Table)
 	if len(cfg.PartitionBy) > 0 {
 		msg += fmt.Sprintf(", partitioned by %s (mode %s)", strings.Join(cfg.PartitionBy, ", "), cfg.Mode)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,7 +142,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if err := r.env.Runs.Start(r.rec); err != nil {
 		return nil, err
 	}
-	session, err := OpenSession(ctx, r.env, r.warn)
+	session, err := OpenSession(ctx, r.env)
 	var failure error
 	if err != nil {
 		failure = err
@@ -258,7 +259,9 @@ func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, cou
 	res, err := s.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name})
 	if res != nil {
 		for _, name := range res.TablesRead {
-			r.rec.Reads = appendNew(r.rec.Reads, lakeName(r.env.Lake, name))
+			if read := lakeName(r.env.Lake, name); !slices.Contains(r.rec.Reads, read) {
+				r.rec.Reads = append(r.rec.Reads, read)
+			}
 		}
 	}
 	if err != nil {
@@ -295,15 +298,6 @@ func statementSummary(res *duckdb.Result) string {
 		return fmt.Sprintf("%d rows changed.\n", res.Changed)
 	}
 	return "Done.\n"
-}
-
-func appendNew(list []string, s string) []string {
-	for _, have := range list {
-		if have == s {
-			return list
-		}
-	}
-	return append(list, s)
 }
 
 // cellError names the cell and line in the message, with the line's text.

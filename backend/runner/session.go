@@ -4,7 +4,6 @@ package runner
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"smallfry/backend/duckdb"
@@ -21,32 +20,29 @@ type Env struct {
 }
 
 // OpenSession opens a DuckDB session in which every lake table is queryable
-// by name and every raw dataset as raw.<name>. A raw dataset that cannot be
-// read is reported through warn and left out; the others still work.
-func OpenSession(ctx context.Context, env Env, warn func(string)) (*duckdb.Session, error) {
-	s, err := duckdb.Open(ctx, duckdb.Config{TempDir: env.TempDir, Resolve: env.Lake.Resolve})
-	if err != nil {
-		return nil, err
-	}
-	raws, err := env.Lake.RawNames()
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	if len(raws) > 0 {
-		if _, err := s.DB().ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS raw"); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("create raw schema: %w", err)
-		}
-	}
-	for _, name := range raws {
-		// The view reads through the lake's resolver, so runs record raw reads too.
-		q := "CREATE OR REPLACE VIEW raw." + duckdb.QuoteIdent(name) + " AS SELECT * FROM " + duckdb.QuoteIdent("raw/"+name)
-		if _, err := s.DB().ExecContext(ctx, q); err != nil && warn != nil {
-			warn(fmt.Sprintf("raw dataset raw.%s is not queryable: %v", name, err))
-		}
-	}
-	return s, nil
+// by name and every raw dataset as raw.<name>. The raw views are made when a
+// cell first names them: binding one samples its JSON files, which only the
+// cells that read the dataset should pay for.
+func OpenSession(ctx context.Context, env Env) (*duckdb.Session, error) {
+	return duckdb.Open(ctx, duckdb.Config{
+		TempDir: env.TempDir,
+		Resolve: env.Lake.Resolve,
+		LazyViews: map[string]func(string) (string, bool){
+			"raw": func(name string) (string, bool) {
+				raws, err := env.Lake.RawNames()
+				if err != nil {
+					return "", false
+				}
+				for _, r := range raws {
+					if strings.EqualFold(r, name) {
+						// Through the lake's resolver, so runs record raw reads too.
+						return "SELECT * FROM " + duckdb.QuoteIdent("raw/"+r), true
+					}
+				}
+				return "", false
+			},
+		},
+	})
 }
 
 // lakeName turns a name the resolver was asked for into the catalog's name.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"smallfry/backend"
+	"smallfry/backend/atomicfile"
 )
 
 // Status of a run or a cell.
@@ -83,7 +84,7 @@ func (s *Store) Start(rec *Record) error {
 	if err := os.MkdirAll(filepath.Join(s.dir, rec.ID), 0o755); err != nil {
 		return fmt.Errorf("start run record: %w", err)
 	}
-	return s.writeRecord(rec)
+	return s.writeRecord(rec, 0o644)
 }
 
 // Finish stores the output notebook, then the final record; afterwards both
@@ -92,25 +93,21 @@ func (s *Store) Finish(rec *Record, output []byte) error {
 	rec.FinishedAt = s.Now().UTC()
 	rec.DurationMs = rec.FinishedAt.Sub(rec.StartedAt).Milliseconds()
 	if output != nil {
-		if err := writeAtomic(s.OutputPath(rec.ID), output); err != nil {
+		if err := atomicfile.Write(s.OutputPath(rec.ID), output, 0o444); err != nil {
 			return fmt.Errorf("save run output: %w", err)
 		}
 	}
-	if err := s.writeRecord(rec); err != nil {
-		return err
-	}
-	for _, f := range []string{recordFile, outputFile} {
-		_ = os.Chmod(filepath.Join(s.dir, rec.ID, f), 0o444)
-	}
-	return nil
+	// Windows cannot rename over a read-only file: the running record is
+	// writable, the final one is not.
+	return s.writeRecord(rec, 0o444)
 }
 
-func (s *Store) writeRecord(rec *Record) error {
+func (s *Store) writeRecord(rec *Record, perm os.FileMode) error {
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save run record: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(s.dir, rec.ID, recordFile), append(data, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(s.dir, rec.ID, recordFile), append(data, '\n'), perm); err != nil {
 		return fmt.Errorf("save run record: %w", err)
 	}
 	return nil
@@ -160,26 +157,4 @@ func (s *Store) List(notebook string) ([]*Record, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
 	return out, nil
-}
-
-// writeAtomic writes data to a temp file beside path and renames it over path.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
