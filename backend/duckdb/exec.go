@@ -66,7 +66,7 @@ func (s *Session) Run(ctx context.Context, c Cell) (*Result, error) {
 		s.readsMu.Unlock()
 	}()
 	for i, st := range stmts {
-		if err := s.makeLazyViews(ctx, st.SQL); err != nil {
+		if err := s.makeJSONViews(ctx, st.SQL); err != nil {
 			return nil, &SQLError{Line: st.Line, Statement: i + 1, Message: err.Error(), Err: err}
 		}
 		stop := make(chan struct{})

@@ -26,11 +26,14 @@ type Config struct {
 	// leaves the name unknown. It is how lake tables need no views, and how a
 	// run learns which lake objects it read.
 	Resolve func(name string) (function string, args []any, ok bool, err error)
-	// LazyViews are schemas whose views are made when a cell first names
-	// them: the function gives the query of the view schema.name, ok=false
-	// when there is no such view. Views whose binding is costly (JSON
-	// sampling) are then only paid for when used.
-	LazyViews map[string]func(name string) (query string, ok bool)
+	// JSONViews are schemas of JSON datasets. A cell that names schema.name
+	// gets a view over the files the function's glob matches, made on first
+	// mention: DuckDB samples the files once and the view pins the types it
+	// found, so later queries do not sample again (with hundreds of small
+	// files, sampling costs as much as the query). The function also gives
+	// the dataset's own spelling of its name; ok=false means no such dataset.
+	// Each statement that names a dataset counts as reading schema.name.
+	JSONViews map[string]func(name string) (canonical, glob string, ok bool)
 }
 
 // Session is one private in-memory DuckDB database: a notebook's named
@@ -45,8 +48,8 @@ type Session struct {
 	readsMu sync.Mutex
 	reads   []string // lake objects resolved since the current cell started
 
-	lazy map[string]func(string) (string, bool) // by lower-case schema
-	made map[[2]string]bool                     // lazy views made so far
+	jsonViews map[string]func(string) (string, string, bool) // by lower-case schema
+	made      map[[2]string]bool                             // JSON views made so far
 
 	seq     atomic.Int64
 	viewsMu sync.Mutex
@@ -66,9 +69,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb: %w", err)
 	}
-	s := &Session{views: map[string]*sortedView{}, lazy: map[string]func(string) (string, bool){}, made: map[[2]string]bool{}}
-	for schema, fn := range cfg.LazyViews {
-		s.lazy[strings.ToLower(schema)] = fn
+	s := &Session{views: map[string]*sortedView{}, jsonViews: map[string]func(string) (string, string, bool){}, made: map[[2]string]bool{}}
+	for schema, fn := range cfg.JSONViews {
+		s.jsonViews[strings.ToLower(schema)] = fn
 	}
 	if cfg.Resolve != nil {
 		duckdb.RegisterReplacementScan(connector, func(name string) (string, []any, error) {
@@ -98,7 +101,7 @@ func (s *Session) init(ctx context.Context, cfg Config) error {
 	if cfg.TempDir != "" {
 		global = append(global, "SET temp_directory = "+QuoteString(cfg.TempDir))
 	}
-	for schema := range cfg.LazyViews {
+	for schema := range cfg.JSONViews {
 		global = append(global, "CREATE SCHEMA IF NOT EXISTS "+QuoteIdent(schema))
 	}
 	if cfg.Threads > 0 {
@@ -153,28 +156,54 @@ func (s *Session) Close() error {
 // (lake views, sample generation). Cell SQL goes through Run.
 func (s *Session) DB() *sql.DB { return s.db }
 
-// makeLazyViews creates the lazy views a statement names and that do not
-// exist yet. A view that fails to bind (an unreadable dataset) is an error
-// of the statement that named it.
-func (s *Session) makeLazyViews(ctx context.Context, stmt string) error {
+// makeJSONViews creates the JSON views a statement names that do not exist
+// yet, and records the reads. A dataset that cannot be read is an error of
+// the statement that named it.
+func (s *Session) makeJSONViews(ctx context.Context, stmt string) error {
 	for _, ref := range qualifiedNames(stmt) {
-		fn, ok := s.lazy[strings.ToLower(ref[0])]
+		fn, ok := s.jsonViews[strings.ToLower(ref[0])]
 		if !ok {
 			continue
 		}
-		key := [2]string{strings.ToLower(ref[0]), strings.ToLower(ref[1])}
-		if s.made[key] {
-			continue
-		}
-		query, ok := fn(ref[1])
+		name, glob, ok := fn(ref[1])
 		if !ok {
 			continue // DuckDB reports the unknown name in the user's terms
 		}
-		q := "CREATE VIEW IF NOT EXISTS " + QuoteIdent(ref[0]) + "." + QuoteIdent(ref[1]) + " AS " + query
-		if _, err := s.exec.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s.%s is not queryable: %w", ref[0], ref[1], err)
+		s.readsMu.Lock()
+		if read := ref[0] + "." + name; !slices.Contains(s.reads, read) {
+			s.reads = append(s.reads, read)
+		}
+		s.readsMu.Unlock()
+		key := [2]string{strings.ToLower(ref[0]), strings.ToLower(name)}
+		if s.made[key] {
+			continue
+		}
+		if err := s.makeJSONView(ctx, QuoteIdent(ref[0])+"."+QuoteIdent(name), glob); err != nil {
+			return fmt.Errorf("%s.%s is not queryable: %w", ref[0], name, err)
 		}
 		s.made[key] = true
 	}
 	return nil
+}
+
+func (s *Session) makeJSONView(ctx context.Context, view, glob string) error {
+	rows, err := s.exec.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json_auto("+QuoteString(glob)+"))")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return err
+		}
+		cols = append(cols, QuoteString(name)+": "+QuoteString(typ))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	q := "CREATE VIEW IF NOT EXISTS " + view + " AS SELECT * FROM read_json(" + QuoteString(glob) + ", columns = {" + strings.Join(cols, ", ") + "})"
+	_, err = s.exec.ExecContext(ctx, q)
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -391,27 +392,29 @@ func TestWindowStringsAcrossChunks(t *testing.T) {
 	}
 }
 
-func TestLazyViews(t *testing.T) {
+func TestJSONViews(t *testing.T) {
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.json")
-	bad := filepath.Join(dir, "bad.json")
-	if err := os.WriteFile(good, []byte(`{"a": 1}`+"\n"+`{"a": 2}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bad, []byte(`{"a": 1`), 0o644); err != nil {
-		t.Fatal(err)
+	for name, content := range map[string]string{
+		"good/a.json": `{"a": 1, "ts": "2024-03-01T10:00:00Z", "d": {"os": "iOS"}}` + "\n",
+		"good/b.json": `{"a": 2, "ts": "2024-03-02T10:00:00Z", "d": {"os": "Linux"}}` + "\n",
+		"bad/a.json":  `{"a": 1`,
+	} {
+		path := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var asked []string
-	s, err := Open(context.Background(), Config{LazyViews: map[string]func(string) (string, bool){
-		"raw": func(name string) (string, bool) {
+	s, err := Open(context.Background(), Config{JSONViews: map[string]func(string) (string, string, bool){
+		"raw": func(name string) (string, string, bool) {
 			asked = append(asked, name)
-			switch strings.ToLower(name) {
-			case "good":
-				return "SELECT * FROM read_json_auto(" + QuoteString(good) + ")", true
-			case "bad":
-				return "SELECT * FROM read_json_auto(" + QuoteString(bad) + ")", true
+			for _, ds := range []string{"good", "bad"} {
+				if strings.EqualFold(name, ds) {
+					return ds, filepath.Join(dir, ds, "*.json"), true
+				}
 			}
-			return "", false
+			return "", "", false
 		},
 	}})
 	if err != nil {
@@ -421,15 +424,20 @@ func TestLazyViews(t *testing.T) {
 
 	run(t, s, Cell{SQL: "SELECT 1 AS x"})
 	if len(asked) != 0 {
-		t.Fatalf("views made before any cell named them: %v", asked)
+		t.Fatalf("datasets looked up before any cell named them: %v", asked)
 	}
-	res := run(t, s, Cell{SQL: "SELECT sum(a) AS total FROM raw.good"})
-	if res.Rows != 1 {
-		t.Fatalf("rows = %d, want 1", res.Rows)
+	res := run(t, s, Cell{SQL: "SELECT sum(a) AS total, max(ts) AS latest, min(d.os) AS os FROM raw.good"})
+	if res.Rows != 1 || !slices.Equal(res.TablesRead, []string{"raw.good"}) {
+		t.Fatalf("rows = %d, read %v; want 1 row read from raw.good", res.Rows, res.TablesRead)
 	}
-	run(t, s, Cell{SQL: `SELECT count(*) FROM "raw"."GOOD"`})
-	if len(asked) != 1 {
-		t.Errorf("view asked for %d times (%v), want once", len(asked), asked)
+	want := []Column{{"total", "HUGEINT"}, {"latest", "TIMESTAMP"}, {"os", "VARCHAR"}}
+	if !slices.Equal(res.Columns, want) {
+		t.Errorf("columns = %v, want %v (the sampled types, pinned)", res.Columns, want)
+	}
+	// A later cell reads the same view, spelled differently, and it counts as a read again.
+	res = run(t, s, Cell{SQL: `SELECT count(*) FROM "raw"."GOOD"`})
+	if !slices.Equal(res.TablesRead, []string{"raw.good"}) {
+		t.Errorf("second read recorded as %v", res.TablesRead)
 	}
 
 	_, err = s.Run(context.Background(), Cell{SQL: "SELECT 1;\nSELECT * FROM raw.bad"})

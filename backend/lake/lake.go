@@ -109,18 +109,9 @@ func (l *Lake) tableDirs() (tables, raws []string, err error) {
 	return tables, raws, nil
 }
 
-// Resolve maps a SQL name to the table function that reads it, for
-// duckdb.Config.Resolve: a table name (case-insensitive, as SQL is) or
-// raw/<dataset>, the name the raw schema's views use.
+// Resolve maps a SQL table name (case-insensitive, as SQL is) to the table
+// function that reads it, for duckdb.Config.Resolve.
 func (l *Lake) Resolve(name string) (string, []any, bool, error) {
-	if ds, ok := strings.CutPrefix(name, rawDir+"/"); ok && ValidName(ds) {
-		dir := filepath.Join(l.root, rawDir, ds)
-		if !isDir(dir) {
-			return "", nil, false, nil
-		}
-		// One pattern: DuckDB fails a list of globs when any of them matches nothing.
-		return "read_json_auto", []any{[]string{filepath.Join(dir, "**", "*.json*")}}, true, nil
-	}
 	tables, _, err := l.tableDirs()
 	if err != nil {
 		return "", nil, false, err
@@ -141,6 +132,21 @@ func (l *Lake) Resolve(name string) (string, []any, bool, error) {
 func (l *Lake) RawNames() ([]string, error) {
 	_, raws, err := l.tableDirs()
 	return raws, err
+}
+
+// RawGlob finds a raw dataset by name (case-insensitive) and gives its own
+// spelling and the glob of its JSON files, for duckdb.Config.JSONViews.
+func (l *Lake) RawGlob(name string) (canonical, glob string, ok bool) {
+	raws, err := l.RawNames()
+	if err != nil {
+		return "", "", false
+	}
+	for _, r := range raws {
+		if strings.EqualFold(r, name) {
+			return r, filepath.Join(l.root, rawDir, r, "**", "*.json*"), true
+		}
+	}
+	return "", "", false
 }
 
 func isDir(p string) bool {

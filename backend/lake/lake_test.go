@@ -142,8 +142,7 @@ func TestResolve(t *testing.T) {
 		{"sales", "read_parquet", true, ""},
 		{"SALES", "read_parquet", true, ""},
 		{"daily", "read_parquet", true, ""},
-		{"raw/events", "read_json_auto", true, ""},
-		{"raw/nope", "", false, ""},
+		{"raw/events", "", false, ""}, // raw datasets are views (RawGlob), not table names
 		{"unknown", "", false, ""},
 		{"empty", "", false, "has no Parquet files"},
 	}
@@ -158,6 +157,30 @@ func TestResolve(t *testing.T) {
 			}
 			if err != nil || ok != tt.ok || fn != tt.fn {
 				t.Fatalf("Resolve = %q, %v, %v, %v; want %q, %v", fn, args, ok, err, tt.fn, tt.ok)
+			}
+		})
+	}
+}
+
+func TestRawGlob(t *testing.T) {
+	l := sampleLake(t)
+	tests := []struct {
+		name, canonical string
+		ok              bool
+	}{
+		{"events", "events", true},
+		{"EVENTS", "events", true},
+		{"nope", "", false},
+		{"../events", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			canonical, glob, ok := l.RawGlob(tt.name)
+			if ok != tt.ok || canonical != tt.canonical {
+				t.Fatalf("RawGlob = %q, %q, %v; want %q, %v", canonical, glob, ok, tt.canonical, tt.ok)
+			}
+			if ok && glob != filepath.Join(l.Root(), "raw", "events", "**", "*.json*") {
+				t.Errorf("glob = %q", glob)
 			}
 		})
 	}

@@ -20,35 +20,20 @@ type Env struct {
 }
 
 // OpenSession opens a DuckDB session in which every lake table is queryable
-// by name and every raw dataset as raw.<name>. The raw views are made when a
-// cell first names them: binding one samples its JSON files, which only the
-// cells that read the dataset should pay for.
+// by name and every raw dataset as raw.<name>.
 func OpenSession(ctx context.Context, env Env) (*duckdb.Session, error) {
 	return duckdb.Open(ctx, duckdb.Config{
-		TempDir: env.TempDir,
-		Resolve: env.Lake.Resolve,
-		LazyViews: map[string]func(string) (string, bool){
-			"raw": func(name string) (string, bool) {
-				raws, err := env.Lake.RawNames()
-				if err != nil {
-					return "", false
-				}
-				for _, r := range raws {
-					if strings.EqualFold(r, name) {
-						// Through the lake's resolver, so runs record raw reads too.
-						return "SELECT * FROM " + duckdb.QuoteIdent("raw/"+r), true
-					}
-				}
-				return "", false
-			},
-		},
+		TempDir:   env.TempDir,
+		Resolve:   env.Lake.Resolve,
+		JSONViews: map[string]func(string) (string, string, bool){"raw": env.Lake.RawGlob},
 	})
 }
 
-// lakeName turns a name the resolver was asked for into the catalog's name.
+// lakeName turns a name the session reports as read into the catalog's
+// name: raw datasets come as raw.<name>, tables as SQL spelled them.
 func lakeName(lk *lake.Lake, asked string) string {
-	if ds, ok := strings.CutPrefix(asked, "raw/"); ok {
-		return "raw." + ds
+	if strings.HasPrefix(asked, "raw.") {
+		return asked
 	}
 	return lk.CanonicalName(asked)
 }
