@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
 
 // Vite empties dist/ before each build; git needs dist/.gitkeep so that
@@ -11,6 +12,7 @@ const keepGitkeep: Plugin = {
 };
 
 export default defineConfig({
-  plugins: [keepGitkeep],
-  build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
+  plugins: [react(), keepGitkeep],
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4000 },
+  test: { environment: "jsdom", include: ["src/**/*.test.ts", "src/**/*.test.tsx"] },
 });

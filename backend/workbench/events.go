@@ -1,0 +1,55 @@
+package workbench
+
+// Events carries what the workbench pushes to the UI: the Wails window
+// (app) and the browser server (package server) each implement it.
+type Events interface {
+	Emit(name string, data any)
+}
+
+// Event names; each has one payload type.
+const (
+	EventCell     = "cell"     // CellEvent: a cell changed status
+	EventProgress = "progress" // ProgressEvent: at most every 100 ms per running cell
+	EventRun      = "run"      // RunEvent: a run ended
+)
+
+// Cell statuses, as the UI's state machine knows them.
+const (
+	StatusQueued   = "queued"
+	StatusRunning  = "running"
+	StatusDone     = "done"
+	StatusError    = "error"
+	StatusCanceled = "canceled"
+	StatusSkipped  = "skipped" // an earlier cell failed
+)
+
+// CellEvent reports a cell's new status; Output is set when it finished.
+type CellEvent struct {
+	Session   string      `json:"session"`
+	RunID     string      `json:"runId"`
+	CellID    string      `json:"cellId"`
+	Status    string      `json:"status"`
+	ElapsedMs int64       `json:"elapsedMs"`
+	Output    *CellOutput `json:"output,omitempty"`
+}
+
+// ProgressEvent reports a running cell's progress; Percent is -1 when
+// DuckDB cannot estimate it (the UI then shows the elapsed time).
+type ProgressEvent struct {
+	Session   string  `json:"session"`
+	RunID     string  `json:"runId"`
+	CellID    string  `json:"cellId"`
+	Percent   float64 `json:"percent"`
+	ElapsedMs int64   `json:"elapsedMs"`
+}
+
+// RunEvent reports the end of a run.
+type RunEvent struct {
+	Session string `json:"session"`
+	RunSummary
+}
+
+// discard drops events, for callers that do not listen.
+type discard struct{}
+
+func (discard) Emit(string, any) {}

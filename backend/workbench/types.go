@@ -1,0 +1,152 @@
+package workbench
+
+import (
+	"time"
+
+	"smallfry/backend/duckdb"
+	"smallfry/backend/lake"
+)
+
+// Info describes the workbench for the start screen.
+type Info struct {
+	Version      string          `json:"version"`
+	WorkspaceDir string          `json:"workspaceDir"`
+	Notebooks    []NotebookEntry `json:"notebooks"`
+}
+
+// NotebookEntry is a notebook file of the workspace.
+type NotebookEntry struct {
+	Path     string    `json:"path"` // relative to notebooks/, slash-separated
+	Name     string    `json:"name"` // file name without .ipynb
+	Modified time.Time `json:"modified"`
+	Bytes    int64     `json:"bytes"`
+}
+
+// CellData is a cell as saved in the notebook: what the editor edits.
+// Runtime state (status, outputs, timings) is kept apart, in CellState.
+type CellData struct {
+	ID     string   `json:"id"`
+	Kind   string   `json:"kind"` // sql, python, markdown, raw
+	Source string   `json:"source"`
+	Name   string   `json:"name,omitempty"` // a SQL cell's result name
+	Tags   []string `json:"tags,omitempty"`
+	// Chart is a Vega-Lite spec over the cell's named result, or nil.
+	Chart map[string]any `json:"chart,omitempty"`
+}
+
+// OpenedNotebook is a notebook opened in a session.
+type OpenedNotebook struct {
+	Session  string     `json:"session"` // the id later calls name
+	Path     string     `json:"path"`
+	Cells    []CellData `json:"cells"`
+	ReadOnly bool       `json:"readOnly,omitempty"` // a run's output notebook
+	// Outputs are the cells' outputs of the last run (by cell id), from the
+	// run history: results the grid shows as a preview until rerun.
+	Outputs map[string]*CellOutput `json:"outputs,omitempty"`
+	// Recovered is set when unsaved edits were found from a session that
+	// ended without saving (a crash): Cells then hold those edits.
+	Recovered *Recovery `json:"recovered,omitempty"`
+}
+
+// Recovery describes edits restored from the autosave draft.
+type Recovery struct {
+	SavedAt time.Time `json:"savedAt"`
+}
+
+// CellOutput is what a cell last produced.
+type CellOutput struct {
+	Result *ResultRef `json:"result,omitempty"` // a table in the session
+	// Preview holds rows when there is no live table (outputs from the run
+	// history): columns and the first rows, JSON values.
+	Preview *Preview `json:"preview,omitempty"`
+	Text    string   `json:"text,omitempty"` // statement summaries, save-to-lake notes
+	Error   *CellErr `json:"error,omitempty"`
+	// Chart is the rendered chart spec with its data, when the cell has one.
+	ElapsedMs int64 `json:"elapsedMs"`
+}
+
+// ResultRef is a result table the grid fetches windows from.
+type ResultRef struct {
+	Schema  string          `json:"schema,omitempty"`
+	Table   string          `json:"table"`
+	Columns []duckdb.Column `json:"columns"`
+	Rows    int64           `json:"rows"`
+}
+
+// Preview is a result's first rows, kept in an output notebook.
+type Preview struct {
+	Columns   []duckdb.Column `json:"columns"`
+	Rows      [][]any         `json:"rows"`
+	TotalRows int64           `json:"totalRows"`
+}
+
+// CellErr is a failed cell's error, placed on its line when known.
+type CellErr struct {
+	Message string `json:"message"`
+	Line    int    `json:"line,omitempty"`
+}
+
+// RunRequest runs some cells of an open notebook. Cells is the editor's
+// current content (runs use what the user sees, saved or not); Run lists
+// the ids to run, in order.
+type RunRequest struct {
+	Cells  []CellData        `json:"cells"`
+	Run    []string          `json:"run"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// RunSummary is the final status of a run.
+type RunSummary struct {
+	RunID      string `json:"runId"`
+	Status     string `json:"status"` // ok, failed, canceled
+	Error      string `json:"error,omitempty"`
+	DurationMs int64  `json:"durationMs"`
+}
+
+// WindowRequest asks for rows of a result.
+type WindowRequest struct {
+	Schema  string           `json:"schema,omitempty"`
+	Table   string           `json:"table"`
+	Offset  int64            `json:"offset"`
+	Limit   int64            `json:"limit"`
+	Sort    []duckdb.SortKey `json:"sort,omitempty"`
+	Filters []duckdb.Filter  `json:"filters,omitempty"`
+}
+
+// WindowResult is rows of a result as an Arrow IPC stream.
+type WindowResult struct {
+	Offset int64  `json:"offset"`
+	Total  int64  `json:"total"` // rows after filtering
+	Arrow  []byte `json:"arrow"` // base64 in JSON
+}
+
+// Completions are the names the SQL editor completes.
+type Completions struct {
+	Tables []CompletionTable `json:"tables"`
+}
+
+// CompletionTable is a table, view or named result with its columns.
+type CompletionTable struct {
+	Schema  string   `json:"schema,omitempty"`
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"` // lake, raw, result
+	Columns []string `json:"columns"`
+}
+
+// ExportRequest writes a result to a file.
+type ExportRequest struct {
+	Schema string `json:"schema,omitempty"`
+	Table  string `json:"table"`
+	Format string `json:"format"` // csv or parquet
+	Sort   []duckdb.SortKey `json:"sort,omitempty"`
+	Filters []duckdb.Filter `json:"filters,omitempty"`
+}
+
+// Exported says where an export went.
+type Exported struct {
+	Path string `json:"path"` // absolute
+	Rows int64  `json:"rows"`
+}
+
+// Dataset is a lake catalog entry.
+type Dataset = lake.Dataset
