@@ -451,3 +451,44 @@ func TestJSONViews(t *testing.T) {
 	}
 	run(t, s, Cell{SQL: "SELECT * FROM raw.good"}) // the session still works
 }
+
+func TestExport(t *testing.T) {
+	s := openSession(t)
+	run(t, s, Cell{SQL: "SELECT range AS i, 'r' || range AS s FROM range(10)", Result: "ten"})
+	dir := t.TempDir()
+	tests := []struct {
+		name, format string
+		req          WindowRequest
+		want         int64
+		wantErr      string
+	}{
+		{"csv", "csv", WindowRequest{Table: Table{Name: "ten"}}, 10, ""},
+		{"parquet filtered and sorted", "parquet", WindowRequest{Table: Table{Name: "ten"}, Filters: []Filter{{Column: "i", Op: ">=", Value: 7}}, Sort: []SortKey{{Column: "i", Desc: true}}}, 3, ""},
+		{"unknown format", "xlsx", WindowRequest{Table: Table{Name: "ten"}}, 0, "unknown format"},
+		{"unknown table", "csv", WindowRequest{Table: Table{Name: "nope"}}, 0, "nope"},
+		{"unknown column", "csv", WindowRequest{Table: Table{Name: "ten"}, Sort: []SortKey{{Column: "zzz"}}}, 0, "zzz"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+"."+tt.format)
+			n, err := s.Export(context.Background(), tt.req, tt.format, path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Export error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || n != tt.want {
+				t.Fatalf("Export = %d, %v; want %d rows", n, err, tt.want)
+			}
+			var first int64
+			q := "SELECT i FROM read_" + tt.format + "(" + QuoteString(path) + ") LIMIT 1"
+			if err := s.DB().QueryRow(q).Scan(&first); err != nil {
+				t.Fatal(err)
+			}
+			if tt.req.Sort != nil && first != 9 {
+				t.Errorf("first exported row i = %d, want 9 (sorted descending)", first)
+			}
+		})
+	}
+}

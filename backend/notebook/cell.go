@@ -21,6 +21,9 @@ const (
 
 func (k Kind) isCode() bool { return k == KindSQL || k == KindPython || k == KindCode }
 
+// IsCode tells the kinds saved as code cells, which run and have outputs.
+func (k Kind) IsCode() bool { return k.isCode() }
+
 func (k Kind) cellType() string {
 	switch k {
 	case KindMarkdown, KindRaw:

@@ -23,18 +23,28 @@ type Options struct {
 	Params map[string]string // name=value as typed on the command line
 	Mode   string            // "headless" or "interactive"
 	Warn   func(string)      // warnings for the user; nil drops them
-	// OnCell, when set, hears each cell as it finishes.
+	// OnBegin, when set, hears the run's id once its record exists.
+	OnBegin func(runID string)
+	// OnStart, when set, hears each cell as it starts (Status is Running).
+	OnStart func(CellEvent)
+	// OnProgress, when set, hears a running cell's progress, at most
+	// every 100 ms.
+	OnProgress func(cellID string, p duckdb.Progress)
+	// OnCell, when set, hears each cell as it finishes, or is skipped
+	// after an earlier failure.
 	OnCell func(CellEvent)
 }
 
-// CellEvent reports one finished cell.
+// CellEvent reports one cell.
 type CellEvent struct {
 	Index, Of int // 1-based position among the cells that run
+	ID        string
 	Label     string
 	Status    string
 	Duration  time.Duration
 	Rows      int64
-	Err       error
+	Result    *duckdb.Result // the live result in the session, if any
+	Err       error          // the cell's own error, placed and worded for the user
 }
 
 // Outcome is a finished run: its record and output notebook. Err is the
@@ -66,6 +76,31 @@ func Run(ctx context.Context, env Env, path string, opts Options) (*Outcome, err
 	return r.execute(ctx)
 }
 
+// RunCells runs some cells of an open notebook on the caller's session, as
+// the UI does: the cells listed by id, in notebook order, each seeing what
+// earlier runs left in the session. Parameters come from the parameters
+// cell as written (nothing is injected). The cells' outputs are set on nb,
+// whose other cells keep theirs, and nb becomes the run's output notebook.
+// path names the notebook file, for the record and messages.
+func RunCells(ctx context.Context, env Env, s *duckdb.Session, nb *notebook.Notebook, path string, ids []string, opts Options) (*Outcome, error) {
+	values, err := injectParameters(nb, Options{})
+	if err != nil {
+		return nil, backend.Errorf(backend.EINVALID, "%s: %w", filepath.Base(path), err)
+	}
+	only := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if nb.Cell(id) == nil {
+			return nil, backend.Errorf(backend.ENOTFOUND, "%s has no cell %q", filepath.Base(path), id)
+		}
+		only[id] = true
+	}
+	if opts.Mode == "" {
+		opts.Mode = "interactive"
+	}
+	r := &run{env: env, nb: nb, path: path, opts: opts, values: values, session: s, only: only}
+	return r.execute(ctx)
+}
+
 type run struct {
 	env    Env
 	nb     *notebook.Notebook
@@ -73,6 +108,9 @@ type run struct {
 	opts   Options
 	values []params.Value
 	rec    *runs.Record
+
+	session *duckdb.Session // the caller's; nil opens one for the run
+	only    map[string]bool // the cells to run; nil runs all
 }
 
 func (r *run) warn(msg string) {
@@ -142,12 +180,19 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if err := r.env.Runs.Start(r.rec); err != nil {
 		return nil, err
 	}
-	session, err := OpenSession(ctx, r.env)
+	if r.opts.OnBegin != nil {
+		r.opts.OnBegin(r.rec.ID)
+	}
+	session, err := r.session, error(nil)
+	if session == nil {
+		if session, err = OpenSession(ctx, r.env); err == nil {
+			defer session.Close()
+		}
+	}
 	var failure error
 	if err != nil {
 		failure = err
 	} else {
-		defer session.Close()
 		failure = r.cells(ctx, session)
 	}
 	r.rec.Status = runs.OK
@@ -183,14 +228,14 @@ func (r *run) stamp() {
 func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 	runnable := 0
 	for _, c := range r.nb.Cells {
-		if runsIn(c) {
+		if r.runs(c) {
 			runnable++
 		}
 	}
 	count, n := 0, 0
 	var failure error
 	for i, c := range r.nb.Cells {
-		if !runsIn(c) {
+		if !r.runs(c) {
 			continue
 		}
 		n++
@@ -198,17 +243,32 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 		if failure != nil {
 			r.recordCell(i, c, runs.Skipped, 0, 0, "")
 			c.SetMetadata("papermill", map[string]any{"status": "pending", "exception": false})
+			if r.opts.OnCell != nil {
+				r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Skipped})
+			}
 			continue
 		}
 		count++
+		if r.opts.OnStart != nil {
+			r.opts.OnStart(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Running})
+		}
 		start := time.Now()
-		rows, err := r.cell(ctx, s, c, count)
+		res, err := r.cell(ctx, s, c, count)
 		dur := time.Since(start)
 		status := runs.OK
+		var cellErr error
 		if err != nil {
 			status = runs.Failed
 			failure = r.cellError(i, c, err)
+			cellErr = failure
 			c.SetOutputs([]any{errorOutputFor(failure, c, err)})
+			if errors.Is(err, context.Canceled) {
+				status = runs.Canceled
+			}
+		}
+		var rows int64
+		if res != nil {
+			rows = res.Rows
 		}
 		c.SetExecutionCount(&count)
 		c.SetMetadata("papermill", map[string]any{
@@ -220,16 +280,19 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 		})
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
 		if r.opts.OnCell != nil {
-			r.opts.OnCell(CellEvent{Index: n, Of: runnable, Label: label, Status: status, Duration: dur, Rows: rows, Err: failure})
+			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Err: cellErr})
 		}
 	}
 	return failure
 }
 
-// runsIn tells the cells a SQL run executes: code cells except the
-// parameters cells, whose values are bound as $name instead.
-func runsIn(c *notebook.Cell) bool {
-	return c.Kind != notebook.KindMarkdown && c.Kind != notebook.KindRaw && !c.IsParameters() && !c.IsInjectedParameters()
+// runs tells the cells this run executes: code cells except the parameters
+// cells, whose values are bound as $name instead; of those, the ones asked for.
+func (r *run) runs(c *notebook.Cell) bool {
+	if c.Kind == notebook.KindMarkdown || c.Kind == notebook.KindRaw || c.IsParameters() || c.IsInjectedParameters() {
+		return false
+	}
+	return r.only == nil || r.only[c.ID]
 }
 
 func (r *run) recordCell(i int, c *notebook.Cell, status string, dur time.Duration, rows int64, errMsg string) {
@@ -247,16 +310,20 @@ func cellLabel(i int, c *notebook.Cell) string {
 	return fmt.Sprintf("cell %d", i+1)
 }
 
-// cell runs one cell and sets its outputs; it returns the result's row count.
-func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, count int) (int64, error) {
+// cell runs one cell and sets its outputs; it returns the cell's result.
+func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, count int) (*duckdb.Result, error) {
 	if c.Kind != notebook.KindSQL {
-		return 0, backend.Errorf(backend.EINVALID, "%s cells cannot run yet: Smallfry runs SQL cells (Jupyter kernels come later)", c.Kind)
+		return nil, backend.Errorf(backend.EINVALID, "%s cells cannot run yet: Smallfry runs SQL cells (Jupyter kernels come later)", c.Kind)
 	}
 	save, err := lakeTarget(c)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	res, err := s.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name})
+	var progress func(duckdb.Progress)
+	if r.opts.OnProgress != nil {
+		progress = func(p duckdb.Progress) { r.opts.OnProgress(c.ID, p) }
+	}
+	res, err := s.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name, OnProgress: progress})
 	if res != nil {
 		for _, name := range res.TablesRead {
 			if read := lakeName(r.env.Lake, name); !slices.Contains(r.rec.Reads, read) {
@@ -265,13 +332,13 @@ func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, cou
 		}
 	}
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var outputs []any
 	if res.HasRows() {
 		out, err := resultOutput(ctx, s, res, count)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		outputs = append(outputs, out)
 	} else {
@@ -280,12 +347,12 @@ func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, cou
 	if save != nil {
 		msg, err := r.saveToLake(ctx, s, res, save)
 		if err != nil {
-			return res.Rows, err
+			return res, err
 		}
 		outputs = append(outputs, streamOutput(msg))
 	}
 	c.SetOutputs(outputs)
-	return res.Rows, nil
+	return res, nil
 }
 
 func statementSummary(res *duckdb.Result) string {

@@ -39,4 +39,3 @@ func (s *Service) Close() {
 		ss.close()
 	}
 }
-

@@ -1,6 +1,283 @@
 package workbench
 
-// session is one open notebook: its DuckDB session and runtime state.
-type session struct{}
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
 
-func (ss *session) close() {}
+	"smallfry/backend"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/notebook"
+	"smallfry/backend/runner"
+)
+
+// session is one open notebook: the file's model, a DuckDB session (opened
+// on first use) and the cells' runtime state.
+type session struct {
+	id  string
+	env runner.Env
+
+	mu      sync.Mutex
+	path    string             // the notebook file, absolute
+	file    *notebook.Notebook // as saved, without outputs the file did not have
+	outputs map[string][]json.RawMessage
+	results map[string]duckdb.Table // unnamed results by cell, dropped on rerun
+	db      *duckdb.Session
+	cancel  context.CancelFunc // the running job's, nil when idle
+	closed  bool
+}
+
+func newSessionID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// duck returns the session's DuckDB, opening it on first use.
+func (ss *session) duck(ctx context.Context) (*duckdb.Session, error) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return nil, backend.Errorf(backend.ENOTFOUND, "the notebook was closed")
+	}
+	if ss.db == nil {
+		db, err := runner.OpenSession(ctx, ss.env)
+		if err != nil {
+			return nil, err
+		}
+		ss.db = db
+	}
+	return ss.db, nil
+}
+
+func (ss *session) close() {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.closed = true
+	if ss.cancel != nil {
+		ss.cancel()
+	}
+	if ss.db != nil {
+		// Close waits for a running cell, which the cancel above stops.
+		ss.db.Close()
+		ss.db = nil
+	}
+}
+
+func (ss *session) renamed(from, to string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.path == from {
+		ss.path = to
+	}
+}
+
+// lookup finds an open session by id.
+func (s *Service) lookup(id string) (*session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.sessions[id]
+	if !ok {
+		return nil, backend.Errorf(backend.ENOTFOUND, "no open notebook with session %q (it was closed or reopened elsewhere)", id)
+	}
+	return ss, nil
+}
+
+// OpenNotebook opens a notebook in a new session. The cells' last outputs
+// come from the run history; unsaved edits left by a crash are restored.
+// Opening a notebook that is already open ends its earlier session (one
+// editor per file; a reloaded browser tab simply takes over).
+func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNotebook, error) {
+	abs, err := s.notebookPath(path)
+	if err != nil {
+		return nil, err
+	}
+	nb, err := notebook.ReadFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := nb.Validate(); err != nil {
+		return nil, err
+	}
+	ss := &session{id: newSessionID(), env: s.ws.Env(), path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
+	rel, _ := filepath.Rel(s.ws.Root, abs)
+	last, _, err := runner.LastOutputs(s.ws.Env(), filepath.ToSlash(rel))
+	if err != nil {
+		return nil, err
+	}
+	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}}
+	for id, outs := range last {
+		if nb.Cell(id) != nil {
+			ss.outputs[id] = outs
+			opened.Outputs[id] = outputFromJupyter(outs)
+		}
+	}
+	draft, err := s.readDraft(abs)
+	if err != nil {
+		return nil, err
+	}
+	opened.Cells = cellsOf(nb)
+	if draft != nil && !sameCells(opened.Cells, draft.Cells) {
+		if err := applyCells(nb, draft.Cells); err != nil {
+			return nil, fmt.Errorf("restore unsaved edits of %s: %w", path, err)
+		}
+		opened.Recovered = &Recovery{SavedAt: draft.SavedAt}
+		opened.Cells = cellsOf(nb)
+	}
+
+	s.mu.Lock()
+	var previous []*session
+	for id, other := range s.sessions {
+		other.mu.Lock()
+		same := other.path == abs
+		other.mu.Unlock()
+		if same {
+			previous = append(previous, other)
+			delete(s.sessions, id)
+		}
+	}
+	s.sessions[ss.id] = ss
+	s.mu.Unlock()
+	for _, p := range previous {
+		p.close()
+	}
+	return opened, nil
+}
+
+// CloseNotebook ends a session: its running job is canceled and its
+// results are freed. Unsaved edits stay in the autosave draft.
+func (s *Service) CloseNotebook(ctx context.Context, session string) error {
+	s.mu.Lock()
+	ss, ok := s.sessions[session]
+	delete(s.sessions, session)
+	s.mu.Unlock()
+	if ok {
+		ss.close()
+	}
+	return nil
+}
+
+// SaveNotebook writes the editor's cells to the notebook file, atomically.
+// Cells that were not edited keep their bytes; outputs are not written
+// (they live in the run history). The autosave draft is then dropped.
+func (s *Service) SaveNotebook(ctx context.Context, session string, cells []CellData) (*NotebookEntry, error) {
+	ss, err := s.lookup(session)
+	if err != nil {
+		return nil, err
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if err := applyCells(ss.file, cells); err != nil {
+		return nil, err
+	}
+	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(s.draftPath(ss.path)); err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("drop autosave draft: %w", err)
+	}
+	return s.entry(ss.path)
+}
+
+var resultName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// applyCells makes nb's cells those of the editor, in the editor's order.
+// Cells are matched by id, so an unedited cell keeps its bytes and its
+// unknown metadata.
+func applyCells(nb *notebook.Notebook, cells []CellData) error {
+	byID := make(map[string]*notebook.Cell, len(nb.Cells))
+	for _, c := range nb.Cells {
+		byID[c.ID] = c
+	}
+	seen := make(map[string]bool, len(cells))
+	out := make([]*notebook.Cell, 0, len(cells))
+	for i, d := range cells {
+		kind := notebook.Kind(d.Kind)
+		switch kind {
+		case notebook.KindSQL, notebook.KindPython, notebook.KindCode, notebook.KindMarkdown, notebook.KindRaw:
+		default:
+			return backend.Errorf(backend.EINVALID, "cell %d: unknown kind %q", i+1, d.Kind)
+		}
+		if d.ID == "" || seen[d.ID] {
+			return backend.Errorf(backend.EINVALID, "cell %d: missing or repeated id %q", i+1, d.ID)
+		}
+		seen[d.ID] = true
+		if d.Name != "" && (kind != notebook.KindSQL || !resultName.MatchString(d.Name)) {
+			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is not valid (a SQL cell's name: letters, digits and _, not starting with a digit)", i+1, d.Name)
+		}
+		c := byID[d.ID]
+		if c == nil {
+			c = notebook.NewCell(kind, d.Source)
+			c.ID = d.ID
+		}
+		c.Kind, c.Source, c.Name = kind, d.Source, d.Name
+		if len(d.Tags) == 0 && len(c.Tags) == 0 {
+			// keep nil vs empty as read, so the cell stays unedited
+		} else {
+			c.Tags = d.Tags
+		}
+		if err := setChart(c, d.Chart); err != nil {
+			return backend.Errorf(backend.EINVALID, "cell %d: %w", i+1, err)
+		}
+		out = append(out, c)
+	}
+	nb.Cells = out
+	return nil
+}
+
+// cellsOf is the editor's view of a notebook's cells.
+func cellsOf(nb *notebook.Notebook) []CellData {
+	out := make([]CellData, 0, len(nb.Cells))
+	for _, c := range nb.Cells {
+		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: chartOf(c)})
+	}
+	return out
+}
+
+// smallfryMeta reads a cell's metadata.smallfry as a map.
+func smallfryMeta(c *notebook.Cell) map[string]any {
+	meta := map[string]any{}
+	if raw, ok := c.Metadata("smallfry"); ok {
+		_ = json.Unmarshal(raw, &meta)
+	}
+	return meta
+}
+
+func chartOf(c *notebook.Cell) map[string]any {
+	chart, _ := smallfryMeta(c)["chart"].(map[string]any)
+	return chart
+}
+
+// setChart stores a cell's chart spec in metadata.smallfry.chart, touching
+// the metadata only when the chart changed.
+func setChart(c *notebook.Cell, chart map[string]any) error {
+	old := chartOf(c)
+	a, _ := json.Marshal(old)
+	b, err := json.Marshal(chart)
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	if string(a) == string(b) {
+		return nil
+	}
+	meta := smallfryMeta(c)
+	if chart == nil {
+		delete(meta, "chart")
+	} else {
+		meta["chart"] = chart
+	}
+	c.SetMetadata("smallfry", meta)
+	return nil
+}
+
+func sameCells(a, b []CellData) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}

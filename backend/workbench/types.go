@@ -58,11 +58,10 @@ type CellOutput struct {
 	Result *ResultRef `json:"result,omitempty"` // a table in the session
 	// Preview holds rows when there is no live table (outputs from the run
 	// history): columns and the first rows, JSON values.
-	Preview *Preview `json:"preview,omitempty"`
-	Text    string   `json:"text,omitempty"` // statement summaries, save-to-lake notes
-	Error   *CellErr `json:"error,omitempty"`
-	// Chart is the rendered chart spec with its data, when the cell has one.
-	ElapsedMs int64 `json:"elapsedMs"`
+	Preview   *Preview `json:"preview,omitempty"`
+	Text      string   `json:"text,omitempty"` // statement summaries, save-to-lake notes
+	Error     *CellErr `json:"error,omitempty"`
+	ElapsedMs int64    `json:"elapsedMs"`
 }
 
 // ResultRef is a result table the grid fetches windows from.
@@ -135,11 +134,11 @@ type CompletionTable struct {
 
 // ExportRequest writes a result to a file.
 type ExportRequest struct {
-	Schema string `json:"schema,omitempty"`
-	Table  string `json:"table"`
-	Format string `json:"format"` // csv or parquet
-	Sort   []duckdb.SortKey `json:"sort,omitempty"`
-	Filters []duckdb.Filter `json:"filters,omitempty"`
+	Schema  string           `json:"schema,omitempty"`
+	Table   string           `json:"table"`
+	Format  string           `json:"format"` // csv or parquet
+	Sort    []duckdb.SortKey `json:"sort,omitempty"`
+	Filters []duckdb.Filter  `json:"filters,omitempty"`
 }
 
 // Exported says where an export went.

@@ -1,0 +1,166 @@
+package workbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"smallfry/backend"
+	"smallfry/backend/notebook"
+)
+
+// Info describes the workspace for the start screen.
+func (s *Service) Info(ctx context.Context) (*Info, error) {
+	list, err := s.ListNotebooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Info{Version: s.version, WorkspaceDir: s.ws.Root, Notebooks: list}, nil
+}
+
+// ListNotebooks lists the workspace's notebooks, sub-folders included,
+// sorted by path.
+func (s *Service) ListNotebooks(ctx context.Context) ([]NotebookEntry, error) {
+	list := []NotebookEntry{}
+	err := filepath.WalkDir(s.ws.Notebooks, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != s.ws.Notebooks {
+			return filepath.SkipDir // .ipynb_checkpoints and the like
+		}
+		if d.IsDir() || !strings.HasSuffix(d.Name(), ".ipynb") {
+			return nil
+		}
+		e, err := s.entry(p)
+		if err != nil {
+			return err
+		}
+		list = append(list, *e)
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list notebooks: %w", err)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Path < list[j].Path })
+	return list, nil
+}
+
+func (s *Service) entry(abs string) (*NotebookEntry, error) {
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(s.ws.Notebooks, abs)
+	if err != nil {
+		return nil, err
+	}
+	rel = filepath.ToSlash(rel)
+	return &NotebookEntry{Path: rel, Name: strings.TrimSuffix(filepath.Base(rel), ".ipynb"), Modified: info.ModTime().UTC(), Bytes: info.Size()}, nil
+}
+
+// notebookPath turns a path as the UI names it (relative to notebooks/,
+// slash-separated) into a file path, refusing anything outside the folder.
+func (s *Service) notebookPath(rel string) (string, error) {
+	clean := filepath.Clean(filepath.FromSlash(rel))
+	if rel == "" || filepath.IsAbs(clean) || clean == "." || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", backend.Errorf(backend.EINVALID, "notebook path %q is not inside the workspace's notebooks folder", rel)
+	}
+	if !strings.HasSuffix(clean, ".ipynb") {
+		return "", backend.Errorf(backend.EINVALID, "notebook path %q does not end in .ipynb", rel)
+	}
+	return filepath.Join(s.ws.Notebooks, clean), nil
+}
+
+// newName checks a name typed by the user for a new or renamed notebook;
+// ".ipynb" is added when missing.
+func (s *Service) newName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if !strings.HasSuffix(name, ".ipynb") {
+		name += ".ipynb"
+	}
+	base := strings.TrimSuffix(filepath.Base(filepath.FromSlash(name)), ".ipynb")
+	if base == "" || strings.ContainsAny(base, `<>:"|?*`+"\x00") || strings.HasPrefix(base, ".") {
+		return "", backend.Errorf(backend.EINVALID, "%q is not a usable notebook name", strings.TrimSuffix(name, ".ipynb"))
+	}
+	abs, err := s.notebookPath(name)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return "", backend.Errorf(backend.ECONFLICT, "a notebook named %s already exists", filepath.ToSlash(name))
+	}
+	return abs, nil
+}
+
+// CreateNotebook makes an empty SQL notebook with one SQL cell.
+func (s *Service) CreateNotebook(ctx context.Context, name string) (*NotebookEntry, error) {
+	abs, err := s.newName(name)
+	if err != nil {
+		return nil, err
+	}
+	nb := notebook.New()
+	nb.Cells = append(nb.Cells, notebook.NewCell(notebook.KindSQL, ""))
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("create notebook: %w", err)
+	}
+	// O_EXCL: two creations of one name must not both succeed.
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, backend.Errorf(backend.ECONFLICT, "a notebook named %s already exists", name)
+		}
+		return nil, fmt.Errorf("create notebook: %w", err)
+	}
+	f.Close()
+	if err := notebook.WriteFile(abs, nb); err != nil {
+		os.Remove(abs)
+		return nil, err
+	}
+	return s.entry(abs)
+}
+
+// RenameNotebook renames a notebook file; its run history keeps the old
+// name. An open session of the notebook follows the file.
+func (s *Service) RenameNotebook(ctx context.Context, from, to string) (*NotebookEntry, error) {
+	src, err := s.notebookPath(from)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(src); err != nil {
+		return nil, backend.Errorf(backend.ENOTFOUND, "notebook %s does not exist", from)
+	}
+	dst, err := s.newName(to)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return nil, fmt.Errorf("rename notebook: %w", err)
+	}
+	// os.Rename replaces an existing file; a hard link fails instead, so a
+	// file created since newName looked is never overwritten.
+	if err := os.Link(src, dst); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, backend.Errorf(backend.ECONFLICT, "a notebook named %s already exists", to)
+		}
+		if err := os.Rename(src, dst); err != nil { // file systems without hard links
+			return nil, fmt.Errorf("rename notebook: %w", err)
+		}
+	} else if err := os.Remove(src); err != nil {
+		return nil, fmt.Errorf("rename notebook: %w", err)
+	}
+	s.mu.Lock()
+	for _, ss := range s.sessions {
+		ss.renamed(src, dst)
+	}
+	s.mu.Unlock()
+	if err := s.moveDraft(src, dst); err != nil {
+		return nil, err
+	}
+	return s.entry(dst)
+}

@@ -1,0 +1,184 @@
+package workbench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"smallfry/backend"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/lake"
+)
+
+// Window returns rows of a result as an Arrow IPC stream; sorting and
+// filtering run in DuckDB.
+func (s *Service) Window(ctx context.Context, session string, req WindowRequest) (*WindowResult, error) {
+	db, err := s.sessionDB(ctx, session)
+	if err != nil {
+		return nil, err
+	}
+	if req.Limit <= 0 || req.Limit > 100_000 {
+		return nil, backend.Errorf(backend.EINVALID, "window limit %d is out of range (1 to 100000)", req.Limit)
+	}
+	var buf bytes.Buffer
+	_, total, err := db.WindowIPC(ctx, duckdb.WindowRequest{
+		Table: duckdb.Table{Schema: req.Schema, Name: req.Table}, Offset: req.Offset, Limit: req.Limit, Sort: req.Sort, Filters: req.Filters,
+	}, &buf)
+	if err != nil {
+		return nil, err
+	}
+	return &WindowResult{Offset: req.Offset, Total: total, Arrow: buf.Bytes()}, nil
+}
+
+// Summarize describes one column of a result: type, nulls, distinct
+// values, range and a histogram or the most frequent values.
+func (s *Service) Summarize(ctx context.Context, session, schema, table, column string) (*duckdb.Summary, error) {
+	db, err := s.sessionDB(ctx, session)
+	if err != nil {
+		return nil, err
+	}
+	return db.Summarize(ctx, duckdb.Table{Schema: schema, Name: table}, column)
+}
+
+// Export writes a result (filtered and sorted as shown) to the workspace's
+// exports folder as CSV or Parquet.
+func (s *Service) Export(ctx context.Context, session string, req ExportRequest) (*Exported, error) {
+	db, err := s.sessionDB(ctx, session)
+	if err != nil {
+		return nil, err
+	}
+	if req.Format != "csv" && req.Format != "parquet" {
+		return nil, backend.Errorf(backend.EINVALID, "export format %q is neither csv nor parquet", req.Format)
+	}
+	dir := filepath.Join(s.ws.Root, "exports")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	name := req.Table
+	if strings.HasPrefix(name, "result_") || name == "" {
+		name = "result"
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s.%s", fileSafe(name), time.Now().Format("20060102-150405"), req.Format))
+	rows, err := db.Export(ctx, duckdb.WindowRequest{Table: duckdb.Table{Schema: req.Schema, Name: req.Table}, Sort: req.Sort, Filters: req.Filters}, req.Format, path)
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	return &Exported{Path: path, Rows: rows}, nil
+}
+
+func fileSafe(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+// Lake lists the lake's tables and raw datasets, from Parquet footers.
+func (s *Service) Lake(ctx context.Context) ([]Dataset, error) {
+	return s.ws.Lake.Catalog(ctx)
+}
+
+// PreviewLake runs SELECT * over a lake table or raw dataset in the
+// notebook's session, as an unnamed result the grid can page through.
+func (s *Service) PreviewLake(ctx context.Context, session, name string) (*CellOutput, error) {
+	db, err := s.sessionDB(ctx, session)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := s.lakeRef(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res, err := db.Run(ctx, duckdb.Cell{SQL: "SELECT * FROM " + ref})
+	if err != nil {
+		return nil, err
+	}
+	return &CellOutput{
+		Result:    &ResultRef{Schema: res.Table.Schema, Table: res.Table.Name, Columns: res.Columns, Rows: res.Rows},
+		ElapsedMs: time.Since(start).Milliseconds(),
+	}, nil
+}
+
+// lakeRef is the SQL reference of a catalog entry, quoted.
+func (s *Service) lakeRef(ctx context.Context, name string) (string, error) {
+	cat, err := s.ws.Lake.Catalog(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range cat {
+		if d.Name != name {
+			continue
+		}
+		if d.Kind == lake.KindRaw {
+			return "raw." + duckdb.QuoteIdent(strings.TrimPrefix(d.Name, "raw.")), nil
+		}
+		return duckdb.QuoteIdent(d.Name), nil
+	}
+	return "", backend.Errorf(backend.ENOTFOUND, "the lake has no table or raw dataset named %q", name)
+}
+
+// Completions lists what the SQL editor completes: lake tables, raw
+// datasets and the notebook's named results, with their columns.
+func (s *Service) Completions(ctx context.Context, session string) (*Completions, error) {
+	out := &Completions{Tables: []CompletionTable{}}
+	cat, err := s.ws.Lake.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range cat {
+		t := CompletionTable{Name: d.Name, Kind: "lake", Columns: []string{}}
+		if d.Kind == lake.KindRaw {
+			t.Schema, t.Name, t.Kind = "raw", strings.TrimPrefix(d.Name, "raw."), "raw"
+		}
+		for _, c := range d.Columns {
+			t.Columns = append(t.Columns, c.Name)
+		}
+		out.Tables = append(out.Tables, t)
+	}
+	ss, err := s.lookup(session)
+	if err != nil {
+		return nil, err
+	}
+	ss.mu.Lock()
+	db := ss.db
+	ss.mu.Unlock()
+	if db == nil {
+		return out, nil // nothing has run: no named results yet
+	}
+	rows, err := db.DB().QueryContext(ctx, `SELECT table_name, list(column_name ORDER BY column_index)
+		FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main'
+		GROUP BY table_name ORDER BY table_name`)
+	if err != nil {
+		return nil, fmt.Errorf("list named results: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var cols []any
+		if err := rows.Scan(&name, &cols); err != nil {
+			return nil, fmt.Errorf("list named results: %w", err)
+		}
+		t := CompletionTable{Name: name, Kind: "result", Columns: make([]string, 0, len(cols))}
+		for _, c := range cols {
+			t.Columns = append(t.Columns, fmt.Sprint(c))
+		}
+		out.Tables = append(out.Tables, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) sessionDB(ctx context.Context, session string) (*duckdb.Session, error) {
+	ss, err := s.lookup(session)
+	if err != nil {
+		return nil, err
+	}
+	return ss.duck(ctx)
+}
