@@ -13,12 +13,15 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 
 	"smallfry/backend"
+	"smallfry/backend/workbench"
+	"smallfry/backend/workspace"
 )
 
 // Config is what the command line hands to the window.
 type Config struct {
-	WorkspaceDir string // folder holding notebooks/, data/, ...
+	WorkspaceDir string // an opened workspace's folder
 	Assets       fs.FS  // the built frontend (frontend/dist), index.html at its root
+	Version      string
 }
 
 // service is one bound area of the API. The lifecycle methods are unexported
@@ -34,10 +37,14 @@ func Run(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("workspace %q: %w", cfg.WorkspaceDir, err)
 	}
-	// Every service is created here and nowhere else, and listed once.
-	workbench := NewWorkbench(dir)
-	services := []service{workbench}
+	ws, err := workspace.Open(context.Background(), dir)
+	if err != nil {
+		return err
+	}
 	shell := &shell{}
+	// Every service is created here and nowhere else, and listed once.
+	bench := &Workbench{svc: workbench.New(ws, shell, cfg.Version)}
+	services := []service{bench}
 
 	return wails.Run(&options.App{
 		Title:       "Smallfry",
@@ -59,7 +66,7 @@ func Run(cfg Config) error {
 			}
 			shell.stop()
 		},
-		Bind: []any{workbench},
+		Bind: []any{bench},
 		ErrorFormatter: func(err error) any {
 			if backend.ErrorCode(err) == backend.EINTERNAL {
 				shell.logError(err) // the user gets the message; the log gets the chain

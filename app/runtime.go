@@ -17,6 +17,14 @@ type shell struct {
 func (s *shell) start(ctx context.Context) { s.ctx = ctx }
 func (s *shell) stop()                     {}
 
+// Emit pushes a backend event to the window (workbench.Events). Events
+// before the window is up have no one to reach and are dropped.
+func (s *shell) Emit(name string, data any) {
+	if s.ctx != nil {
+		runtime.EventsEmit(s.ctx, name, data)
+	}
+}
+
 // logError records an unexpected error with its full chain in the app log.
 func (s *shell) logError(err error) {
 	if s.ctx != nil {

@@ -2,72 +2,83 @@ package app
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime/debug"
-	"strings"
 
-	"smallfry/backend"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/runs"
+	"smallfry/backend/workbench"
 )
 
-// Version is the app version shown to users; release builds set it with
-// -ldflags "-X smallfry/app.Version=v1.2.3", others fall back to the VCS stamp.
-var Version = ""
-
-// Info describes the open workspace.
-type Info struct {
-	Version      string   `json:"version"`
-	WorkspaceDir string   `json:"workspaceDir"`
-	Notebooks    []string `json:"notebooks"` // *.ipynb file names in notebooks/, sorted
-}
-
-// Workbench is the bound service for the workspace as a whole.
+// Workbench binds backend/workbench.Service to the window. Wails binds
+// every exported method and passes no context, so each method here forwards
+// to the service's method of the same name with the app's context; the
+// frontend's api module calls them by those names (and TestBindingsMatch
+// keeps the two lists equal).
 type Workbench struct {
-	dir string
+	svc *workbench.Service
+	ctx context.Context
 }
 
-// NewWorkbench returns the service for the workspace in dir.
-func NewWorkbench(dir string) *Workbench { return &Workbench{dir: dir} }
+func (w *Workbench) start(ctx context.Context) { w.ctx = ctx }
+func (w *Workbench) stop()                     { w.svc.Close() }
 
-func (w *Workbench) start(context.Context) {}
-func (w *Workbench) stop()                 {}
+func (w *Workbench) Info() (*workbench.Info, error) { return w.svc.Info(w.ctx) }
 
-// Info returns the version, the workspace folder and its notebooks.
-func (w *Workbench) Info() (Info, error) {
-	notebooks, err := listNotebooks(filepath.Join(w.dir, "notebooks"))
-	if err != nil {
-		return Info{}, err
-	}
-	return Info{Version: version(), WorkspaceDir: w.dir, Notebooks: notebooks}, nil
+func (w *Workbench) ListNotebooks() ([]workbench.NotebookEntry, error) {
+	return w.svc.ListNotebooks(w.ctx)
 }
 
-// listNotebooks relies on os.ReadDir sorting by name. It never returns nil, so the frontend gets [] rather than null;
-// a workspace without a notebooks folder simply has no notebooks yet.
-func listNotebooks(dir string) ([]string, error) {
-	names := []string{}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return names, nil
-	}
-	if err != nil {
-		return nil, backend.Errorf(backend.EINTERNAL, "list notebooks in %s: %w", dir, err)
-	}
-	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".ipynb") {
-			names = append(names, e.Name())
-		}
-	}
-	return names, nil
+func (w *Workbench) CreateNotebook(name string) (*workbench.NotebookEntry, error) {
+	return w.svc.CreateNotebook(w.ctx, name)
 }
 
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+func (w *Workbench) RenameNotebook(from, to string) (*workbench.NotebookEntry, error) {
+	return w.svc.RenameNotebook(w.ctx, from, to)
+}
+
+func (w *Workbench) OpenNotebook(path string) (*workbench.OpenedNotebook, error) {
+	return w.svc.OpenNotebook(w.ctx, path)
+}
+
+func (w *Workbench) CloseNotebook(session string) error { return w.svc.CloseNotebook(w.ctx, session) }
+
+func (w *Workbench) SaveNotebook(session string, cells []workbench.CellData) (*workbench.NotebookEntry, error) {
+	return w.svc.SaveNotebook(w.ctx, session, cells)
+}
+
+func (w *Workbench) Autosave(session string, cells []workbench.CellData) error {
+	return w.svc.Autosave(w.ctx, session, cells)
+}
+
+func (w *Workbench) RunCells(session string, req workbench.RunRequest) (*workbench.RunSummary, error) {
+	return w.svc.RunCells(w.ctx, session, req)
+}
+
+func (w *Workbench) Cancel(session string) error { return w.svc.Cancel(w.ctx, session) }
+
+func (w *Workbench) Window(session string, req workbench.WindowRequest) (*workbench.WindowResult, error) {
+	return w.svc.Window(w.ctx, session, req)
+}
+
+func (w *Workbench) Summarize(session, schema, table, column string) (*duckdb.Summary, error) {
+	return w.svc.Summarize(w.ctx, session, schema, table, column)
+}
+
+func (w *Workbench) Export(session string, req workbench.ExportRequest) (*workbench.Exported, error) {
+	return w.svc.Export(w.ctx, session, req)
+}
+
+func (w *Workbench) Lake() ([]workbench.Dataset, error) { return w.svc.Lake(w.ctx) }
+
+func (w *Workbench) PreviewLake(session, name string) (*workbench.CellOutput, error) {
+	return w.svc.PreviewLake(w.ctx, session, name)
+}
+
+func (w *Workbench) Completions(session string) (*workbench.Completions, error) {
+	return w.svc.Completions(w.ctx, session)
+}
+
+func (w *Workbench) Runs(path string) ([]*runs.Record, error) { return w.svc.Runs(w.ctx, path) }
+
+func (w *Workbench) OpenRun(id string) (*workbench.OpenedNotebook, error) {
+	return w.svc.OpenRun(w.ctx, id)
 }

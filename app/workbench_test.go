@@ -1,69 +1,50 @@
 package app
 
 import (
-	"os"
-	"path/filepath"
+	"context"
 	"reflect"
 	"testing"
 
-	"smallfry/backend"
+	"smallfry/backend/workbench"
 )
 
-func TestWorkbenchInfo(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(t *testing.T, dir string)
-		want  []string
-		code  string // expected error code, "" for success
-	}{
-		{
-			name:  "no notebooks folder",
-			setup: func(*testing.T, string) {},
-			want:  []string{},
-		},
-		{
-			name: "only ipynb files, sorted",
-			setup: func(t *testing.T, dir string) {
-				write(t, filepath.Join(dir, "notebooks", "sales.ipynb"))
-				write(t, filepath.Join(dir, "notebooks", "A first look.ipynb"))
-				write(t, filepath.Join(dir, "notebooks", "notes.txt"))
-				write(t, filepath.Join(dir, "notebooks", "old.ipynb", "x")) // a folder, not a notebook
-			},
-			want: []string{"A first look.ipynb", "sales.ipynb"},
-		},
-		{
-			name:  "notebooks is a file",
-			setup: func(t *testing.T, dir string) { write(t, filepath.Join(dir, "notebooks")) },
-			code:  backend.EINTERNAL,
-		},
+// TestBindingsMatch checks that the window binds exactly the service's
+// methods, with the same arguments after the context and the same results,
+// so the frontend's api module works the same over Wails and over HTTP.
+func TestBindingsMatch(t *testing.T) {
+	svc := reflect.TypeOf(&workbench.Service{})
+	bound := reflect.TypeOf(&Workbench{})
+	ctxType := reflect.TypeOf((*context.Context)(nil)).Elem()
+	want := map[string]bool{}
+	for i := 0; i < svc.NumMethod(); i++ {
+		m := svc.Method(i)
+		if m.Type.NumIn() < 2 || m.Type.In(1) != ctxType {
+			continue // not part of the API (Close)
+		}
+		want[m.Name] = true
+		b, ok := bound.MethodByName(m.Name)
+		if !ok {
+			t.Errorf("Workbench lacks %s", m.Name)
+			continue
+		}
+		if b.Type.NumIn() != m.Type.NumIn()-1 || b.Type.NumOut() != m.Type.NumOut() {
+			t.Errorf("%s: bound as %v, service has %v", m.Name, b.Type, m.Type)
+			continue
+		}
+		for j := 2; j < m.Type.NumIn(); j++ {
+			if b.Type.In(j-1) != m.Type.In(j) {
+				t.Errorf("%s argument %d: bound %v, service %v", m.Name, j-1, b.Type.In(j-1), m.Type.In(j))
+			}
+		}
+		for j := 0; j < m.Type.NumOut(); j++ {
+			if b.Type.Out(j) != m.Type.Out(j) {
+				t.Errorf("%s result %d: bound %v, service %v", m.Name, j, b.Type.Out(j), m.Type.Out(j))
+			}
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			tt.setup(t, dir)
-			got, err := NewWorkbench(dir).Info()
-			if code := backend.ErrorCode(err); code != tt.code {
-				t.Fatalf("Info() error = %v (code %q), want code %q", err, code, tt.code)
-			}
-			if err != nil {
-				return
-			}
-			if !reflect.DeepEqual(got.Notebooks, tt.want) {
-				t.Errorf("Notebooks = %#v, want %#v", got.Notebooks, tt.want)
-			}
-			if got.WorkspaceDir != dir || got.Version == "" {
-				t.Errorf("Info() = %+v, want WorkspaceDir %q and a version", got, dir)
-			}
-		})
-	}
-}
-
-func write(t *testing.T, path string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
+	for i := 0; i < bound.NumMethod(); i++ {
+		if name := bound.Method(i).Name; !want[name] {
+			t.Errorf("Workbench binds %s, which the service does not have", name)
+		}
 	}
 }

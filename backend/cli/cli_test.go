@@ -36,7 +36,7 @@ func smallfry(t *testing.T, dir string, args ...string) (stdout, stderr string, 
 	t.Chdir(dir)
 	t.Setenv("SMALLFRY_WORKSPACE", filepath.Join(dir, "default-workspace"))
 	code = Main(context.Background(), args, Streams{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut},
-		func(string) error { t.Fatal("the window must not open"); return nil })
+		Config{OpenWindow: func(string) error { t.Fatal("the window must not open"); return nil }})
 	return out.String(), errOut.String(), code
 }
 
@@ -192,6 +192,28 @@ func TestRunWithParameters(t *testing.T) {
 	_, rows := bundle(t, sales)
 	if len(rows) == 0 {
 		t.Fatal("no sales rows for 1998 laptops")
+	}
+	// The by_country cell's chart is in the output as a Vega-Lite bundle
+	// with its rows inline, which JupyterLab draws.
+	var chart struct {
+		Data struct {
+			Values []map[string]any `json:"values"`
+		} `json:"data"`
+		Mark any `json:"mark"`
+	}
+	found := false
+	for _, o := range nb.Cell("by-country").Outputs() {
+		var out struct {
+			Data map[string]json.RawMessage `json:"data"`
+		}
+		if json.Unmarshal(o, &out) == nil && out.Data[runner.VegaLiteMIME] != nil {
+			found = json.Unmarshal(out.Data[runner.VegaLiteMIME], &chart) == nil
+		}
+	}
+	if !found || len(chart.Data.Values) == 0 || chart.Mark == nil {
+		t.Errorf("by_country chart output = %+v (found %v)", chart, found)
+	} else if _, ok := chart.Data.Values[0]["Units"].(float64); !ok {
+		t.Errorf("chart Units value %v is not a number", chart.Data.Values[0]["Units"])
 	}
 	rec := onlyRun(t, ws)
 	if rec.Parameters["year"] != 1998.0 || rec.Parameters["category"] != "laptop" {

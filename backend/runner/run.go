@@ -341,6 +341,13 @@ func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, cou
 			return nil, err
 		}
 		outputs = append(outputs, out)
+		if spec := chartOf(c); spec != nil {
+			chart, err := chartOutput(ctx, s, res, spec)
+			if err != nil {
+				return nil, err
+			}
+			outputs = append(outputs, chart)
+		}
 	} else {
 		outputs = append(outputs, streamOutput(statementSummary(res)))
 	}
