@@ -1,5 +1,5 @@
 // Command smallfry is the Smallfry data workbench: with no arguments it opens
-// the desktop window; subcommands (run, ...) share the same backend headless.
+// the desktop window; subcommands (run, serve, ...) share the same backend.
 package main
 
 import (
@@ -24,6 +24,8 @@ func main() {
 	if err != nil {
 		panic(err) // the embed pattern above guarantees the folder exists
 	}
-	os.Exit(cli.Main(ctx, os.Args[1:], cli.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr},
-		func(workspaceDir string) error { return app.Run(app.Config{WorkspaceDir: workspaceDir, Assets: ui}) }))
+	os.Exit(cli.Main(ctx, os.Args[1:], cli.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, cli.Config{
+		OpenWindow: func(workspaceDir string) error { return app.Run(app.Config{WorkspaceDir: workspaceDir, Assets: ui, Version: cli.Version()}) },
+		Assets:     ui,
+	}))
 }

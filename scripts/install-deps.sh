@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Smallfry needs to build (cgo, GTK + WebKitGTK 4.1
 # for Wails' -tags webkit2_41) and to test (Xvfb, ImageMagick's import and
-# xdotool for the desktop smoke test; python3-venv for the test virtualenv).
+# xdotool for the desktop smoke test; python3-venv for the test virtualenv;
+# chromium for the browser tests, driven by playwright-core).
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
@@ -10,6 +11,7 @@ packages=(
 	gcc libc6-dev pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev # cgo build
 	xvfb xauth imagemagick xdotool fonts-dejavu-core            # smoke test
 	python3 python3-venv                                        # test and bench peers
+	chromium                                                    # browser tests
 )
 
 missing=()

@@ -1,5 +1,5 @@
 // Package cli is smallfry's command line: with no arguments it opens the
-// desktop window; `run` runs a notebook headless.
+// desktop window; `run` runs a notebook headless, `serve` serves the UI to a browser.
 package cli
 
 import (
@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime/debug"
 	"strings"
 
@@ -18,6 +19,14 @@ import (
 type Streams struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+}
+
+// Config is what main hands to the command line.
+type Config struct {
+	// OpenWindow opens the desktop window on a workspace and blocks until it closes.
+	OpenWindow func(workspaceDir string) error
+	// Assets is the built UI (frontend/dist), index.html at its root: serve sends it to the browser.
+	Assets fs.FS
 }
 
 // Exit codes.
@@ -33,6 +42,9 @@ Usage:
   smallfry [--workspace DIR]                     open the desktop window
   smallfry run NOTEBOOK.ipynb [-p name=value ...] [-o OUT.ipynb] [--workspace DIR]
                                                  run a notebook headless
+  smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser]
+                                                 serve the workbench to a browser on this
+                                                 machine; prints the link (with its access token)
   smallfry version                               print the version
 
 The workspace defaults to $SMALLFRY_WORKSPACE, else ~/Smallfry; it is created
@@ -41,11 +53,13 @@ workspace that holds the notebook, if any.
 `
 
 // Main runs the command line and returns the process exit code.
-func Main(ctx context.Context, args []string, io Streams, openWindow func(workspaceDir string) error) int {
+func Main(ctx context.Context, args []string, io Streams, cfg Config) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "run":
 			return runCommand(ctx, args[1:], io)
+		case "serve":
+			return serveCommand(ctx, args[1:], io, cfg.Assets)
 		case "version":
 			fmt.Fprintln(io.Stdout, "smallfry", Version())
 			return exitOK
@@ -71,7 +85,7 @@ func Main(ctx context.Context, args []string, io Streams, openWindow func(worksp
 	if err != nil {
 		return fail(io, err)
 	}
-	if err := openWindow(ws.Root); err != nil {
+	if err := cfg.OpenWindow(ws.Root); err != nil {
 		return fail(io, err)
 	}
 	return exitOK

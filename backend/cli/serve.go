@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"github.com/pkg/browser"
+
+	"smallfry/backend/server"
+	"smallfry/backend/workbench"
+)
+
+// serveCommand is `smallfry serve`: the workbench in a browser, on this
+// machine only, until ctx ends (Ctrl+C).
+func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) int {
+	fs := flag.NewFlagSet("smallfry serve", flag.ContinueOnError)
+	fs.SetOutput(io.Stderr)
+	fs.Usage = func() { fmt.Fprint(io.Stderr, usage) }
+	addr := fs.String("addr", "127.0.0.1:0", "loopback host:port to listen on (port 0: any free port)")
+	dir := fs.String("workspace", "", "workspace folder")
+	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
+	if err := fs.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(io.Stderr, "smallfry serve: unexpected argument %q\n\n%s", fs.Arg(0), usage)
+		return exitInvalid
+	}
+	ws, err := openWorkspace(ctx, *dir)
+	if err != nil {
+		return fail(io, err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
+	hub := server.NewHub(log)
+	svc := workbench.New(ws, hub, Version())
+	defer svc.Close()
+	srv, err := server.Listen(svc, hub, server.Options{Addr: *addr, Assets: assets, Log: log})
+	if err != nil {
+		return fail(io, err)
+	}
+	// The one place the token is written: scripts and tests parse this line.
+	fmt.Fprintf(io.Stdout, "Smallfry is serving at %s\n", srv.URL())
+	fmt.Fprintf(io.Stderr, "Workspace %s. Press Ctrl+C to stop.\n", ws.Root)
+	if !*noBrowser {
+		// The opener's own chatter goes to stderr, keeping stdout to the one
+		// line; it runs aside because some openers wait for the browser to exit.
+		browser.Stdout, browser.Stderr = io.Stderr, io.Stderr
+		go func() {
+			if err := browser.OpenURL(srv.URL()); err != nil {
+				fmt.Fprintf(io.Stderr, "smallfry serve: could not open a browser (%v); open the link above\n", err)
+			}
+		}()
+	}
+	if err := srv.Serve(ctx); err != nil {
+		return fail(io, err)
+	}
+	return exitOK
+}

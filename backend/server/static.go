@@ -1,0 +1,59 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// handleStatic serves the built UI. Paths that name no file get index.html,
+// so the single-page app's own routes survive a reload.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "the UI is read with GET", http.StatusMethodNotAllowed)
+		return
+	}
+	if s.assets == nil {
+		http.Error(w, "this server has no UI assets", http.StatusNotFound)
+		return
+	}
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if name != "" && name != "index.html" && s.serveFile(w, r, name) {
+		return
+	}
+	// index.html names the hashed assets of the current build: never cache it.
+	w.Header().Set("Cache-Control", "no-store")
+	if !s.serveFile(w, r, "index.html") {
+		http.Error(w, "the UI has no index.html (was the frontend built?)", http.StatusNotFound)
+	}
+}
+
+// serveFile serves a regular file of the assets and reports whether there
+// was one. It does not use http.FileServer, which lists folders and
+// redirects /index.html.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) bool {
+	f, err := s.assets.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		return false
+	}
+	content, ok := f.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(f)
+		if err != nil {
+			return false
+		}
+		content = bytes.NewReader(b)
+	}
+	// ServeContent picks the Content-Type from the extension and answers
+	// Range and If-Modified-Since (embedded files have no time: skipped).
+	http.ServeContent(w, r, name, info.ModTime(), content)
+	return true
+}
