@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps frontend test test-go test-fuzz test-desktop bench python clean
+.PHONY: run build deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python clean
 
 run: build
 	./$(BIN)
@@ -25,7 +25,7 @@ frontend:
 python:
 	bash scripts/setup-python.sh scripts/requirements-test.txt
 
-test: build python test-go test-fuzz test-desktop
+test: build python test-go test-fuzz test-frontend test-e2e test-desktop
 
 # Every Go test; the CLI tests run the binary just built, as a user would.
 test-go:
@@ -36,6 +36,15 @@ test-go:
 test-fuzz:
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./backend/notebook
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZTIME) ./backend/duckdb
+
+# The frontend's logic (cell state machine, api module, grid windows, chart
+# specs) with Vitest.
+test-frontend:
+	cd frontend && npx vitest run
+
+# The UI in Debian's chromium (playwright-core) against the real `smallfry serve`.
+test-e2e:
+	cd frontend && SMALLFRY_BIN=$(CURDIR)/$(BIN) npx vitest run --config vitest.e2e.config.ts
 
 # The real window under Xvfb, on a fresh sample workspace.
 test-desktop:

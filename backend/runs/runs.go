@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -139,6 +140,9 @@ func (s *Store) Load(id string) (*Record, error) {
 // that hold no readable record are skipped.
 func (s *Store) List(notebook string) ([]*Record, error) {
 	entries, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // the history was deleted: no runs, and Start makes it again
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}

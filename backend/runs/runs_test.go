@@ -2,6 +2,7 @@ package runs
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,22 @@ func TestLoadBadInput(t *testing.T) {
 		if backend.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
 			t.Errorf("Load(%q) = %v (%s), want %s %q", tt.id, err, backend.ErrorCode(err), tt.code, tt.msg)
 		}
+	}
+}
+
+func TestListAfterTheHistoryWasDeleted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "runs")
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(dir)
+	list, err := s.List("notebooks/a.ipynb")
+	if err != nil || len(list) != 0 {
+		t.Fatalf("List = %v, %v; want no runs and no error", list, err)
+	}
+	rec := &Record{Notebook: "notebooks/a.ipynb"}
+	if err := s.Start(rec); err != nil {
+		t.Fatalf("Start after deletion: %v", err)
 	}
 }

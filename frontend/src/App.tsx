@@ -1,21 +1,157 @@
-// The workbench shell: notebook list, the open notebook, side panels.
-import { useEffect, useState } from "react";
-import { api, type Info } from "./api";
+// The workbench shell: the notebook list and lake browser on the left, the
+// open notebook in the middle, its run history on the right.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, type ApiError, type Info } from "./api";
+import { RunHistory } from "./history/RunHistory";
+import { LakePanel } from "./lake/LakePanel";
+import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
+import "./app.css";
+
+type Open = { path: string; runId?: string };
 
 export function App() {
   const [info, setInfo] = useState<Info>();
   const [error, setError] = useState<string>();
+  const [open, setOpen] = useState<Open>();
+  const [tab, setTab] = useState<"notebooks" | "lake">("notebooks");
+  const [showHistory, setShowHistory] = useState(true);
+  const [ranCount, setRanCount] = useState(0);
+  const [session, setSession] = useState<string>();
+  const nb = useRef<NotebookHandle>();
+
+  const refresh = useCallback(() => api.info().then(setInfo, (e: ApiError) => setError(e.message)), []);
   useEffect(() => {
-    api.info().then(setInfo, (e: Error) => setError(e.message));
-  }, []);
+    void refresh();
+  }, [refresh]);
+  // Open the notebook named in the address (#nb=path), else the tour.
+  useEffect(() => {
+    if (!info || open) return;
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get("nb");
+    const first = fromHash ?? info.notebooks.find((n) => n.path === "tour.ipynb")?.path ?? info.notebooks[0]?.path;
+    if (first) setOpen({ path: first });
+  }, [info, open]);
+  useEffect(() => {
+    if (open && !open.runId) history.replaceState(null, "", `#nb=${encodeURIComponent(open.path)}`);
+  }, [open]);
+
+  const create = async () => {
+    const name = prompt("Name of the new notebook");
+    if (!name) return;
+    try {
+      const entry = await api.createNotebook(name);
+      await refresh();
+      setOpen({ path: entry.path });
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  };
+
+  const preview = async (name: string) => {
+    if (!session) return;
+    try {
+      const out = await api.previewLake(session, name);
+      nb.current?.show(`SELECT * FROM ${sqlName(name)}`, out);
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  };
+
   return (
     <div className="app">
-      <header>
-        <h1>Smallfry</h1>
-        <span className="version">{info?.version}</span>
-      </header>
-      {error && <p className="error">{error}</p>}
-      <ul className="notebooks">{info?.notebooks.map((n) => <li key={n.path}>{n.name}</li>)}</ul>
+      <aside className="sidebar">
+        <header>
+          <h1>Smallfry</h1>
+          <span className="version">{info?.version}</span>
+        </header>
+        <nav className="tabs">
+          <button className={tab === "notebooks" ? "active" : ""} data-testid="tab-notebooks" onClick={() => setTab("notebooks")}>
+            Notebooks
+          </button>
+          <button className={tab === "lake" ? "active" : ""} data-testid="tab-lake" onClick={() => setTab("lake")}>
+            Lake
+          </button>
+        </nav>
+        {tab === "notebooks" ? (
+          <div className="notebook-list">
+            <button data-testid="new-notebook" onClick={() => void create()}>
+              + New notebook
+            </button>
+            <ul>
+              {info?.notebooks.map((n) => (
+                <li key={n.path}>
+                  <a
+                    href={`#nb=${encodeURIComponent(n.path)}`}
+                    data-testid="notebook-link"
+                    data-path={n.path}
+                    className={open?.path === n.path && !open.runId ? "active" : ""}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      setOpen({ path: n.path });
+                    }}
+                  >
+                    {n.name}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            {info && <p className="workspace" title={info.workspaceDir}>{info.workspaceDir}</p>}
+          </div>
+        ) : (
+          <LakePanel
+            onPreview={(name) => void preview(name)}
+            onInsert={(name) => nb.current?.insert(sqlName(name))}
+            onQuery={(name) => nb.current?.query(`SELECT * FROM ${sqlName(name)} LIMIT 1000`)}
+          />
+        )}
+      </aside>
+      <main>
+        {error && (
+          <p className="banner error" data-testid="app-error" onClick={() => setError(undefined)}>
+            {error}
+          </p>
+        )}
+        {open ? (
+          <NotebookView
+            key={open.runId ?? open.path}
+            path={open.path}
+            runId={open.runId}
+            onRan={() => setRanCount((n) => n + 1)}
+            onRenamed={(path) => {
+              void refresh();
+              setOpen({ path });
+            }}
+            onSession={setSession}
+            handle={(h) => (nb.current = h)}
+          />
+        ) : (
+          <p className="empty">{info && info.notebooks.length === 0 ? "No notebooks yet: make one." : "Loading…"}</p>
+        )}
+      </main>
+      {open && (
+        <aside className={`history${showHistory ? "" : " collapsed"}`}>
+          <button className="link" data-testid="toggle-history" onClick={() => setShowHistory(!showHistory)}>
+            {showHistory ? "Hide runs" : "Runs"}
+          </button>
+          {showHistory && (
+            <RunHistory
+              path={open.path.replace(/^notebooks\//, "")}
+              refreshKey={ranCount}
+              onOpen={(runId) => setOpen({ path: open.path, runId })}
+            />
+          )}
+          {open.runId && (
+            <button className="link" data-testid="back-to-notebook" onClick={() => setOpen({ path: open.path })}>
+              ← Back to the notebook
+            </button>
+          )}
+        </aside>
+      )}
     </div>
   );
+}
+
+/** A catalog name as SQL text: raw.events stays dotted, odd names are quoted. */
+function sqlName(name: string): string {
+  const quote = (part: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? part : `"${part.replace(/"/g, '""')}"`);
+  return name.startsWith("raw.") ? `raw.${quote(name.slice(4))}` : quote(name);
 }

@@ -1,0 +1,166 @@
+import { redo, undo } from "@codemirror/commands";
+import { language } from "@codemirror/language";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { CellKind } from "../api";
+import { createCellEditor, runKeymap, type CellEditor } from "./editor";
+
+let editor: CellEditor | undefined;
+let host: HTMLElement | undefined;
+afterEach(() => {
+  editor?.destroy();
+  host?.remove();
+  editor = host = undefined;
+});
+
+function make(doc: string, kind: CellKind = "sql", readOnly = false) {
+  const calls = { onChange: vi.fn(), onRun: vi.fn(), onEscape: vi.fn(), onFocus: vi.fn() };
+  host = document.body.appendChild(document.createElement("div"));
+  editor = createCellEditor(host, { doc, kind, readOnly, ...calls });
+  return { editor, ...calls };
+}
+
+// A key press as the browser delivers it to the editor's content.
+function press(ed: CellEditor, key: string, mods: KeyboardEventInit = {}) {
+  const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...mods });
+  ed.view.contentDOM.dispatchEvent(event);
+  return event.defaultPrevented;
+}
+
+// Typing: a user transaction, as the input handler would dispatch it.
+function type(ed: CellEditor, text: string) {
+  const end = ed.view.state.doc.length;
+  ed.view.dispatch({ changes: { from: end, insert: text }, selection: { anchor: end + text.length }, userEvent: "input.type" });
+}
+
+describe("keys in a cell", () => {
+  it.each<[string, string, KeyboardEventInit, "advance" | "stay"]>([
+    ["Shift+Enter runs and advances", "Enter", { shiftKey: true }, "advance"],
+    ["Ctrl+Enter runs in place", "Enter", { ctrlKey: true }, "stay"],
+    ["Cmd+Enter runs in place", "Enter", { metaKey: true }, "stay"],
+  ])("%s", (_name, key, mods, mode) => {
+    const { editor, onRun, onChange } = make("SELECT 1");
+    expect(press(editor, key, mods)).toBe(true);
+    expect(onRun.mock.calls).toEqual([[mode]]);
+    // Running must not also insert a line break.
+    expect(editor.view.state.doc.toString()).toBe("SELECT 1");
+    expect(onChange).not.toHaveBeenCalled();
+  });
+
+  it("Escape leaves edit mode", () => {
+    const { editor, onEscape, onRun } = make("SELECT 1");
+    expect(press(editor, "Escape")).toBe(true);
+    expect(onEscape).toHaveBeenCalledTimes(1);
+    expect(onRun).not.toHaveBeenCalled();
+  });
+
+  it("plain Enter still breaks the line", () => {
+    const { editor, onRun, onChange } = make("SELECT 1");
+    editor.view.dispatch({ selection: { anchor: 8 } });
+    press(editor, "Enter");
+    expect(onRun).not.toHaveBeenCalled();
+    expect(editor.view.state.doc.toString()).toBe("SELECT 1\n");
+    expect(onChange).toHaveBeenLastCalledWith("SELECT 1\n");
+  });
+
+  it("runKeymap's commands call the handlers", () => {
+    const h = { onRun: vi.fn(), onEscape: vi.fn() };
+    const byKey = Object.fromEntries(runKeymap(h).map((b) => [b.key, b.run!]));
+    const { editor } = make("");
+    expect(Object.keys(byKey)).toEqual(["Shift-Enter", "Ctrl-Enter", "Meta-Enter", "Escape"]);
+    byKey["Shift-Enter"](editor.view);
+    byKey["Meta-Enter"](editor.view);
+    byKey["Escape"](editor.view);
+    expect(h.onRun.mock.calls).toEqual([["advance"], ["stay"]]);
+    expect(h.onEscape).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("editing", () => {
+  it("reports each edit with the whole text", () => {
+    const { editor, onChange } = make("SELECT");
+    type(editor, " 1");
+    type(editor, "0");
+    expect(onChange.mock.calls).toEqual([["SELECT 1"], ["SELECT 10"]]);
+  });
+
+  it("undoes and redoes typing, reporting both", () => {
+    const { editor, onChange } = make("SELECT");
+    type(editor, " 1");
+    expect(undo(editor.view)).toBe(true);
+    expect(editor.view.state.doc.toString()).toBe("SELECT");
+    expect(redo(editor.view)).toBe(true);
+    expect(editor.view.state.doc.toString()).toBe("SELECT 1");
+    expect(onChange.mock.calls).toEqual([["SELECT 1"], ["SELECT"], ["SELECT 1"]]);
+  });
+
+  it("undoes with Ctrl+Z", () => {
+    const { editor } = make("a");
+    type(editor, "b");
+    press(editor, "z", { ctrlKey: true });
+    expect(editor.view.state.doc.toString()).toBe("a");
+  });
+
+  it("setDoc replaces the text without reporting it or making an undo step", () => {
+    const { editor, onChange } = make("SELECT 1");
+    type(editor, "0");
+    onChange.mockClear();
+    editor.setDoc("SELECT 2");
+    expect(editor.view.state.doc.toString()).toBe("SELECT 2");
+    expect(onChange).not.toHaveBeenCalled();
+    // Setting the same text again dispatches nothing at all.
+    const dispatch = vi.spyOn(editor.view, "dispatch");
+    editor.setDoc("SELECT 2");
+    expect(dispatch).not.toHaveBeenCalled();
+    // The replaced text swallowed the earlier edit: undo must not bring
+    // back the old text.
+    undo(editor.view);
+    expect(editor.view.state.doc.toString()).toBe("SELECT 2");
+  });
+
+  it("tells the notebook when it gains focus", () => {
+    const { editor, onFocus } = make("");
+    editor.view.contentDOM.dispatchEvent(new FocusEvent("focus"));
+    expect(onFocus).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses edits when read-only but still runs", () => {
+    const { editor, onRun } = make("SELECT 1", "sql", true);
+    expect(editor.view.state.readOnly).toBe(true);
+    press(editor, "Enter", { shiftKey: true });
+    expect(onRun).toHaveBeenCalledWith("advance");
+  });
+});
+
+describe("languages", () => {
+  it.each<[CellKind, string | undefined]>([
+    ["sql", "sql"],
+    ["python", "python"],
+    ["markdown", "markdown"],
+    ["raw", undefined],
+  ])("a %s cell is edited as %s", (kind, name) => {
+    const { editor } = make("", kind);
+    expect(editor.view.state.facet(language)?.name).toBe(name);
+    expect(editor.view.contentDOM.getAttribute("aria-label")).toBe(`${kind} cell`);
+  });
+
+  it("switches language when the cell changes kind", () => {
+    const { editor } = make("# Title", "sql");
+    editor.setKind("markdown");
+    expect(editor.view.state.facet(language)?.name).toBe("markdown");
+    expect(editor.view.state.doc.toString()).toBe("# Title");
+  });
+
+  it("colours $parameters apart from keywords, names and functions", () => {
+    const { editor } = make("SELECT $year, city FROM read_parquet('x')");
+    const classOf = (text: string) =>
+      [...editor.view.contentDOM.querySelectorAll("span")].find((s) => s.textContent === text)?.className;
+    const param = classOf("$year");
+    expect(param).toBeTruthy();
+    expect(param).not.toBe(classOf("SELECT"));
+    expect(param).not.toBe(classOf("read_parquet"));
+    expect(classOf("read_parquet")).toBeTruthy();
+    expect(classOf("read_parquet")).not.toBe(classOf("SELECT"));
+    // Plain column names are left uncoloured.
+    expect(classOf("city")).toBeUndefined();
+  });
+});

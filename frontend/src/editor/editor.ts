@@ -1,0 +1,179 @@
+// One CodeMirror 6 editor per notebook cell, with Jupyter's keys: the
+// notebook owns cell state and run order, the editor only reports edits,
+// run requests and the wish to leave edit mode.
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type Completion } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { markdown } from "@codemirror/lang-markdown";
+import { sql } from "@codemirror/lang-sql";
+import { bracketMatching, defaultHighlightStyle, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { Annotation, Compartment, EditorState, Prec, Transaction, type Extension } from "@codemirror/state";
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  keymap,
+  lineNumbers,
+  type KeyBinding,
+} from "@codemirror/view";
+import { tags } from "@lezer/highlight";
+import type { CellKind, Completions } from "../api";
+import { DuckDB } from "./duckdb";
+import { python } from "./python";
+import { lazySchemaSource } from "./schema";
+import "./editor.css";
+
+export type RunMode = "advance" | "stay";
+
+export interface CellEditorOptions {
+  doc: string;
+  kind: CellKind;
+  readOnly?: boolean;
+  onChange(doc: string): void;
+  onRun(mode: RunMode): void;
+  onEscape(): void;
+  onFocus?(): void;
+  /** Asked each time SQL completion runs, so new results appear without a reconfigure. */
+  completions?: () => Completions | undefined;
+}
+
+export interface CellEditor {
+  view: EditorView;
+  /** Replaces the text without calling onChange and without an undo step. */
+  setDoc(doc: string): void;
+  focus(): void;
+  destroy(): void;
+  /** Switches the language when a cell changes kind (Jupyter's Y/M keys). */
+  setKind(kind: CellKind): void;
+  /** Completions to use when none were given as a function in the options. */
+  setCompletions(c: Completions | undefined): void;
+}
+
+/** Marks changes that came from the notebook, not the user. */
+const external = Annotation.define<boolean>();
+
+/**
+ * Shift+Enter runs and moves on, Ctrl+Enter or Cmd+Enter runs in place,
+ * Escape leaves edit mode. Installed above the default keymap, which would
+ * otherwise insert lines on these keys; an open completion popup still
+ * takes Escape (and Enter) first.
+ */
+export function runKeymap(h: Pick<CellEditorOptions, "onRun" | "onEscape">): KeyBinding[] {
+  const run = (mode: RunMode) => () => {
+    h.onRun(mode);
+    return true;
+  };
+  return [
+    { key: "Shift-Enter", run: run("advance") },
+    // Named keys rather than Mod-Enter: Jupyter takes both Ctrl+Enter and
+    // Cmd+Enter on a Mac, and Cmd must work even where CodeMirror's
+    // platform guess says otherwise.
+    { key: "Ctrl-Enter", run: run("stay") },
+    { key: "Meta-Enter", run: run("stay") },
+    {
+      key: "Escape",
+      run: () => {
+        h.onEscape();
+        return true;
+      },
+    },
+  ];
+}
+
+// Keywords, types and literals in capitals, as analysts write them;
+// functions in lower case, as DuckDB's documentation does. lang-sql calls
+// literals and functions both "variable", hence the list.
+const literals = new Set(["true", "false", "null", "unknown"]);
+function keywordCompletion(label: string, type: string): Completion {
+  const upper = type === "keyword" || type === "type" || literals.has(label);
+  return { label: upper ? label.toUpperCase() : label, type, boost: -1 };
+}
+
+function languageFor(kind: CellKind, completions: () => Completions | undefined): Extension {
+  const label = EditorView.contentAttributes.of({ "aria-label": `${kind} cell` });
+  switch (kind) {
+    case "sql":
+      return [
+        label,
+        sql({ dialect: DuckDB, keywordCompletion }),
+        DuckDB.language.data.of({ autocomplete: lazySchemaSource(completions) }),
+      ];
+    case "python":
+      return [label, python()];
+    case "markdown":
+      return [label, markdown()];
+    case "raw":
+      return [label];
+  }
+}
+
+// The default style leaves these plain: built-in functions (DuckDB's and
+// Python's) and `$name` parameters, which should stand out in a query.
+const cellHighlightStyle = HighlightStyle.define([
+  { tag: tags.standard(tags.name), color: "#0b5cad" },
+  { tag: tags.special(tags.name), color: "#b35900", fontWeight: "600" },
+]);
+
+// Fonts come from the system: the app must look right offline.
+const cellTheme = EditorView.theme({
+  "&": { fontSize: "13px", backgroundColor: "#fff" },
+  ".cm-scroller": { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace' },
+  ".cm-gutters": { backgroundColor: "#f6f8fa", color: "#8c959f", borderRight: "1px solid #e1e4e8" },
+});
+
+export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): CellEditor {
+  const language = new Compartment();
+  let pushed: Completions | undefined;
+  const completions = () => (opts.completions ? opts.completions() : pushed);
+
+  const extensions: Extension[] = [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightSpecialChars(),
+    history(),
+    drawSelection(),
+    indentOnInput(),
+    bracketMatching(),
+    closeBrackets(),
+    autocompletion(),
+    highlightActiveLine(),
+    syntaxHighlighting(defaultHighlightStyle),
+    syntaxHighlighting(cellHighlightStyle),
+    Prec.high(keymap.of(runKeymap(opts))),
+    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
+    language.of(languageFor(opts.kind, completions)),
+    EditorState.readOnly.of(!!opts.readOnly),
+    EditorView.editorAttributes.of({ class: "sf-editor" }),
+    cellTheme,
+    EditorView.updateListener.of((u) => {
+      if (u.docChanged && !u.transactions.some((tr) => tr.annotation(external))) opts.onChange(u.state.doc.toString());
+    }),
+    EditorView.domEventHandlers({
+      focus: () => {
+        opts.onFocus?.();
+      },
+    }),
+  ];
+
+  const view = new EditorView({ parent, state: EditorState.create({ doc: opts.doc, extensions }) });
+  return {
+    view,
+    setDoc(doc) {
+      if (doc === view.state.doc.toString()) return;
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: doc },
+        // Undo must not bring back text the notebook replaced (a reload).
+        annotations: [external.of(true), Transaction.addToHistory.of(false)],
+      });
+    },
+    focus: () => view.focus(),
+    destroy: () => view.destroy(),
+    setKind(kind) {
+      view.dispatch({ effects: language.reconfigure(languageFor(kind, completions)) });
+    },
+    setCompletions(c) {
+      pushed = c;
+    },
+  };
+}

@@ -1,0 +1,197 @@
+// One cell: its editor (or rendered markdown), status, progress and output.
+import { memo, useEffect, useRef, useState } from "react";
+import type { CellData, Completions } from "../api";
+import { ChartEditor } from "../chart/ChartEditor";
+import { ChartView } from "../chart/ChartView";
+import { createCellEditor } from "../editor/editor";
+import { ResultGrid } from "../grid/ResultGrid";
+import { PreviewGrid } from "../grid/PreviewGrid";
+import { Markdown } from "../markdown/Markdown";
+import type { CellRuntime } from "./cellstate";
+
+export interface CellProps {
+  cell: CellData;
+  runtime: CellRuntime;
+  session: string;
+  index: number;
+  selected: boolean;
+  editing: boolean;
+  stale: boolean;
+  readOnly: boolean;
+  completions?: Completions;
+  onSelect(id: string, edit: boolean): void;
+  onSource(id: string, source: string): void;
+  onName(id: string, name: string): void;
+  onChart(id: string, chart: Record<string, unknown> | undefined): void;
+  onRun(id: string, mode: "advance" | "stay"): void;
+  onCommandMode(): void;
+  onCancel(): void;
+  registerFocus(id: string, focus: (() => void) | undefined, insert?: (text: string) => void): void;
+}
+
+function elapsed(ms: number | undefined): string {
+  if (ms === undefined) return "";
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Ticks while a cell runs, so the elapsed time moves without events. */
+function useElapsed(rt: CellRuntime): number | undefined {
+  const [now, setNow] = useState(performance.now());
+  useEffect(() => {
+    if (rt.status !== "running") return;
+    const t = setInterval(() => setNow(performance.now()), 100);
+    return () => clearInterval(t);
+  }, [rt.status]);
+  if (rt.status === "running" && rt.startedAt !== undefined) return Math.round(now - rt.startedAt);
+  return rt.elapsedMs;
+}
+
+function Editor(props: CellProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const ed = useRef<ReturnType<typeof createCellEditor>>();
+  const latest = useRef(props);
+  latest.current = props;
+  const completions = useRef(props.completions);
+  completions.current = props.completions;
+  useEffect(() => {
+    const editor = createCellEditor(host.current!, {
+      doc: props.cell.source,
+      kind: props.cell.kind,
+      readOnly: props.readOnly,
+      onChange: (doc) => latest.current.onSource(latest.current.cell.id, doc),
+      onRun: (mode) => latest.current.onRun(latest.current.cell.id, mode),
+      onEscape: () => latest.current.onCommandMode(),
+      onFocus: () => latest.current.onSelect(latest.current.cell.id, true),
+      completions: () => completions.current,
+    });
+    ed.current = editor;
+    const insert = (text: string) => {
+      const view = editor.view;
+      const { from, to } = view.state.selection.main;
+      view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length } });
+      view.focus();
+    };
+    props.registerFocus(props.cell.id, () => editor.focus(), insert);
+    return () => {
+      props.registerFocus(props.cell.id, undefined);
+      editor.destroy();
+    };
+    // The editor is made once per cell and kind; later text comes from typing.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.cell.id, props.cell.kind, props.readOnly]);
+  useEffect(() => {
+    // Outside changes (undo of a cell operation, recovery) reach the editor.
+    if (ed.current && ed.current.view.state.doc.toString() !== props.cell.source) ed.current.setDoc(props.cell.source);
+  }, [props.cell.source]);
+  useEffect(() => {
+    if (props.editing && ed.current && !ed.current.view.hasFocus) ed.current.focus();
+  }, [props.editing]);
+  return <div className="cell-editor" ref={host} />;
+}
+
+function Output(props: CellProps & { charting: boolean; setCharting(v: boolean): void }) {
+  const { runtime: rt, cell, session } = props;
+  const out = rt.output;
+  if (!out) return null;
+  return (
+    <div className="cell-output" data-testid="cell-output">
+      {out.error && (
+        <pre className="cell-error" data-testid="cell-error">
+          {out.error.message}
+        </pre>
+      )}
+      {out.text && <pre className="cell-text">{out.text}</pre>}
+      {out.result && (
+        <>
+          <ResultGrid session={session} result={out.result} onChart={() => props.setCharting(!props.charting)} />
+          {props.charting && !props.readOnly && (
+            <ChartEditor
+              session={session}
+              result={out.result}
+              spec={cell.chart}
+              onSave={(spec) => {
+                props.onChart(cell.id, spec as Record<string, unknown>);
+                props.setCharting(false);
+              }}
+              onRemove={() => {
+                props.onChart(cell.id, undefined);
+                props.setCharting(false);
+              }}
+            />
+          )}
+          {cell.chart && !props.charting && <ChartView session={session} result={out.result} spec={cell.chart} />}
+        </>
+      )}
+      {!out.result && out.preview && <PreviewGrid preview={out.preview} />}
+      {!out.result && out.preview && cell.chart && <p className="note">Run the cell to draw its chart.</p>}
+    </div>
+  );
+}
+
+export const CellView = memo(function CellView(props: CellProps) {
+  const { cell, runtime: rt } = props;
+  const [charting, setCharting] = useState(false);
+  const ms = useElapsed(rt);
+  const params = cell.tags?.includes("parameters");
+  const runnable = cell.kind !== "markdown" && cell.kind !== "raw" && !params;
+  const showEditor = cell.kind !== "markdown" || props.editing || !cell.source.trim();
+  const status = props.stale && rt.status === "done" ? "stale" : rt.status;
+  return (
+    <div
+      className={`cell cell-${cell.kind}${props.selected ? " selected" : ""}${props.editing ? " editing" : ""}`}
+      data-testid="cell"
+      data-cell-id={cell.id}
+      data-kind={cell.kind}
+      data-status={status}
+      onMouseDown={() => !props.selected && props.onSelect(cell.id, false)}
+    >
+      <div className="cell-gutter">
+        <span className="cell-index">[{props.index + 1}]</span>
+        {runnable && !props.readOnly && (
+          <button className="icon" title="Run cell (Shift+Enter)" data-testid="cell-run" onClick={() => props.onRun(cell.id, "stay")}>
+            ▶
+          </button>
+        )}
+      </div>
+      <div className="cell-body">
+        <div className="cell-head">
+          {params && <span className="badge">parameters</span>}
+          {cell.kind === "sql" && !params && (
+            <input
+              className="cell-name"
+              data-testid="cell-name"
+              placeholder="name this result"
+              value={cell.name ?? ""}
+              readOnly={props.readOnly}
+              onChange={(e) => props.onName(cell.id, e.target.value)}
+              title="A named result is a table later cells can query by this name"
+            />
+          )}
+          <span className={`cell-status status-${status}`} data-testid="cell-status">
+            {status === "running" ? `running ${elapsed(ms)}` : status === "idle" ? "" : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
+          </span>
+          {rt.status === "running" && (
+            <>
+              <progress
+                data-testid="progress"
+                max={100}
+                value={rt.percent !== undefined && rt.percent >= 0 ? rt.percent : undefined}
+              />
+              <button className="link" data-testid="cell-cancel" onClick={props.onCancel}>
+                Cancel
+              </button>
+            </>
+          )}
+        </div>
+        {showEditor ? (
+          <Editor {...props} />
+        ) : (
+          <div className="markdown-view" onDoubleClick={() => props.onSelect(cell.id, true)}>
+            <Markdown source={cell.source} />
+          </div>
+        )}
+        {runnable && <Output {...props} charting={charting} setCharting={setCharting} />}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,371 @@
+// An open notebook: toolbar, cells, keyboard habits, runs, saving and
+// autosave. Saved cell data lives in `doc`, runtime state in `runtime`.
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { api, type ApiError, type CellOutput, type Completions, type OpenedNotebook } from "../api";
+import { CellView } from "./CellView";
+import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
+import { commandKey, emptyDoc, reduce } from "./doc";
+
+export interface NotebookHandle {
+  /** Inserts text at the cursor of the selected cell's editor. */
+  insert(text: string): void;
+  /** Adds a SQL cell after the selection and runs it. */
+  query(sql: string): void;
+  /** Shows a result (a lake preview) in a new cell's output. */
+  show(sql: string, output: CellOutput): void;
+}
+
+export interface NotebookViewProps {
+  path: string;
+  /** A run's output notebook: shown read-only, nothing runs. */
+  runId?: string;
+  onRan(): void;
+  onRenamed(path: string): void;
+  onSession(session: string | undefined): void;
+  handle?: (h: NotebookHandle | undefined) => void;
+}
+
+type RuntimeAction = { id: string; msg: CellMessage } | { reset: Record<string, CellRuntime> };
+
+function runtimeReducer(state: Record<string, CellRuntime>, a: RuntimeAction): Record<string, CellRuntime> {
+  if ("reset" in a) return a.reset;
+  return { ...state, [a.id]: transition(state[a.id] ?? idle, a.msg) };
+}
+
+// Autosave waits for a pause in typing, but never longer than maxWait, so a
+// crash loses at most about two seconds of work.
+const autosaveDelay = 400;
+const autosaveMaxWait = 1500;
+
+export function NotebookView(props: NotebookViewProps) {
+  const [opened, setOpened] = useState<OpenedNotebook>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [doc, dispatch] = useReducer(reduce, undefined, emptyDoc);
+  const [runtime, dispatchRt] = useReducer(runtimeReducer, {});
+  const [running, setRunning] = useState(false);
+  const [savedVersion, setSavedVersion] = useState(0);
+  const [completions, setCompletions] = useState<Completions>();
+  const [renaming, setRenaming] = useState(false);
+  const seq = useRef(1);
+  const lastKey = useRef<string>();
+  const editors = useRef(new Map<string, { focus?: () => void; insert?: (t: string) => void }>());
+  const session = opened?.session ?? "";
+  const readOnly = !!opened?.readOnly;
+  const docRef = useRef(doc);
+  docRef.current = doc;
+
+  // Open (or reopen) the notebook; close its session when leaving it.
+  useEffect(() => {
+    let live = true;
+    let openedSession: string | undefined;
+    setOpened(undefined);
+    setError(undefined);
+    setNotice(undefined);
+    const load = props.runId ? api.openRun(props.runId) : api.openNotebook(props.path);
+    load.then(
+      (nb) => {
+        if (!live) {
+          if (nb.session) void api.closeNotebook(nb.session);
+          return;
+        }
+        openedSession = nb.session || undefined;
+        setOpened(nb);
+        dispatch({ type: "load", cells: nb.cells });
+        const rt: Record<string, CellRuntime> = {};
+        for (const [id, out] of Object.entries(nb.outputs ?? {})) rt[id] = transition(idle, { type: "restored", output: out });
+        dispatchRt({ reset: rt });
+        setSavedVersion(0);
+        props.onSession(openedSession);
+        if (nb.recovered) setNotice(`Recovered unsaved changes from ${new Date(nb.recovered.savedAt).toLocaleString()}.`);
+      },
+      (e: ApiError) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+      if (openedSession) void api.closeNotebook(openedSession);
+      props.onSession(undefined);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.path, props.runId]);
+
+  // One router for what the backend pushes about this notebook.
+  useEffect(() => {
+    if (!session) return;
+    const offs = [
+      api.on("cell", (e) => {
+        if (e.session !== session) return;
+        const msg: CellMessage =
+          e.status === "queued"
+            ? { type: "queued" }
+            : e.status === "running"
+              ? { type: "running", at: performance.now() }
+              : { type: "finished", status: e.status, output: e.output, elapsedMs: e.elapsedMs, seq: seq.current++ };
+        dispatchRt({ id: e.cellId, msg });
+      }),
+      api.on("progress", (e) => {
+        if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs } });
+      }),
+    ];
+    api.completions(session).then(setCompletions, () => undefined);
+    return () => offs.forEach((off) => off());
+  }, [session]);
+
+  // Autosave the draft after edits: after a pause in typing, and at the
+  // latest autosaveMaxWait after the first unsaved edit.
+  const dirty = doc.version !== savedVersion;
+  const pendingSince = useRef<number>();
+  useEffect(() => {
+    if (!session || readOnly || !dirty) return;
+    pendingSince.current ??= performance.now();
+    const wait = Math.min(autosaveDelay, Math.max(0, autosaveMaxWait - (performance.now() - pendingSince.current)));
+    const t = setTimeout(() => {
+      pendingSince.current = undefined;
+      void api.autosave(session, docRef.current.cells).catch(() => undefined);
+    }, wait);
+    return () => clearTimeout(t);
+  }, [doc.version, session, readOnly, dirty]);
+
+  const save = useCallback(async () => {
+    if (!session || readOnly) return;
+    const version = docRef.current.version;
+    try {
+      await api.saveNotebook(session, docRef.current.cells);
+      setSavedVersion(version);
+      setNotice("Saved.");
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  }, [session, readOnly]);
+
+  const run = useCallback(
+    async (ids: string[]) => {
+      if (!session || readOnly || ids.length === 0) return;
+      setRunning(true);
+      setError(undefined);
+      try {
+        const sum = await api.runCells(session, { cells: docRef.current.cells, run: ids });
+        if (sum.status === "failed" && sum.error) setNotice(undefined);
+      } catch (e) {
+        setError((e as ApiError).message);
+      } finally {
+        setRunning(false);
+        props.onRan();
+        api.completions(session).then(setCompletions, () => undefined);
+      }
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [session, readOnly],
+  );
+
+  const runnable = (ids: string[]) =>
+    ids.filter((id) => {
+      const c = docRef.current.cells.find((x) => x.id === id);
+      return c && c.kind !== "markdown" && c.kind !== "raw" && !c.tags?.includes("parameters");
+    });
+  const runAll = () => run(runnable(docRef.current.cells.map((c) => c.id)));
+  const runFromHere = () => {
+    const i = docRef.current.cells.findIndex((c) => c.id === docRef.current.selected);
+    run(runnable(docRef.current.cells.slice(Math.max(i, 0)).map((c) => c.id)));
+  };
+  const runCell = useCallback(
+    (id: string, mode: "advance" | "stay") => {
+      void run(runnable([id]));
+      if (mode === "advance") {
+        const cells = docRef.current.cells;
+        const i = cells.findIndex((c) => c.id === id);
+        if (i === cells.length - 1) dispatch({ type: "insert", where: "below" });
+        else dispatch({ type: "select", id: cells[i + 1].id, mode: "command" });
+      }
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [run],
+  );
+  const cancel = useCallback(() => void api.cancel(session), [session]);
+
+  // Parent hooks: insert into the editor, query this, show a preview.
+  useEffect(() => {
+    props.handle?.({
+      insert(text) {
+        const ed = docRef.current.selected && editors.current.get(docRef.current.selected);
+        if (ed && ed.insert) ed.insert(text);
+        else dispatch({ type: "insert", where: "below", source: text });
+      },
+      query(sql) {
+        dispatch({ type: "insert", where: "below", source: sql });
+        setTimeout(() => docRef.current.selected && void run([docRef.current.selected]), 0);
+      },
+      show(sql, output) {
+        dispatch({ type: "insert", where: "below", source: sql });
+        setTimeout(() => {
+          const id = docRef.current.selected;
+          if (id) dispatchRt({ id, msg: { type: "finished", status: "done", output, elapsedMs: output.elapsedMs, seq: seq.current++ } });
+        }, 0);
+      },
+    });
+    return () => props.handle?.(undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [run]);
+
+  // Jupyter's keys: command mode on the notebook, Ctrl/Cmd+S everywhere.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        void save();
+        return;
+      }
+      const d = docRef.current;
+      const target = e.target as HTMLElement | null;
+      if (d.mode !== "command" || readOnly || target?.closest("input, textarea, select, .cm-editor, [data-testid=result-grid]")) return;
+      const action = commandKey(e, lastKey.current);
+      lastKey.current = action === "wait-d" ? "d" : undefined;
+      if (action === undefined || action === "wait-d") return;
+      e.preventDefault();
+      if (!d.selected && typeof action === "string") return;
+      if (action === "run-advance" || action === "run-stay") runCell(d.selected!, action === "run-advance" ? "advance" : "stay");
+      else if (action === "edit") {
+        dispatch({ type: "mode", mode: "edit" });
+        editors.current.get(d.selected!)?.focus?.();
+      } else dispatch(action);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [save, runCell, readOnly]);
+
+  // Warn before leaving with unsaved edits (the draft has them anyway).
+  useEffect(() => {
+    const onLeave = (e: BeforeUnloadEvent) => {
+      if (dirty && !readOnly) e.preventDefault();
+    };
+    window.addEventListener("beforeunload", onLeave);
+    return () => window.removeEventListener("beforeunload", onLeave);
+  }, [dirty, readOnly]);
+
+  const stale = useMemo(() => staleCells(doc.cells, runtime), [doc.cells, runtime]);
+  const onSelect = useCallback((id: string, edit: boolean) => dispatch({ type: "select", id, mode: edit ? "edit" : "command" }), []);
+  const onSource = useCallback((id: string, source: string) => dispatch({ type: "source", id, source }), []);
+  const onName = useCallback((id: string, name: string) => dispatch({ type: "name", id, name }), []);
+  const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
+  const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
+  const registerFocus = useCallback((id: string, focus?: () => void, insert?: (t: string) => void) => {
+    if (focus) editors.current.set(id, { focus, insert });
+    else editors.current.delete(id);
+  }, []);
+
+  const rename = async (name: string) => {
+    setRenaming(false);
+    if (!name.trim() || name === opened?.path.replace(/\.ipynb$/, "")) return;
+    try {
+      const entry = await api.renameNotebook(props.path, name);
+      props.onRenamed(entry.path);
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  };
+
+  if (error && !opened) {
+    return (
+      <div className="notebook">
+        <p className="banner error" data-testid="error-banner">
+          {error}
+        </p>
+      </div>
+    );
+  }
+  if (!opened) return <div className="notebook loading">Opening {props.path}…</div>;
+  return (
+    <div className="notebook" data-testid="notebook" data-dirty={dirty}>
+      <div className="toolbar">
+        {renaming ? (
+          <input
+            autoFocus
+            className="rename"
+            data-testid="rename-input"
+            defaultValue={opened.path.replace(/\.ipynb$/, "")}
+            onBlur={(e) => void rename(e.currentTarget.value)}
+            onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
+          />
+        ) : (
+          <h2 data-testid="notebook-title" title={readOnly ? "" : "Click to rename"} onClick={() => !readOnly && setRenaming(true)}>
+            {opened.path}
+            {dirty && !readOnly && <span className="dirty"> •</span>}
+          </h2>
+        )}
+        {!readOnly && (
+          <>
+            <button data-testid="run-all" onClick={runAll} disabled={running}>
+              ▶▶ Run all
+            </button>
+            <button data-testid="run-from-here" onClick={runFromHere} disabled={running}>
+              Run from here
+            </button>
+            <button data-testid="cancel" onClick={cancel} disabled={!running}>
+              ■ Cancel
+            </button>
+            <button data-testid="add-cell" onClick={() => dispatch({ type: "insert", where: "below" })}>
+              + SQL
+            </button>
+            <button data-testid="add-markdown" onClick={() => dispatch({ type: "insert", where: "below", kind: "markdown" })}>
+              + Text
+            </button>
+            <button data-testid="move-up" title="Move cell up" onClick={() => dispatch({ type: "move", by: -1 })}>
+              ↑
+            </button>
+            <button data-testid="move-down" title="Move cell down" onClick={() => dispatch({ type: "move", by: 1 })}>
+              ↓
+            </button>
+            <button data-testid="duplicate" title="Duplicate cell" onClick={() => dispatch({ type: "duplicate" })}>
+              ⧉
+            </button>
+            <button data-testid="delete-cell" title="Delete cell (DD)" onClick={() => dispatch({ type: "delete" })}>
+              🗑
+            </button>
+            <button data-testid="save" onClick={() => void save()} disabled={!dirty}>
+              Save
+            </button>
+          </>
+        )}
+      </div>
+      {readOnly && (
+        <p className="banner" data-testid="readonly-banner">
+          A past run's output notebook, read-only.
+        </p>
+      )}
+      {notice && (
+        <p className="banner" data-testid={opened.recovered && notice.startsWith("Recovered") ? "recovered-banner" : "notice"}>
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="banner error" data-testid="error-banner">
+          {error}
+        </p>
+      )}
+      <div className="cells">
+        {doc.cells.map((c, i) => (
+          <CellView
+            key={c.id}
+            cell={c}
+            index={i}
+            runtime={runtime[c.id] ?? idle}
+            session={session}
+            selected={doc.selected === c.id}
+            editing={doc.selected === c.id && doc.mode === "edit"}
+            stale={stale.has(c.id)}
+            readOnly={readOnly}
+            completions={completions}
+            onSelect={onSelect}
+            onSource={onSource}
+            onName={onName}
+            onChart={onChart}
+            onRun={runCell}
+            onCommandMode={onCommandMode}
+            onCancel={cancel}
+            registerFocus={registerFocus}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import type { CellData } from "../api";
+import { commandKey, emptyDoc, reduce, type Doc, type DocAction } from "./doc";
+
+const cells: CellData[] = [
+  { id: "a", kind: "markdown", source: "# Title" },
+  { id: "b", kind: "sql", source: "SELECT 1", name: "one" },
+  { id: "c", kind: "sql", source: "SELECT * FROM one" },
+];
+
+function doc(selected = "b"): Doc {
+  return { ...reduce(emptyDoc(), { type: "load", cells }), selected };
+}
+
+const ids = (d: Doc) => d.cells.map((c) => c.id);
+
+describe("reduce", () => {
+  it("inserts above and below the selection and selects the new cell", () => {
+    const above = reduce(doc(), { type: "insert", where: "above" });
+    expect(ids(above).indexOf(above.selected!)).toBe(1);
+    expect(above.cells).toHaveLength(4);
+    const below = reduce(doc(), { type: "insert", where: "below", kind: "markdown" });
+    expect(ids(below).indexOf(below.selected!)).toBe(2);
+    expect(below.cells[2].kind).toBe("markdown");
+  });
+  it("deletes and selects the next cell, and undo brings it back", () => {
+    const d = reduce(doc(), { type: "delete" });
+    expect(ids(d)).toEqual(["a", "c"]);
+    expect(d.selected).toBe("c");
+    const u = reduce(d, { type: "undo" });
+    expect(ids(u)).toEqual(["a", "b", "c"]);
+    expect(u.cells[1]).toEqual(cells[1]);
+  });
+  it("duplicates without the result name", () => {
+    const d = reduce(doc(), { type: "duplicate" });
+    expect(d.cells).toHaveLength(4);
+    expect(d.cells[2].source).toBe("SELECT 1");
+    expect(d.cells[2].name).toBeUndefined();
+    expect(d.cells[2].id).not.toBe("b");
+  });
+  it("moves within bounds only", () => {
+    expect(ids(reduce(doc(), { type: "move", by: -1 }))).toEqual(["b", "a", "c"]);
+    expect(ids(reduce(doc("a"), { type: "move", by: -1 }))).toEqual(["a", "b", "c"]);
+    expect(ids(reduce(doc("c"), { type: "move", by: 1 }))).toEqual(["a", "b", "c"]);
+  });
+  it("changing a cell to markdown drops its result name", () => {
+    const d = reduce(doc(), { type: "kind", kind: "markdown" });
+    expect(d.cells[1]).toEqual({ id: "b", kind: "markdown", source: "SELECT 1", name: undefined });
+  });
+  it("text edits bump the version but are not on the cell undo stack", () => {
+    const d = reduce(doc(), { type: "source", id: "c", source: "SELECT 2" });
+    expect(d.version).toBe(1);
+    expect(d.undo).toHaveLength(0);
+    expect(reduce(d, { type: "source", id: "c", source: "SELECT 2" }).cells[2]).toBe(d.cells[2]); // same text: the cell is untouched
+  });
+  it("unknown ids change nothing", () => {
+    const d = doc();
+    const actions: DocAction[] = [{ type: "delete", id: "zz" }, { type: "move", id: "zz", by: 1 }, { type: "source", id: "zz", source: "x" }];
+    for (const a of actions) expect(reduce(d, a)).toBe(d);
+  });
+  it("moving the selection stops at the ends", () => {
+    expect(reduce(doc("a"), { type: "move-selection", by: -1 }).selected).toBe("a");
+    expect(reduce(doc("c"), { type: "move-selection", by: 1 }).selected).toBe("c");
+  });
+});
+
+describe("commandKey", () => {
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
+    key: k,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    altKey: false,
+    ...mods,
+  });
+  const cases: [string, ReturnType<typeof key>, string | undefined, unknown][] = [
+    ["A inserts above", key("a"), undefined, { type: "insert", where: "above" }],
+    ["B inserts below", key("b"), undefined, { type: "insert", where: "below" }],
+    ["first D waits", key("d"), undefined, "wait-d"],
+    ["DD deletes", key("d"), "d", { type: "delete" }],
+    ["M makes markdown", key("m"), undefined, { type: "kind", kind: "markdown" }],
+    ["Y makes SQL", key("y"), undefined, { type: "kind", kind: "sql" }],
+    ["Z undoes", key("z"), undefined, { type: "undo" }],
+    ["Enter edits", key("Enter"), undefined, "edit"],
+    ["Shift+Enter runs and advances", key("Enter", { shiftKey: true }), undefined, "run-advance"],
+    ["Ctrl+Enter runs", key("Enter", { ctrlKey: true }), undefined, "run-stay"],
+    ["Cmd+Enter runs", key("Enter", { metaKey: true }), undefined, "run-stay"],
+    ["Ctrl+A is left alone", key("a", { ctrlKey: true }), undefined, undefined],
+    ["other keys are left alone", key("q"), undefined, undefined],
+  ];
+  for (const [name, e, last, want] of cases) {
+    it(name, () => expect(commandKey(e, last)).toEqual(want));
+  }
+});
