@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of the desktop window: runs BINARY --workspace WORKSPACE_DIR on a
-# private Xvfb display, waits for the "Smallfry" window, screenshots the screen
-# to OUT_PNG and fails unless the screenshot shows more than a blank window.
+# private Xvfb display, waits for the "Smallfry" window (it opens the sample
+# tour notebook), runs the notebook with the Run all key (Ctrl+Shift+Enter),
+# waits for the run's record to say ok, screenshots the screen to OUT_PNG and
+# fails unless the screenshot shows more than a blank window.
 # Needs the packages from scripts/install-desktop-deps.sh.
 set -euo pipefail
 
@@ -92,4 +94,30 @@ while :; do
 	fi
 	sleep 0.5
 done
+echo "smoke: the UI is painted ($colors colours)"
+
+# Run the open notebook as a user would, from the keyboard, and wait for
+# the interactive run's record in the workspace.
+run_timeout=${SMOKE_RUN_TIMEOUT:-30}
+win=$(xdotool search --onlyvisible --name '^Smallfry$' | head -n1)
+deadline=$((SECONDS + run_timeout))
+ok=''
+while ((SECONDS < deadline)); do
+	xdotool windowfocus --sync "$win" 2>/dev/null || true
+	xdotool key --window "$win" --clearmodifiers ctrl+shift+Return
+	for _ in $(seq 20); do
+		if grep -ls '"mode": "interactive"' "$workspace"/.smallfry/runs/*/run.json 2>/dev/null | xargs -r grep -l '"status": "ok"' | grep -q .; then
+			ok=1
+			break 2
+		fi
+		sleep 0.25
+	done
+done
+[[ -n $ok ]] || fail "no successful interactive run recorded within ${run_timeout}s of pressing Run all"
+echo "smoke: the notebook ran in the window"
+
+sleep 1 # let the grids paint
+import -window root "$out"
+read -r colors _ < <(convert "$out" -format '%k %#\n' info:)
+((colors > min_colors)) || fail "screenshot $out looks blank ($colors colours) after the run"
 echo "smoke: OK: $out has $colors colours"

@@ -217,6 +217,9 @@ func outputFromJupyter(outs []json.RawMessage) *CellOutput {
 		case "error":
 			out.Error = &CellErr{Message: o.Evalue}
 		case "execute_result", "display_data":
+			if _, ok := o.Data[runner.VegaLiteMIME]; ok {
+				continue // the chart: the UI draws it from the cell's spec
+			}
 			if bundle, ok := o.Data[runner.TableMIME]; ok {
 				out.Preview = previewOf(bundle, o.Metadata.Smallfry.Columns, o.Metadata.Smallfry.Rows)
 			} else if text, ok := o.Data["text/plain"]; ok {

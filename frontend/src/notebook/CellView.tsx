@@ -29,6 +29,11 @@ export interface CellProps {
   registerFocus(id: string, focus: (() => void) | undefined, insert?: (text: string) => void): void;
 }
 
+/** Small results get a grid that fits them; large ones scroll inside 420 px. */
+function gridHeight(rows: number): number {
+  return Math.max(110, Math.min(420, 36 + rows * 34 + 4));
+}
+
 function elapsed(ms: number | undefined): string {
   if (ms === undefined) return "";
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -103,7 +108,13 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
       {out.text && <pre className="cell-text">{out.text}</pre>}
       {out.result && (
         <>
-          <ResultGrid session={session} result={out.result} onChart={() => props.setCharting(!props.charting)} />
+          <ResultGrid
+            session={session}
+            result={out.result}
+            height={gridHeight(out.result.rows)}
+            chartOpen={props.charting}
+            onChart={() => props.setCharting(!props.charting)}
+          />
           {props.charting && !props.readOnly && (
             <ChartEditor
               session={session}

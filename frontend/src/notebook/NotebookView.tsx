@@ -164,6 +164,8 @@ export function NotebookView(props: NotebookViewProps) {
       return c && c.kind !== "markdown" && c.kind !== "raw" && !c.tags?.includes("parameters");
     });
   const runAll = () => run(runnable(docRef.current.cells.map((c) => c.id)));
+  const runAllRef = useRef(runAll);
+  runAllRef.current = runAll;
   const runFromHere = () => {
     const i = docRef.current.cells.findIndex((c) => c.id === docRef.current.selected);
     run(runnable(docRef.current.cells.slice(Math.max(i, 0)).map((c) => c.id)));
@@ -213,6 +215,11 @@ export function NotebookView(props: NotebookViewProps) {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
         e.preventDefault();
         void save();
+        return;
+      }
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key === "Enter") {
+        e.preventDefault();
+        if (!readOnly) runAllRef.current();
         return;
       }
       const d = docRef.current;
@@ -294,7 +301,7 @@ export function NotebookView(props: NotebookViewProps) {
         )}
         {!readOnly && (
           <>
-            <button data-testid="run-all" onClick={runAll} disabled={running}>
+            <button data-testid="run-all" title="Run all (Ctrl+Shift+Enter)" onClick={runAll} disabled={running}>
               ▶▶ Run all
             </button>
             <button data-testid="run-from-here" onClick={runFromHere} disabled={running}>
@@ -316,10 +323,10 @@ export function NotebookView(props: NotebookViewProps) {
               ↓
             </button>
             <button data-testid="duplicate" title="Duplicate cell" onClick={() => dispatch({ type: "duplicate" })}>
-              ⧉
+              Duplicate
             </button>
             <button data-testid="delete-cell" title="Delete cell (DD)" onClick={() => dispatch({ type: "delete" })}>
-              🗑
+              Delete
             </button>
             <button data-testid="save" onClick={() => void save()} disabled={!dirty}>
               Save
