@@ -36,6 +36,7 @@ stop() {
 }
 cleanup() {
 	stop "$app_pid"
+	stop "$strace_pid"
 	stop "$xvfb_pid"
 	rm -rf "$tmp"
 }
@@ -66,8 +67,22 @@ export DISPLAY=":$(head -n1 "$tmp/display")"
 echo "smoke: Xvfb on $DISPLAY (pid $xvfb_pid)"
 
 # NO_AT_BRIDGE: there is no accessibility bus here and GTK would wait for it.
-NO_AT_BRIDGE=1 "$binary" --workspace "$workspace" >"$tmp/app.log" 2>&1 &
-app_pid=$!
+# strace records every connect() of the app and its WebKit processes, to
+# check that start-up reaches for no network (loopback and local sockets only).
+strace_pid=''
+if command -v strace >/dev/null; then
+	NO_AT_BRIDGE=1 strace -f -qq -e trace=connect -o "$tmp/connect.log" -- "$binary" --workspace "$workspace" >"$tmp/app.log" 2>&1 &
+	strace_pid=$!
+	for _ in $(seq 50); do
+		app_pid=$(pgrep -P "$strace_pid" | head -n1 || true)
+		[[ -n $app_pid ]] && break
+		sleep 0.1
+	done
+	[[ -n $app_pid ]] || fail "the app did not start under strace"
+else
+	NO_AT_BRIDGE=1 "$binary" --workspace "$workspace" >"$tmp/app.log" 2>&1 &
+	app_pid=$!
+fi
 echo "smoke: started $binary (pid $app_pid)"
 
 deadline=$((SECONDS + window_timeout))
@@ -120,4 +135,13 @@ sleep 1 # let the grids paint
 import -window root "$out"
 read -r colors _ < <(convert "$out" -format '%k %#\n' info:)
 ((colors > min_colors)) || fail "screenshot $out looks blank ($colors colours) after the run"
+if [[ -n $strace_pid ]]; then
+	# Internet sockets other than loopback are network access; AF_UNIX (D-Bus,
+	# X) and AF_NETLINK are local.
+	if remote=$(grep -E 'sa_family=AF_INET6?' "$tmp/connect.log" | grep -vE 'inet_addr\("127\.|inet_pton\(AF_INET6, "::1"|"::ffff:127\.'); then
+		echo "$remote" | head -n5 >&2
+		fail "the app tried to reach the network"
+	fi
+	echo "smoke: no network connection attempted ($(grep -c 'connect(' "$tmp/connect.log") local connects)"
+fi
 echo "smoke: OK: $out has $colors colours"

@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
 	gcc libc6-dev pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev # cgo build
-	xvfb xauth imagemagick xdotool fonts-dejavu-core            # smoke test
+	xvfb xauth imagemagick xdotool fonts-dejavu-core strace     # smoke test
 	python3 python3-venv                                        # test and bench peers
 	chromium                                                    # browser tests
 )
