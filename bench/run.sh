@@ -13,3 +13,9 @@ echo
 echo "== smallfry run vs peers =="
 go build -tags duckdb_arrow -o "$ws/engine" ./bench/engine
 ENGINE_BIN="$ws/engine" "$PYTHON" bench/compare.py "$ws"
+echo
+echo "== UI: grid in Chromium =="
+node bench/ui/grid.bench.mjs
+echo
+echo "== desktop: cold start and memory =="
+bash bench/desktop/run.sh
