@@ -1,0 +1,329 @@
+// Package bridge runs a notebook's Python cells on a Jupyter kernel beside
+// its DuckDB session, and hands tables between the two as Parquet files in
+// the session's scratch folder (bind-mounted into a Docker kernel).
+package bridge
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"smallfry/backend"
+	"smallfry/backend/atomicfile"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/kernel"
+)
+
+//go:embed startup.py
+var startup []byte
+
+// Config says which kernel to start and where.
+type Config struct {
+	Spec     kernel.Spec
+	Launcher kernel.Launcher
+	// Options are passed to kernel.Start; RuntimeDir defaults to the
+	// scratch folder, and the bridge adds its environment to Env.
+	Options kernel.Options
+	// Scratch is the session's scratch folder on this machine.
+	Scratch string
+	// KernelScratch is the same folder as the kernel sees it ("" = Scratch):
+	// "/smallfry" for a container that has it bind-mounted there.
+	KernelScratch string
+}
+
+// Bridge is one notebook session's Python side. It starts its kernel on
+// first use.
+type Bridge struct {
+	cfg Config
+	db  *duckdb.Session
+
+	mu       sync.Mutex
+	k        *kernel.Kernel
+	epoch    int64            // bumped by every SQL cell: results may have changed
+	exported map[string]int64 // table (lower case) → epoch it was handed to Python at
+	version  int64
+}
+
+// New makes the Python side of a DuckDB session.
+func New(db *duckdb.Session, cfg Config) *Bridge {
+	if cfg.KernelScratch == "" {
+		cfg.KernelScratch = cfg.Scratch
+	}
+	if cfg.Options.RuntimeDir == "" {
+		cfg.Options.RuntimeDir = cfg.Scratch
+	}
+	return &Bridge{cfg: cfg, db: db, exported: map[string]int64{}}
+}
+
+// SQLRan tells the bridge that a SQL cell ran, so tables Python already has
+// are handed over again when a Python cell next mentions them.
+func (b *Bridge) SQLRan() {
+	b.mu.Lock()
+	b.epoch++
+	b.mu.Unlock()
+}
+
+// Started tells whether the kernel is running (it starts on first Execute).
+func (b *Bridge) Started() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.k != nil
+}
+
+// kernel starts the kernel on first use.
+func (b *Bridge) kernel(ctx context.Context) (*kernel.Kernel, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.k != nil {
+		return b.k, nil
+	}
+	ipython := filepath.Join(b.cfg.Scratch, "ipython", "profile_default", "startup")
+	for _, dir := range []string{ipython, filepath.Join(b.cfg.Scratch, "sql"), filepath.Join(b.cfg.Scratch, "py")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("start python: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(ipython, "00-smallfry.py"), startup, 0o644); err != nil {
+		return nil, fmt.Errorf("start python: %w", err)
+	}
+	opts := b.cfg.Options
+	env := map[string]string{
+		// IPython runs the start-up file above before the first cell, so
+		// the smallfry module costs no execution count and no output.
+		"IPYTHONDIR":       b.kernelPath("ipython"),
+		"SMALLFRY_SCRATCH": b.cfg.KernelScratch,
+	}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
+	opts.Env = env
+	k, err := kernel.Start(ctx, b.cfg.Spec, b.cfg.Launcher, opts)
+	if err != nil {
+		return nil, backend.Errorf(backend.EINTERNAL, "start the %s kernel: %w", b.cfg.Spec.Name, err)
+	}
+	b.k = k
+	return k, nil
+}
+
+// kernelPath is a scratch file's path as the kernel sees it.
+func (b *Bridge) kernelPath(rel ...string) string {
+	if b.cfg.KernelScratch == b.cfg.Scratch {
+		return filepath.Join(append([]string{b.cfg.Scratch}, rel...)...)
+	}
+	return path.Join(append([]string{b.cfg.KernelScratch}, rel...)...) // a Linux container
+}
+
+// Outcome is a Python cell's reply and the tables it handed to SQL.
+type Outcome struct {
+	*kernel.Reply
+	Tables []string // made queryable in SQL by smallfry.table, sorted
+}
+
+// Execute runs a Python cell. Named results and other tables of the DuckDB
+// session that the code mentions are handed to Python first, as pandas
+// DataFrames of the same name; afterwards the DataFrames the code passed to
+// smallfry.table become tables of the session.
+func (b *Bridge) Execute(ctx context.Context, code string, onOutput func(kernel.Output)) (*Outcome, error) {
+	k, err := b.kernel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.handToPython(ctx, code); err != nil {
+		return nil, err
+	}
+	reply, err := k.Execute(ctx, code, onOutput)
+	out := &Outcome{Reply: reply}
+	if err != nil {
+		return out, err
+	}
+	out.Tables, err = b.takeFromPython(ctx)
+	return out, err
+}
+
+var identifier = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+
+// handToPython writes the session's tables that code mentions, and that
+// Python does not have as they are now, as Parquet files, and lists them in
+// the manifest the kernel's pre-run hook reads.
+func (b *Bridge) handToPython(ctx context.Context, code string) error {
+	tables, err := b.tables(ctx)
+	if err != nil {
+		return err
+	}
+	mentioned := map[string]bool{}
+	for _, w := range identifier.FindAllString(stripPython(code), -1) {
+		mentioned[strings.ToLower(w)] = true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	changed := false
+	for _, t := range tables {
+		key := strings.ToLower(t)
+		if at, ok := b.exported[key]; !mentioned[key] || ok && at == b.epoch {
+			continue
+		}
+		file := filepath.Join(b.cfg.Scratch, "sql", t+".parquet")
+		q := "COPY (SELECT * FROM " + duckdb.QuoteIdent(t) + ") TO " + duckdb.QuoteString(file) + " (FORMAT parquet)"
+		if _, err := b.db.DB().ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("hand %s to python: %w", t, err)
+		}
+		b.exported[key] = b.epoch
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	b.version++
+	manifest := map[string]any{}
+	for key := range b.exported {
+		for _, t := range tables {
+			if strings.ToLower(t) == key {
+				manifest[t] = map[string]any{"path": b.kernelPath("sql", t+".parquet"), "version": fmt.Sprintf("%d.%d", b.exported[key], b.version)}
+			}
+		}
+	}
+	data, err := json.Marshal(manifest)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(b.cfg.Scratch, "sql", "manifest.json"), data, 0o644)
+}
+
+// tables lists the session's own tables and views (named results and what
+// cells created), not the lake's.
+func (b *Bridge) tables(ctx context.Context) ([]string, error) {
+	rows, err := b.db.DB().QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()
+		UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal AND database_name = current_database()`)
+	if err != nil {
+		return nil, fmt.Errorf("list tables for python: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// takeFromPython loads the DataFrames smallfry.table wrote into DuckDB.
+func (b *Bridge) takeFromPython(ctx context.Context) ([]string, error) {
+	dir := filepath.Join(b.cfg.Scratch, "py")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("tables from python: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".parquet")
+		if !ok || e.IsDir() || !identifier.MatchString(name) || identifier.FindString(name) != name {
+			continue
+		}
+		file := filepath.Join(dir, e.Name())
+		q := "CREATE OR REPLACE TABLE " + duckdb.QuoteIdent(name) + " AS SELECT * FROM read_parquet(" + duckdb.QuoteString(file) + ")"
+		if _, err := b.db.DB().ExecContext(ctx, q); err != nil {
+			return names, fmt.Errorf("table %s from python: %w", name, err)
+		}
+		os.Remove(file)
+		b.mu.Lock()
+		delete(b.exported, strings.ToLower(name)) // Python may not hold it under this name
+		b.mu.Unlock()
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// stripPython drops comments and string literals, so a name mentioned only
+// there is not handed over. Rough, and errs on the side of handing over.
+func stripPython(code string) string {
+	var b strings.Builder
+	for i := 0; i < len(code); {
+		c := code[i]
+		switch {
+		case c == '#':
+			for i < len(code) && code[i] != '\n' {
+				i++
+			}
+		case c == '"' || c == '\'':
+			q := string(c)
+			if strings.HasPrefix(code[i:], q+q+q) {
+				q += q + q
+			}
+			// f-strings can hold names: keep their text when the prefix says f.
+			if i > 0 && (code[i-1] == 'f' || code[i-1] == 'F') {
+				b.WriteByte(' ')
+				i += len(q)
+				continue
+			}
+			end := strings.Index(code[i+len(q):], q)
+			if end < 0 {
+				i = len(code)
+			} else {
+				i += len(q) + end + len(q)
+			}
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// Interrupt stops the running cell, if any.
+func (b *Bridge) Interrupt() error {
+	b.mu.Lock()
+	k := b.k
+	b.mu.Unlock()
+	if k == nil {
+		return nil
+	}
+	return k.Interrupt()
+}
+
+// Restart restarts the kernel (a dead one included): Python's state is
+// lost; the session's tables are handed over again when mentioned.
+func (b *Bridge) Restart(ctx context.Context) error {
+	b.mu.Lock()
+	k := b.k
+	b.exported = map[string]int64{}
+	b.mu.Unlock()
+	if k == nil {
+		return nil
+	}
+	if err := k.Restart(ctx); err != nil {
+		return backend.Errorf(backend.EINTERNAL, "restart the kernel: %w", err)
+	}
+	if err := os.Remove(filepath.Join(b.cfg.Scratch, "sql", "manifest.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// Close shuts the kernel down.
+func (b *Bridge) Close(ctx context.Context) error {
+	b.mu.Lock()
+	k := b.k
+	b.k = nil
+	b.mu.Unlock()
+	if k == nil {
+		return nil
+	}
+	if err := k.Shutdown(ctx); err != nil && !errors.Is(err, kernel.ErrClosed) {
+		return err
+	}
+	return nil
+}
