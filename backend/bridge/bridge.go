@@ -51,6 +51,7 @@ type Bridge struct {
 	epoch    int64            // bumped by every SQL cell: results may have changed
 	exported map[string]int64 // table (lower case) → epoch it was handed to Python at
 	version  int64
+	setup    string // the code Setup last ran on this kernel
 }
 
 // New makes the Python side of a DuckDB session.
@@ -283,6 +284,29 @@ func stripPython(code string) string {
 	return b.String()
 }
 
+// Setup runs code that defines what every cell needs (the parameters
+// cells) unless it is what Setup last ran on this kernel. Its outputs are
+// dropped; an error is returned with the kernel's message.
+func (b *Bridge) Setup(ctx context.Context, code string) error {
+	b.mu.Lock()
+	done := b.setup == code
+	b.mu.Unlock()
+	if done || strings.TrimSpace(code) == "" {
+		return nil
+	}
+	out, err := b.Execute(ctx, code, nil)
+	if err != nil {
+		return err
+	}
+	if out.Status == "error" {
+		return fmt.Errorf("%s: %s", out.Ename, out.Evalue)
+	}
+	b.mu.Lock()
+	b.setup = code
+	b.mu.Unlock()
+	return nil
+}
+
 // Interrupt stops the running cell, if any.
 func (b *Bridge) Interrupt() error {
 	b.mu.Lock()
@@ -300,6 +324,7 @@ func (b *Bridge) Restart(ctx context.Context) error {
 	b.mu.Lock()
 	k := b.k
 	b.exported = map[string]int64{}
+	b.setup = ""
 	b.mu.Unlock()
 	if k == nil {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"smallfry/backend"
+	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/lake"
 	"smallfry/backend/notebook"
@@ -33,6 +34,12 @@ type Options struct {
 	// OnCell, when set, hears each cell as it finishes, or is skipped
 	// after an earlier failure.
 	OnCell func(CellEvent)
+	// Bridge is the Python side to run Python cells on (an interactive
+	// session's, which outlives the run); nil starts one for the run when
+	// a Python cell needs it, and shuts it down at the end.
+	Bridge *bridge.Bridge
+	// Docker runs the run's own kernel in this image instead of locally.
+	Docker string
 }
 
 // CellEvent reports one cell.
@@ -111,6 +118,8 @@ type run struct {
 
 	session *duckdb.Session // the caller's; nil opens one for the run
 	only    map[string]bool // the cells to run; nil runs all
+	py      *bridge.Bridge  // the Python side, once a Python cell needed it
+	stopped bool            // a cell called sys.exit(0): the run ends there, successfully
 }
 
 func (r *run) warn(msg string) {
@@ -195,6 +204,10 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	} else {
 		failure = r.cells(ctx, session)
 	}
+	if r.py != nil && r.opts.Bridge == nil {
+		// Our own kernel ends with the run, even a canceled one.
+		_ = r.py.Close(context.WithoutCancel(ctx))
+	}
 	r.rec.Status = runs.OK
 	switch {
 	case failure != nil && errors.Is(failure, context.Canceled):
@@ -240,7 +253,7 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 		}
 		n++
 		label := cellLabel(i, c)
-		if failure != nil {
+		if failure != nil || r.stopped {
 			r.recordCell(i, c, runs.Skipped, 0, 0, "")
 			c.SetMetadata("papermill", map[string]any{"status": "pending", "exception": false})
 			if r.opts.OnCell != nil {
@@ -261,7 +274,9 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 			status = runs.Failed
 			failure = r.cellError(i, c, err)
 			cellErr = failure
-			c.SetOutputs([]any{errorOutputFor(failure, c, err)})
+			if pe := (*PythonError)(nil); !errors.As(err, &pe) {
+				c.SetOutputs([]any{errorOutputFor(failure, c, err)}) // a Python error's outputs hold its traceback
+			}
 			if errors.Is(err, context.Canceled) {
 				status = runs.Canceled
 			}
@@ -312,8 +327,15 @@ func cellLabel(i int, c *notebook.Cell) string {
 
 // cell runs one cell and sets its outputs; it returns the cell's result.
 func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, count int) (*duckdb.Result, error) {
-	if c.Kind != notebook.KindSQL {
-		return nil, backend.Errorf(backend.EINVALID, "%s cells cannot run yet: Smallfry runs SQL cells (Jupyter kernels come later)", c.Kind)
+	switch c.Kind {
+	case notebook.KindSQL:
+		if r.py != nil {
+			defer r.py.SQLRan()
+		}
+	case notebook.KindPython:
+		return nil, r.python(ctx, s, c)
+	default:
+		return nil, backend.Errorf(backend.EINVALID, "%s cells cannot run: this notebook's kernel language is not Python", c.Kind)
 	}
 	save, err := lakeTarget(c)
 	if err != nil {

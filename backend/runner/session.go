@@ -17,6 +17,7 @@ type Env struct {
 	Lake    *lake.Lake
 	Runs    *runs.Store
 	TempDir string // DuckDB spills here
+	Python  Python // how Python cells run
 }
 
 // OpenSession opens a DuckDB session in which every lake table is queryable

@@ -38,6 +38,11 @@ type Workspace struct {
 	Lake      *lake.Lake
 	Runs      *runs.Store
 	TempDir   string
+	// Python says how Python cells run: kernels found in the standard
+	// Jupyter folders, run by $SMALLFRY_PYTHON or python3 on PATH; each
+	// session's scratch folder under .smallfry/tmp/kernels. Set Docker to
+	// run kernels in containers.
+	Python runner.Python
 }
 
 // Open opens the workspace at root, creating it (with the sample notebooks
@@ -49,6 +54,7 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 		return nil, fmt.Errorf("open workspace %q: %w", root, err)
 	}
 	w := &Workspace{Root: abs, Notebooks: filepath.Join(abs, notebooksDir), TempDir: filepath.Join(abs, stateDir, "tmp")}
+	w.Python = runner.Python{Interpreter: os.Getenv("SMALLFRY_PYTHON"), ScratchRoot: filepath.Join(w.TempDir, "kernels")}
 	for _, d := range []string{w.Notebooks, w.TempDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("open workspace %s: %w", abs, err)
@@ -75,7 +81,7 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 
 // Env is what the runner needs from this workspace.
 func (w *Workspace) Env() runner.Env {
-	return runner.Env{Root: w.Root, Lake: w.Lake, Runs: w.Runs, TempDir: w.TempDir}
+	return runner.Env{Root: w.Root, Lake: w.Lake, Runs: w.Runs, TempDir: w.TempDir, Python: w.Python}
 }
 
 // DefaultDir is the workspace used when none is named: $SMALLFRY_WORKSPACE,
