@@ -82,3 +82,9 @@ func (w *Workbench) Runs(path string) ([]*runs.Record, error) { return w.svc.Run
 func (w *Workbench) OpenRun(id string) (*workbench.OpenedNotebook, error) {
 	return w.svc.OpenRun(w.ctx, id)
 }
+
+func (w *Workbench) SetRuntime(session string, rt workbench.Runtime) (*workbench.Runtime, error) {
+	return w.svc.SetRuntime(w.ctx, session, rt)
+}
+
+func (w *Workbench) RestartKernel(session string) error { return w.svc.RestartKernel(w.ctx, session) }

@@ -43,7 +43,7 @@ func (s *Service) OpenRun(ctx context.Context, id string) (*OpenedNotebook, erro
 	opened := &OpenedNotebook{Path: rec.Notebook, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}}
 	for _, c := range nb.Cells {
 		if outs := c.Outputs(); len(outs) > 0 {
-			opened.Outputs[c.ID] = outputFromJupyter(outs)
+			opened.Outputs[c.ID] = outputOf(c, outs)
 		}
 	}
 	return opened, nil

@@ -45,7 +45,12 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 	}
 	started := map[string]time.Time{}
 	var lastProgress time.Time
+	py, err := ss.python(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	outcome, err := runner.RunCells(ctx, ss.env, db, nb, path, req.Run, runner.Options{
+		Bridge: py,
 		OnBegin: func(id string) {
 			runID = id
 			for _, id := range req.Run {
@@ -158,7 +163,7 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 		return nil
 	}
 	outs := c.Outputs()
-	out := outputFromJupyter(outs)
+	out := outputOf(c, outs)
 	out.ElapsedMs = e.Duration.Milliseconds()
 	if e.Err != nil {
 		out.Error = &CellErr{Message: backend.ErrorMessage(e.Err)}
@@ -187,6 +192,15 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 		_, _ = db.DB().ExecContext(ctx, "DROP TABLE IF EXISTS "+old.String())
 	}
 	return out
+}
+
+// outputOf is what the UI shows of a cell's outputs: Python cells' as the
+// kernel gave them, SQL cells' read back into results.
+func outputOf(c *notebook.Cell, outs []json.RawMessage) *CellOutput {
+	if c.Kind == notebook.KindPython || c.Kind == notebook.KindCode {
+		return &CellOutput{Jupyter: outs}
+	}
+	return outputFromJupyter(outs)
 }
 
 // outputFromJupyter reads what the UI shows from a cell's Jupyter outputs

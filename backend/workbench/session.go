@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"smallfry/backend"
+	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
@@ -29,6 +30,7 @@ type session struct {
 	outputs map[string][]json.RawMessage
 	results map[string]duckdb.Table // unnamed results by cell, dropped on rerun
 	db      *duckdb.Session
+	py      *bridge.Bridge     // the Python side, set up on first use
 	cancel  context.CancelFunc // the running job's, nil when idle
 	closed  bool
 }
@@ -63,6 +65,7 @@ func (ss *session) close() {
 	if ss.cancel != nil {
 		ss.cancel()
 	}
+	ss.closePython()
 	if ss.db != nil {
 		// Close waits for a running cell, which the cancel above stops.
 		ss.db.Close()
@@ -113,11 +116,12 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 	}
 	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}}
 	for id, outs := range last {
-		if nb.Cell(id) != nil {
+		if c := nb.Cell(id); c != nil {
 			ss.outputs[id] = outs
-			opened.Outputs[id] = outputFromJupyter(outs)
+			opened.Outputs[id] = outputOf(c, outs)
 		}
 	}
+	opened.Runtime = runtimeOf(nb)
 	draft, err := s.readDraft(abs)
 	if err != nil {
 		return nil, err

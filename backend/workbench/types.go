@@ -1,6 +1,7 @@
 package workbench
 
 import (
+	"encoding/json"
 	"time"
 
 	"smallfry/backend/duckdb"
@@ -46,6 +47,8 @@ type OpenedNotebook struct {
 	// Recovered is set when unsaved edits were found from a session that
 	// ended without saving (a crash): Cells then hold those edits.
 	Recovered *Recovery `json:"recovered,omitempty"`
+	// Runtime is where the notebook's Python cells run.
+	Runtime Runtime `json:"runtime"`
 }
 
 // Recovery describes edits restored from the autosave draft.
@@ -58,10 +61,13 @@ type CellOutput struct {
 	Result *ResultRef `json:"result,omitempty"` // a table in the session
 	// Preview holds rows when there is no live table (outputs from the run
 	// history): columns and the first rows, JSON values.
-	Preview   *Preview `json:"preview,omitempty"`
-	Text      string   `json:"text,omitempty"` // statement summaries, save-to-lake notes
-	Error     *CellErr `json:"error,omitempty"`
-	ElapsedMs int64    `json:"elapsedMs"`
+	Preview *Preview `json:"preview,omitempty"`
+	Text    string   `json:"text,omitempty"` // statement summaries, save-to-lake notes
+	// Jupyter holds a Python cell's outputs as the kernel gave them (nbformat
+	// v4: stream, display_data, execute_result, error), for the UI to render.
+	Jupyter   []json.RawMessage `json:"jupyter,omitempty"`
+	Error     *CellErr          `json:"error,omitempty"`
+	ElapsedMs int64             `json:"elapsedMs"`
 }
 
 // ResultRef is a result table the grid fetches windows from.
@@ -139,6 +145,12 @@ type ExportRequest struct {
 	Format  string           `json:"format"` // csv or parquet
 	Sort    []duckdb.SortKey `json:"sort,omitempty"`
 	Filters []duckdb.Filter  `json:"filters,omitempty"`
+}
+
+// Runtime says where a notebook's Python cells run.
+type Runtime struct {
+	// Docker is the image Python runs in; "" runs a local kernel.
+	Docker string `json:"docker,omitempty"`
 }
 
 // Exported says where an export went.

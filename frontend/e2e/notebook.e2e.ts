@@ -37,14 +37,13 @@ describe("the sales notebook", () => {
 
   it("reruns with another year from the parameters cell", async () => {
     await openNotebook(page, server, "sales-by-brand-and-country.ipynb");
+    const before = runCount(server);
     await page.getByTestId("run-all").click();
-    await waitStatus(page, "sales", "done");
-    const runsBefore = runCount(server);
+    await waitRunsDone(before + 1);
     await typeInto(page, "params", 'year = 1999\ncategory = "laptop"');
     await page.getByTestId("run-all").click();
-    await expect.poll(() => runCount(server), { timeout: 30_000 }).toBe(runsBefore + 1);
+    await waitRunsDone(before + 2);
     await waitStatus(page, "sales", "done");
-    await expect.poll(() => JSON.parse(readFileSync(latestRecord(server), "utf8")).status).toBe("ok");
     const runs = JSON.parse(readFileSync(latestRecord(server), "utf8"));
     expect(runs.parameters).toEqual({ year: 1999, category: "laptop" });
   });
@@ -161,6 +160,12 @@ describe("long work", () => {
     await expect.poll(async () => Number(await grid.getAttribute("data-first-row")), { timeout: 10_000 }).toBeGreaterThan(9_999_000);
   });
 });
+
+/** Waits until the workspace holds n run records and the newest has finished well. */
+async function waitRunsDone(n: number) {
+  await expect.poll(() => runCount(server), { timeout: 30_000 }).toBe(n);
+  await expect.poll(() => JSON.parse(readFileSync(latestRecord(server), "utf8")).status, { timeout: 30_000 }).toBe("ok");
+}
 
 function runCount(s: Server): number {
   return readdirSync(join(s.workspace, ".smallfry", "runs")).length;

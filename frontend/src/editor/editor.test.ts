@@ -53,6 +53,13 @@ describe("keys in a cell", () => {
     expect(onRun).not.toHaveBeenCalled();
   });
 
+  it("Escape right after typing leaves edit mode, though completion has not answered yet", () => {
+    const { editor, onEscape } = make("");
+    type(editor, "SELECT * FROM Fa"); // completion is now pending; no popup shows
+    expect(press(editor, "Escape")).toBe(true);
+    expect(onEscape).toHaveBeenCalledTimes(1);
+  });
+
   it("plain Enter still breaks the line", () => {
     const { editor, onRun, onChange } = make("SELECT 1");
     editor.view.dispatch({ selection: { anchor: 8 } });

@@ -1,7 +1,15 @@
 // One CodeMirror 6 editor per notebook cell, with Jupyter's keys: the
 // notebook owns cell state and run order, the editor only reports edits,
 // run requests and the wish to leave edit mode.
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type Completion } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  closeCompletion,
+  completionKeymap,
+  currentCompletions,
+  type Completion,
+} from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { markdown } from "@codemirror/lang-markdown";
 import { sql } from "@codemirror/lang-sql";
@@ -136,6 +144,21 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     indentOnInput(),
     bracketMatching(),
     closeBrackets(),
+    // Just after typing, completion is pending with no popup shown; its
+    // keymap would take Escape only to cancel that, leaving edit mode needing
+    // a second press. With nothing shown, Escape cancels it and leaves.
+    Prec.highest(
+      keymap.of([
+        {
+          key: "Escape",
+          run: (view) => {
+            if (currentCompletions(view.state).length > 0 || !closeCompletion(view)) return false;
+            opts.onEscape();
+            return true;
+          },
+        },
+      ]),
+    ),
     autocompletion(),
     highlightActiveLine(),
     syntaxHighlighting(defaultHighlightStyle),

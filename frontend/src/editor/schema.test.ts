@@ -83,7 +83,8 @@ describe("SQL completion in a cell", () => {
 
   // What the completion popup would list with the cursor at "|": every
   // source's options, narrowed by the typed word as CodeMirror does.
-  function complete(text: string, completions: () => Completions | undefined = () => sample): string[] {
+  // explicit: asked with Ctrl+Space; otherwise as the popup opens while typing.
+  function complete(text: string, completions: () => Completions | undefined = () => sample, explicit = true): string[] {
     const pos = text.indexOf("|");
     const doc = text.replace("|", "");
     editor?.destroy();
@@ -99,7 +100,7 @@ describe("SQL completion in a cell", () => {
     ensureSyntaxTree(state, state.doc.length);
     const labels: string[] = [];
     for (const source of state.languageDataAt<CompletionSource>("autocomplete", pos)) {
-      const result = source(new CompletionContext(state, pos, true)) as CompletionResult | null;
+      const result = source(new CompletionContext(state, pos, explicit)) as CompletionResult | null;
       if (!result) continue;
       const typed = state.sliceDoc(result.from, pos).toLowerCase();
       for (const o of result.options) if (o.label.toLowerCase().startsWith(typed)) labels.push(o.label);
@@ -146,6 +147,17 @@ describe("SQL completion in a cell", () => {
     expect(ask("top_")).toEqual([]);
     current = sample;
     expect(ask("top_")).toEqual(["top_cities"]);
+  });
+
+  it("completes names that begin with a function's or a type's name while typing", () => {
+    const more: Completions = {
+      tables: [...sample.tables, { name: "summary", kind: "result", columns: [] }, { schema: "raw", name: "listings", kind: "raw", columns: [] }],
+    };
+    // "sum" parses as a function, "list" as a type: lang-sql alone completes neither as a name.
+    expect(complete("SELECT * FROM sum|", () => more, false)).toEqual(expect.arrayContaining(["summary", "sum"]));
+    expect(complete("SELECT * FROM raw.list|", () => more, false)).toEqual(expect.arrayContaining(["listings"]));
+    expect(complete("SELECT * FROM raw.list|", () => more, true)).toEqual(expect.arrayContaining(["listings"]));
+    expect(complete("SELECT * FROM top_|", () => more, false)).toEqual(["top_cities"]);
   });
 
   it("completes keywords in capitals and functions in lower case", () => {

@@ -1,7 +1,8 @@
 // Schema completion for SQL cells: what the backend says is queryable
 // (lake tables, raw datasets, named cell results) in lang-sql's shape.
-import type { Completion, CompletionSource } from "@codemirror/autocomplete";
+import { CompletionContext, type Completion, type CompletionResult, type CompletionSource } from "@codemirror/autocomplete";
 import { schemaCompletionSource, type SQLNamespace } from "@codemirror/lang-sql";
+import { syntaxTree } from "@codemirror/language";
 import type { Completions } from "../api";
 import { DuckDB } from "./duckdb";
 
@@ -65,6 +66,22 @@ export function lazySchemaSource(get: () => Completions | undefined): Completion
       seen = c;
       source = schemaCompletionSource({ dialect: DuckDB, schema: schemaFromCompletions(c) });
     }
-    return source(context);
+    return completeWord(source, context);
   };
+}
+
+/**
+ * lang-sql completes names only where the typed word parses as a name or a
+ * keyword; a word it knows as a function or a type (min, sum, date, list)
+ * gets nothing, so `FROM min` would not offer a result named `mine`. Such a
+ * word is completed as the start of a name: after a dot as a child of what
+ * precedes the dot, else at the top level.
+ */
+function completeWord(source: CompletionSource, context: CompletionContext) {
+  const { state, pos } = context;
+  const word = syntaxTree(state).resolveInner(pos, -1);
+  if ((word.name !== "Builtin" && word.name !== "Type") || word.to !== pos) return source(context);
+  const afterDot = syntaxTree(state).resolveInner(word.from, -1).name === ".";
+  const result = source(new CompletionContext(state, afterDot ? word.from : pos, true)) as CompletionResult | null;
+  return result && { ...result, from: word.from };
 }

@@ -121,7 +121,11 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
               result={out.result}
               spec={cell.chart}
               onSave={(spec) => {
-                props.onChart(cell.id, spec as Record<string, unknown>);
+                // A chart is saved over the cell's named result: a cell without
+                // a name gets one, so the notebook file says what is drawn.
+                const name = cell.name || `cell_${cell.id.replace(/[^A-Za-z0-9_]/g, "_")}`;
+                if (!cell.name) props.onName(cell.id, name);
+                props.onChart(cell.id, { ...(spec as Record<string, unknown>), data: { name } });
                 props.setCharting(false);
               }}
               onRemove={() => {

@@ -144,8 +144,7 @@ export function NotebookView(props: NotebookViewProps) {
       setRunning(true);
       setError(undefined);
       try {
-        const sum = await api.runCells(session, { cells: docRef.current.cells, run: ids });
-        if (sum.status === "failed" && sum.error) setNotice(undefined);
+        await api.runCells(session, { cells: docRef.current.cells, run: ids });
       } catch (e) {
         setError((e as ApiError).message);
       } finally {
