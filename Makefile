@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python clean
+.PHONY: run build deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
 
 run: build
 	./$(BIN)
@@ -24,6 +24,13 @@ frontend:
 
 python:
 	bash scripts/setup-python.sh scripts/requirements-test.txt
+
+# The Docker engine (started if not running; `scripts/docker-engine.sh stop`
+# stops it) and the kernel image the Docker tests run, built once and cached.
+docker:
+	bash scripts/install-deps.sh
+	bash scripts/docker-engine.sh start
+	bash scripts/build-kernel-image.sh
 
 test: build python test-go test-fuzz test-frontend test-e2e test-desktop
 

@@ -2,7 +2,9 @@
 # Installs the Debian packages Smallfry needs to build (cgo, GTK + WebKitGTK 4.1
 # for Wails' -tags webkit2_41) and to test (Xvfb, ImageMagick's import and
 # xdotool for the desktop smoke test; python3-venv for the test virtualenv;
-# chromium for the browser tests, driven by playwright-core).
+# chromium for the browser tests, driven by playwright-core; Debian's Docker
+# engine, debootstrap for the test kernel image and docker-registry as a local
+# registry for the pull tests).
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
@@ -12,7 +14,11 @@ packages=(
 	xvfb xauth imagemagick xdotool fonts-dejavu-core strace     # smoke test
 	python3 python3-venv                                        # test and bench peers
 	chromium                                                    # browser tests
+	debootstrap docker-registry                                 # Docker kernel tests
 )
+# Debian's engine, unless one is installed already (Docker CE's packages
+# conflict with docker.io).
+if ! command -v dockerd >/dev/null; then packages+=(docker.io); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -32,3 +38,9 @@ if ((EUID != 0)); then sudo=(sudo); fi
 echo "deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get update -q
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# The tests run their own registry on a loopback port; the packaged service
+# would listen on every interface.
+if [[ " ${missing[*]} " == *" docker-registry "* && -d /run/systemd/system ]]; then
+	"${sudo[@]}" systemctl disable --now docker-registry || true
+fi

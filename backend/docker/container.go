@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -138,10 +139,7 @@ func (e *Engine) RunKernel(ctx context.Context, k KernelContainer) (*Container, 
 	if err != nil {
 		return fail("inspect kernel container", err)
 	}
-	c.Name = info.Container.Name
-	if len(c.Name) > 0 && c.Name[0] == '/' {
-		c.Name = c.Name[1:]
-	}
+	c.Name = strings.TrimPrefix(info.Container.Name, "/")
 	if ns := info.Container.NetworkSettings; ns != nil {
 		for p, bs := range ns.Ports {
 			for _, b := range bs {

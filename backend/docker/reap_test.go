@@ -1,12 +1,16 @@
 package docker
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -78,6 +82,76 @@ func TestReap(t *testing.T) {
 			t.Errorf("%s: reported as removed = %v, want %v", tc.name, reported, tc.removed)
 		}
 	}
+}
+
+// The real thing: an app process starts a kernel container and is killed
+// with SIGKILL, so nothing of its own cleans up; the next start's Reap
+// removes the container.
+func TestReapAfterKill9(t *testing.T) {
+	e := testEngine(t)
+	app := exec.Command(os.Args[0], "-test.run=^TestReapHelperApp$", "-test.v")
+	app.Env = append(os.Environ(), "SMALLFRY_REAP_APP="+kernelImage(t, e))
+	out, err := app.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Stderr = os.Stderr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Process.Kill(); app.Wait() })
+	var id string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "container "); ok {
+			id = rest
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("the helper app started no container")
+	}
+	t.Cleanup(func() { (&Container{ID: id, e: e}).remove(context.Background()) })
+
+	if err := app.Process.Kill(); err != nil { // SIGKILL: no deferred cleanup runs
+		t.Fatal(err)
+	}
+	app.Wait()
+	if _, err := e.cli.ContainerInspect(context.Background(), id, client.ContainerInspectOptions{}); err != nil {
+		t.Fatalf("the killed app's container should still exist before Reap: %v", err)
+	}
+
+	removed, err := e.Reap(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(removed, id) {
+		t.Errorf("Reap removed %v, not the killed app's container %s", removed, id)
+	}
+	if _, err := e.cli.ContainerInspect(context.Background(), id, client.ContainerInspectOptions{}); !cerrdefs.IsNotFound(err) {
+		t.Errorf("inspect after Reap = %v, want not found", err)
+	}
+}
+
+// TestReapHelperApp is the app TestReapAfterKill9 kills: it starts a kernel
+// container, says which, and waits to be killed.
+func TestReapHelperApp(t *testing.T) {
+	image := os.Getenv("SMALLFRY_REAP_APP")
+	if image == "" {
+		t.Skip("run by TestReapAfterKill9 only")
+	}
+	e, err := Connect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.RunKernel(context.Background(), KernelContainer{
+		Image: image, Cmd: []string{"python3", "-c", "import time; time.sleep(300)"}, Session: "reap-helper",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("container %s\n", c.ID)
+	time.Sleep(2 * time.Minute)
 }
 
 func TestOrphanedRule(t *testing.T) {

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Starts or stops the Docker engine the tests use.
+#   start   if `docker info` already works, does nothing; otherwise starts
+#           Debian's dockerd as root in the background and waits until it
+#           answers. --iptables=false leaves the host's firewall alone: tests
+#           reach containers only through ports published on 127.0.0.1, which
+#           docker-proxy serves without NAT rules (containers get no way out).
+#   stop    stops the dockerd that `start` started (by the PID it saved), and
+#           only that one. Both are idempotent.
+#   status  says whether an engine answers and whether we started it.
+# The pidfile and log live in build/docker/ (DOCKER_STATE_DIR overrides).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+state=${DOCKER_STATE_DIR:-$PWD/build/docker}
+pidfile=$state/dockerd.pid
+logfile=$state/dockerd.log
+timeout=${DOCKER_START_TIMEOUT:-60}
+
+sudo=()
+if ((EUID != 0)); then sudo=(sudo); fi
+
+log() { echo "docker-engine: $*" >&2; }
+
+engine_up() { docker info >/dev/null 2>&1; }
+
+# A process that exists and is not a zombie (works for root's processes too).
+alive() { [[ -r /proc/$1/stat ]] && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+
+# The PID in our pidfile, if that process is still a dockerd.
+our_pid() {
+	[[ -f $pidfile ]] || return 1
+	local pid
+	pid=$(<"$pidfile")
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	alive "$pid" && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]] || return 1
+	echo "$pid"
+}
+
+start() {
+	if engine_up; then
+		log "engine already running"
+		return 0
+	fi
+	if [[ -n ${DOCKER_HOST:-} ]]; then
+		log "DOCKER_HOST=$DOCKER_HOST does not answer; not starting a local engine for it"
+		return 1
+	fi
+	command -v dockerd >/dev/null || {
+		log "dockerd is missing (run scripts/install-deps.sh)"
+		return 1
+	}
+	mkdir -p "$state"
+	local pid
+	if pid=$(our_pid); then
+		log "dockerd $pid is starting"
+	else
+		: >"$logfile"
+		# setsid: the engine outlives make and the shell that started it.
+		"${sudo[@]}" setsid dockerd --iptables=false --pidfile "$pidfile" \
+			>>"$logfile" 2>&1 </dev/null &
+		pid=$!
+		log "starting dockerd (log: $logfile)"
+	fi
+	local deadline=$((SECONDS + timeout))
+	until engine_up; do
+		# An engine that exits early (storage, cgroup or socket trouble) says
+		# why in its log; don't wait out the timeout for it.
+		if ! alive "$pid"; then
+			tail -n 20 "$logfile" >&2
+			log "dockerd exited before it answered"
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			tail -n 20 "$logfile" >&2
+			log "dockerd did not answer within ${timeout}s"
+			return 1
+		fi
+		sleep 0.2
+	done
+	log "engine up"
+}
+
+stop() {
+	local pid
+	if ! pid=$(our_pid); then
+		log "no engine started by this script is running"
+		rm -f "$pidfile"
+		return 0
+	fi
+	log "stopping dockerd $pid"
+	"${sudo[@]}" kill -TERM "$pid"
+	# dockerd gives running containers 15 s to stop before killing them.
+	local deadline=$((SECONDS + 40))
+	while alive "$pid"; do
+		if ((SECONDS >= deadline)); then
+			log "dockerd $pid ignored SIGTERM; killing it"
+			"${sudo[@]}" kill -KILL "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.2
+	done
+	rm -f "$pidfile"
+	log "stopped"
+}
+
+status() {
+	local pid
+	if engine_up; then echo "engine: running"; else echo "engine: not running"; fi
+	if pid=$(our_pid); then echo "started by this script: dockerd $pid"; fi
+}
+
+case ${1:-} in
+start) start ;;
+stop) stop ;;
+status) status ;;
+*)
+	echo "usage: $0 start|stop|status" >&2
+	exit 2
+	;;
+esac
