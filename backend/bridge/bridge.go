@@ -52,6 +52,9 @@ type Bridge struct {
 	exported map[string]int64 // table (lower case) → epoch it was handed to Python at
 	version  int64
 	setup    string // the code Setup last ran on this kernel
+	// restarting is closed when a restart in progress ends; nil otherwise.
+	// Cells wait for it rather than fail on the kernel being replaced.
+	restarting chan struct{}
 }
 
 // New makes the Python side of a DuckDB session.
@@ -134,6 +137,16 @@ type Outcome struct {
 // DataFrames of the same name; afterwards the DataFrames the code passed to
 // smallfry.table become tables of the session.
 func (b *Bridge) Execute(ctx context.Context, code string, onOutput func(kernel.Output)) (*Outcome, error) {
+	b.mu.Lock()
+	restarting := b.restarting
+	b.mu.Unlock()
+	if restarting != nil {
+		select {
+		case <-restarting:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for the kernel to restart: %w", ctx.Err())
+		}
+	}
 	k, err := b.kernel(ctx)
 	if err != nil {
 		return nil, err
@@ -325,10 +338,20 @@ func (b *Bridge) Restart(ctx context.Context) error {
 	k := b.k
 	b.exported = map[string]int64{}
 	b.setup = ""
+	done := make(chan struct{})
+	if k != nil {
+		b.restarting = done
+	}
 	b.mu.Unlock()
 	if k == nil {
 		return nil
 	}
+	defer func() {
+		b.mu.Lock()
+		b.restarting = nil
+		b.mu.Unlock()
+		close(done)
+	}()
 	if err := k.Restart(ctx); err != nil {
 		return backend.Errorf(backend.EINTERNAL, "restart the kernel: %w", err)
 	}

@@ -53,6 +53,8 @@ export interface CellOutput {
   result?: ResultRef;
   preview?: Preview;
   text?: string;
+  /** A Python cell's outputs as the kernel gave them (nbformat v4). */
+  jupyter?: unknown[];
   error?: { message: string; line?: number };
   elapsedMs: number;
 }
@@ -64,6 +66,12 @@ export interface OpenedNotebook {
   readOnly?: boolean;
   outputs?: Record<string, CellOutput>;
   recovered?: { savedAt: string };
+  runtime?: Runtime;
+}
+
+/** Where a notebook's Python cells run: a local kernel, or a Docker image. */
+export interface Runtime {
+  docker?: string;
 }
 
 export interface RunRequest {
@@ -317,6 +325,8 @@ export function makeApi(t: Transport) {
     previewLake: (session: string, name: string) => call<CellOutput>("PreviewLake", session, name),
     runs: (path: string) => call<RunRecord[]>("Runs", path),
     openRun: (id: string) => call<OpenedNotebook>("OpenRun", id),
+    setRuntime: (session: string, rt: Runtime) => call<Runtime>("SetRuntime", session, rt),
+    restartKernel: (session: string) => call<void>("RestartKernel", session),
     on<K extends keyof Events>(event: K, handler: (data: Events[K]) => void): () => void {
       return t.on(event, handler as (data: unknown) => void);
     },

@@ -8,6 +8,7 @@ import { ResultGrid } from "../grid/ResultGrid";
 import { PreviewGrid } from "../grid/PreviewGrid";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
+import { shown } from "./jupyter";
 
 export interface CellProps {
   cell: CellData;
@@ -100,12 +101,13 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
   if (!out) return null;
   return (
     <div className="cell-output" data-testid="cell-output">
-      {out.error && (
+      {out.error && !out.jupyter?.some((o) => (o as { output_type?: string }).output_type === "error") && (
         <pre className="cell-error" data-testid="cell-error">
           {out.error.message}
         </pre>
       )}
       {out.text && <pre className="cell-text">{out.text}</pre>}
+      {out.jupyter && <JupyterOutputs outputs={out.jupyter} />}
       {out.result && (
         <>
           <ResultGrid
@@ -139,6 +141,34 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
       )}
       {!out.result && out.preview && <PreviewGrid preview={out.preview} />}
       {!out.result && out.preview && cell.chart && <p className="note">Run the cell to draw its chart.</p>}
+    </div>
+  );
+}
+
+/** A Python cell's outputs: text, images, sanitized HTML, tracebacks. */
+function JupyterOutputs({ outputs }: { outputs: unknown[] }) {
+  return (
+    <div className="jupyter-outputs" data-testid="python-output">
+      {shown(outputs).map((o, i) => {
+        switch (o.kind) {
+          case "text":
+            return (
+              <pre key={i} className={o.stream === "stderr" ? "stream stderr" : "stream"}>
+                {o.text}
+              </pre>
+            );
+          case "image":
+            return <img key={i} src={o.src} alt={o.alt} data-testid="output-image" />;
+          case "html":
+            return <div key={i} className="output-html" dangerouslySetInnerHTML={{ __html: o.html }} />;
+          case "error":
+            return (
+              <pre key={i} className="cell-error" data-testid="cell-error">
+                {o.traceback || `${o.ename}: ${o.evalue}`}
+              </pre>
+            );
+        }
+      })}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { api, type ApiError, type CellOutput, type Completions, type OpenedNoteb
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce } from "./doc";
+import { RuntimePicker } from "./RuntimePicker";
 
 export interface NotebookHandle {
   /** Inserts text at the cursor of the selected cell's editor. */
@@ -312,6 +313,9 @@ export function NotebookView(props: NotebookViewProps) {
             <button data-testid="add-cell" onClick={() => dispatch({ type: "insert", where: "below" })}>
               + SQL
             </button>
+            <button data-testid="add-python" onClick={() => dispatch({ type: "insert", where: "below", kind: "python" })}>
+              + Python
+            </button>
             <button data-testid="add-markdown" onClick={() => dispatch({ type: "insert", where: "below", kind: "markdown" })}>
               + Text
             </button>
@@ -330,6 +334,7 @@ export function NotebookView(props: NotebookViewProps) {
             <button data-testid="save" onClick={() => void save()} disabled={!dirty}>
               Save
             </button>
+            <RuntimePicker session={session} runtime={opened.runtime} disabled={running} onError={setError} />
           </>
         )}
       </div>

@@ -1,0 +1,71 @@
+package workbench
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func needPython(t *testing.T) {
+	t.Helper()
+	if os.Getenv("SMALLFRY_PYTHON") == "" {
+		t.Skip("SMALLFRY_PYTHON is not set: run `make python` and point it at .venv/bin/python (make test does)")
+	}
+}
+
+// streamText is what a Python cell printed.
+func streamText(out *CellOutput) string {
+	var s strings.Builder
+	for _, raw := range out.Jupyter {
+		var o struct {
+			Text any `json:"text"`
+		}
+		json.Unmarshal(raw, &o)
+		if t, ok := o.Text.(string); ok {
+			s.WriteString(t)
+		}
+	}
+	return s.String()
+}
+
+func TestPythonKernelDiesAndRestarts(t *testing.T) {
+	needPython(t)
+	s, rec := newService(t)
+	ctx := context.Background()
+	entry, err := s.CreateNotebook(ctx, "py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := open(t, s, entry.Path)
+	cells := []CellData{
+		{ID: "pid", Kind: "python", Source: "import os\nx = 41\nprint(os.getpid())"},
+		{ID: "use", Kind: "python", Source: "print(x + 1)"},
+	}
+	run := func(id string) *CellOutput {
+		t.Helper()
+		if _, err := s.RunCells(ctx, nb.Session, RunRequest{Cells: cells, Run: []string{id}}); err != nil {
+			t.Fatal(err)
+		}
+		evs := rec.cellEvents(id)
+		return evs[len(evs)-1].Output
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(streamText(run("pid"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	if out := run("use"); out.Error == nil || !strings.Contains(out.Error.Message, "kernel died") {
+		t.Fatalf("after the kill: %+v, want a kernel died error", out)
+	}
+	if err := s.RestartKernel(ctx, nb.Session); err != nil {
+		t.Fatalf("RestartKernel: %v", err)
+	}
+	run("pid")
+	if out := run("use"); streamText(out) != "42\n" {
+		t.Fatalf("after the restart: %q (error %+v)", streamText(out), out.Error)
+	}
+}

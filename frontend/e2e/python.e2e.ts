@@ -1,0 +1,124 @@
+// Python cells in the browser, on a real ipykernel: SQL → Python → SQL,
+// a matplotlib plot, interrupting, and a kernel that dies.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { cell, launchBrowser, openNotebook, removeWorkspace, startServer, typeInto, waitStatus, type Server } from "./harness";
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (server) removeWorkspace(server);
+});
+beforeEach(async () => {
+  await page?.close();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+});
+
+const code = (id: string, kind: "sql" | "python", source: string, name?: string) => ({
+  cell_type: "code",
+  execution_count: null,
+  id,
+  metadata: kind === "sql" ? { smallfry: { kind: "sql", ...(name ? { name } : {}) } } : {},
+  outputs: [],
+  source: source.split(/(?<=\n)/),
+});
+
+/** Writes a notebook of the given cells and opens it. */
+async function notebookOf(name: string, cells: object[]) {
+  const nb = { cells, metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" } }, nbformat: 4, nbformat_minor: 5 };
+  writeFileSync(join(server.workspace, "notebooks", `${name}.ipynb`), JSON.stringify(nb, null, 1));
+  await openNotebook(page, server, `${name}.ipynb`);
+}
+
+const settled = () => page.waitForSelector("[data-testid=run-all]:not([disabled])", { timeout: 60_000 });
+
+/** PIDs of processes whose command line mentions the workspace (its kernels). */
+function kernelPids(): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, "utf8");
+      if (cmd.includes(server.workspace) && cmd.includes("ipykernel")) pids.push(Number(e));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+describe("Python cells", () => {
+  it("plots a SQL result with matplotlib and hands a DataFrame back to SQL", async () => {
+    await notebookOf("py-flow", [
+      code("q", "sql", "SELECT S.Country, sum(F.Units_Sold)::BIGINT AS units FROM Fact_Sales F JOIN Dim_Store S ON F.Store_Id = S.Id GROUP BY ALL ORDER BY units DESC", "by_country"),
+      code("plot", "python", "%matplotlib inline\nimport matplotlib.pyplot as plt, smallfry\nby_country.plot.bar(x='Country', y='units')\nplt.show()\nsmallfry.table('top2', by_country.head(2))\nprint(len(by_country))"),
+      code("back", "sql", "SELECT * FROM top2"),
+    ]);
+    await page.getByTestId("run-all").click();
+    await settled();
+    await waitStatus(page, "back", "done");
+    const plot = cell(page, "plot");
+    await plot.getByTestId("output-image").waitFor();
+    expect(await plot.getByTestId("output-image").getAttribute("src")).toMatch(/^data:image\/png;base64,iVBOR/);
+    expect(await plot.getByTestId("python-output").textContent()).toContain("8");
+    expect(Number(await cell(page, "back").getByTestId("result-grid").getAttribute("data-rows"))).toBe(2);
+  });
+
+  it("interrupts time.sleep(60) within two seconds", async () => {
+    await notebookOf("py-sleep", [code("nap", "python", "import time\ntime.sleep(60)")]);
+    await cell(page, "nap").getByTestId("cell-run").click();
+    await waitStatus(page, "nap", "running", 60_000);
+    await page.waitForTimeout(1500); // the kernel is up and sleeping
+    const t0 = Date.now();
+    await page.getByTestId("cancel").click();
+    await waitStatus(page, "nap", "canceled", 5_000);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("reports a dead kernel and works again after a restart", async () => {
+    await notebookOf("py-die", [code("a", "python", "x = 41\nprint('alive')"), code("b", "python", "print(x + 1)")]);
+    await cell(page, "a").getByTestId("cell-run").click();
+    await settled();
+    await waitStatus(page, "a", "done");
+    const pids = kernelPids();
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, "SIGKILL");
+    await cell(page, "b").getByTestId("cell-run").click();
+    await settled();
+    await waitStatus(page, "b", "error");
+    expect(await cell(page, "b").getByTestId("cell-error").textContent()).toMatch(/kernel died/);
+    await page.getByTestId("restart-kernel").click();
+    await page.waitForSelector('[data-testid=restart-kernel][data-busy="false"]', { timeout: 30_000 });
+    expect(kernelPids().length).toBeGreaterThan(0);
+    await cell(page, "a").getByTestId("cell-run").click();
+    await settled();
+    await cell(page, "b").getByTestId("cell-run").click();
+    await settled();
+    await waitStatus(page, "b", "done");
+    expect(await cell(page, "b").getByTestId("python-output").textContent()).toContain("42");
+  });
+
+  it("adds a Python cell from the toolbar and runs it", async () => {
+    await notebookOf("py-new", [code("s", "sql", "SELECT 21 AS n", "answer")]);
+    await page.getByTestId("add-python").click();
+    const id = (await page.locator("[data-testid=cell].selected").getAttribute("data-cell-id"))!;
+    expect(await cell(page, id).getAttribute("data-kind")).toBe("python");
+    await page.getByTestId("run-all").click();
+    await settled();
+    await typeInto(page, id, "print(int(answer.n[0]) * 2)");
+    await page.keyboard.press("Shift+Enter");
+    await settled();
+    await waitStatus(page, id, "done");
+    expect(await cell(page, id).getByTestId("python-output").textContent()).toContain("42");
+  });
+});
