@@ -32,12 +32,20 @@ docker:
 	bash scripts/docker-engine.sh start
 	bash scripts/build-kernel-image.sh
 
-test: build python test-go test-fuzz test-frontend test-e2e test-desktop
+# Every test, against real peers: DuckDB, ipykernel in .venv, the Docker
+# engine with the locally built kernel image, chromium, the window under Xvfb.
+# The Docker engine is stopped at the end if these scripts started it.
+test: build python docker
+	status=0; $(MAKE) test-go test-fuzz test-frontend test-e2e test-desktop || status=$$?; \
+	bash scripts/docker-engine.sh stop; exit $$status
+
+# What the tests need to find: the binary, the test Python, the kernel image.
+TEST_ENV := SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \
+	SMALLFRY_DOCKER=1 SMALLFRY_KERNEL_IMAGE=smallfry-test-kernel:latest
 
 # Every Go test; the CLI tests run the binary just built, as a user would.
 test-go:
-	SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \
-		go test -tags $(GO_TAGS) -count=1 ./...
+	$(TEST_ENV) go test -tags $(GO_TAGS) -count=1 ./...
 
 # A short fuzzing pass over the readers of untrusted input.
 test-fuzz:
@@ -51,7 +59,7 @@ test-frontend:
 
 # The UI in Debian's chromium (playwright-core) against the real `smallfry serve`.
 test-e2e:
-	cd frontend && SMALLFRY_BIN=$(CURDIR)/$(BIN) npx vitest run --config vitest.e2e.config.ts
+	cd frontend && $(TEST_ENV) npx vitest run --config vitest.e2e.config.ts
 
 # The real window under Xvfb, on a fresh sample workspace.
 test-desktop:

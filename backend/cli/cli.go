@@ -40,8 +40,9 @@ const usage = `Smallfry: a local-first data workbench.
 
 Usage:
   smallfry [--workspace DIR]                     open the desktop window
-  smallfry run NOTEBOOK.ipynb [-p name=value ...] [-o OUT.ipynb] [--workspace DIR]
-                                                 run a notebook headless
+  smallfry run NOTEBOOK.ipynb [-p name=value ...] [-o OUT.ipynb] [--docker IMAGE]
+               [--workspace DIR]                 run a notebook headless (Python in
+                                                 a container of IMAGE with --docker)
   smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser]
                                                  serve the workbench to a browser on this
                                                  machine; prints the link (with its access token)
@@ -98,7 +99,13 @@ func openWorkspace(ctx context.Context, dir string) (*workspace.Workspace, error
 			return nil, err
 		}
 	}
-	return workspace.Open(ctx, dir)
+	ws, err := workspace.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	// Kernel containers of a Smallfry that was killed are removed now.
+	ws.ReapContainers(ctx)
+	return ws, nil
 }
 
 func fail(io Streams, err error) int {

@@ -40,6 +40,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	fs.Var(ps, "p", "a parameter, name=value (repeatable)")
 	out := fs.String("o", "", "also write the output notebook here")
 	dir := fs.String("workspace", "", "workspace folder")
+	image := fs.String("docker", "", "run Python cells in a container of this Docker image")
 	// Flags may come before or after the notebook, as with papermill.
 	var positional []string
 	for {
@@ -76,7 +77,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	}
 	warn := func(msg string) { fmt.Fprintln(io.Stderr, "warning:", msg) }
 	outcome, err := runner.Run(ctx, ws.Env(), path, runner.Options{
-		Params: ps, Mode: "headless", Warn: warn,
+		Params: ps, Mode: "headless", Warn: warn, Docker: *image,
 		OnCell: func(e runner.CellEvent) {
 			detail := fmt.Sprintf("%.2fs", e.Duration.Seconds())
 			if e.Rows > 0 {

@@ -43,6 +43,17 @@ type Workspace struct {
 	// session's scratch folder under .smallfry/tmp/kernels. Set Docker to
 	// run kernels in containers.
 	Python runner.Python
+
+	docker *runner.DockerKernels
+}
+
+// ReapContainers removes kernel containers left by Smallfry processes that
+// are gone (after a crash or kill -9). Without Docker it does nothing;
+// problems are not worth failing a start over.
+func (w *Workspace) ReapContainers(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, _ = w.docker.Reap(ctx)
 }
 
 // Open opens the workspace at root, creating it (with the sample notebooks
@@ -54,7 +65,12 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 		return nil, fmt.Errorf("open workspace %q: %w", root, err)
 	}
 	w := &Workspace{Root: abs, Notebooks: filepath.Join(abs, notebooksDir), TempDir: filepath.Join(abs, stateDir, "tmp")}
-	w.Python = runner.Python{Interpreter: os.Getenv("SMALLFRY_PYTHON"), ScratchRoot: filepath.Join(w.TempDir, "kernels")}
+	settings, err := readSettings(filepath.Join(abs, stateDir, settingsFile))
+	if err != nil {
+		return nil, err
+	}
+	w.docker = &runner.DockerKernels{CPUs: settings.Docker.CPUs, MemoryMB: settings.Docker.MemoryMB}
+	w.Python = runner.Python{Interpreter: os.Getenv("SMALLFRY_PYTHON"), ScratchRoot: filepath.Join(w.TempDir, "kernels"), Docker: w.docker}
 	for _, d := range []string{w.Notebooks, w.TempDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("open workspace %s: %w", abs, err)
