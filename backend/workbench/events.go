@@ -11,7 +11,16 @@ const (
 	EventCell     = "cell"     // CellEvent: a cell changed status
 	EventProgress = "progress" // ProgressEvent: at most every 100 ms per running cell
 	EventRun      = "run"      // RunEvent: a run ended
+	EventPull     = "pull"     // PullEvent: a Docker image is being pulled
 )
+
+// PullEvent reports the progress of pulling a kernel image; Percent is -1
+// until the sizes are known.
+type PullEvent struct {
+	Image   string  `json:"image"`
+	Status  string  `json:"status"`
+	Percent float64 `json:"percent"`
+}
 
 // Cell statuses, as the UI's state machine knows them.
 const (

@@ -6,6 +6,9 @@ package workbench
 
 import (
 	"sync"
+	"time"
+
+	"smallfry/backend/docker"
 
 	"smallfry/backend/workspace"
 )
@@ -26,7 +29,16 @@ func New(ws *workspace.Workspace, events Events, version string) *Service {
 	if events == nil {
 		events = discard{}
 	}
-	return &Service{ws: ws, events: events, version: version, sessions: map[string]*session{}}
+	s := &Service{ws: ws, events: events, version: version, sessions: map[string]*session{}}
+	var last time.Time
+	ws.OnPull(func(image string, p docker.Progress) {
+		if time.Since(last) < 100*time.Millisecond && p.Percent < 100 {
+			return // at most every 100 ms, and always the end
+		}
+		last = time.Now()
+		events.Emit(EventPull, PullEvent{Image: image, Status: p.Status, Percent: p.Percent})
+	})
+	return s
 }
 
 // Close ends every session, canceling what runs.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"smallfry/backend/docker"
 	"smallfry/backend/lake"
 	"smallfry/backend/runner"
 	"smallfry/backend/runs"
@@ -46,6 +47,9 @@ type Workspace struct {
 
 	docker *runner.DockerKernels
 }
+
+// OnPull sets who hears the progress of pulling a kernel image.
+func (w *Workspace) OnPull(fn func(image string, p docker.Progress)) { w.docker.OnPull = fn }
 
 // ReapContainers removes kernel containers left by Smallfry processes that
 // are gone (after a crash or kill -9). Without Docker it does nothing;

@@ -122,3 +122,30 @@ describe("Python cells", () => {
     expect(await cell(page, id).getByTestId("python-output").textContent()).toContain("42");
   });
 });
+
+describe("Python in Docker", () => {
+  const image = process.env.SMALLFRY_KERNEL_IMAGE;
+  it.skipIf(!process.env.SMALLFRY_DOCKER || !image)("switches a notebook to Docker and gets the same output", async () => {
+    await notebookOf("py-docker", [
+      code("q", "sql", "SELECT range AS n FROM range(10)", "nums"),
+      code("py", "python", "import platform, smallfry\nprint(int(nums.n.sum()), platform.node() != '')\nsmallfry.table('doubled', nums.assign(m=nums.n * 2))"),
+      code("back", "sql", "SELECT sum(m) AS total FROM doubled"),
+    ]);
+    await page.getByTestId("run-all").click();
+    await settled();
+    await waitStatus(page, "back", "done");
+    const local = await cell(page, "py").getByTestId("python-output").textContent();
+    await page.getByTestId("runtime-kind").selectOption("docker");
+    await page.getByTestId("runtime-image").fill(image!);
+    await page.getByTestId("runtime-apply").click();
+    await page.waitForSelector(`[data-testid=runtime][data-runtime="docker:${image}"]`);
+    await page.getByTestId("run-all").click();
+    await settled();
+    await waitStatus(page, "back", "done");
+    expect(await cell(page, "py").getByTestId("python-output").textContent()).toBe(local);
+    expect(Number(await cell(page, "back").getByTestId("result-grid").getAttribute("data-rows"))).toBe(1);
+    // The choice is saved in the notebook, so headless runs use it too.
+    const saved = JSON.parse(readFileSync(join(server.workspace, "notebooks", "py-docker.ipynb"), "utf8"));
+    expect(saved.metadata.smallfry.docker.image).toBe(image);
+  });
+});

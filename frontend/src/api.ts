@@ -186,10 +186,17 @@ export interface RunEvent extends RunSummary {
   session: string;
 }
 
+export interface PullEvent {
+  image: string;
+  status: string;
+  percent: number; // -1: unknown yet
+}
+
 export interface Events {
   cell: CellEvent;
   progress: ProgressEvent;
   run: RunEvent;
+  pull: PullEvent;
 }
 
 /** Every failed call rejects with an ApiError; codes match backend/error.go. */

@@ -1,7 +1,7 @@
 // An open notebook: toolbar, cells, keyboard habits, runs, saving and
 // autosave. Saved cell data lives in `doc`, runtime state in `runtime`.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { api, type ApiError, type CellOutput, type Completions, type OpenedNotebook } from "../api";
+import { api, type ApiError, type CellOutput, type Completions, type OpenedNotebook, type PullEvent } from "../api";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce } from "./doc";
@@ -48,6 +48,7 @@ export function NotebookView(props: NotebookViewProps) {
   const [savedVersion, setSavedVersion] = useState(0);
   const [completions, setCompletions] = useState<Completions>();
   const [renaming, setRenaming] = useState(false);
+  const [pull, setPull] = useState<PullEvent>();
   const seq = useRef(1);
   const lastKey = useRef<string>();
   const editors = useRef(new Map<string, { focus?: () => void; insert?: (t: string) => void }>());
@@ -104,6 +105,7 @@ export function NotebookView(props: NotebookViewProps) {
               : { type: "finished", status: e.status, output: e.output, elapsedMs: e.elapsedMs, seq: seq.current++ };
         dispatchRt({ id: e.cellId, msg });
       }),
+      api.on("pull", (e) => setPull(e.percent >= 100 ? undefined : e)),
       api.on("progress", (e) => {
         if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs } });
       }),
@@ -346,6 +348,12 @@ export function NotebookView(props: NotebookViewProps) {
       {notice && (
         <p className="banner" data-testid={opened.recovered && notice.startsWith("Recovered") ? "recovered-banner" : "notice"}>
           {notice}
+        </p>
+      )}
+      {pull && running && (
+        <p className="banner" data-testid="pull-banner">
+          Pulling {pull.image}: {pull.percent >= 0 ? `${Math.round(pull.percent)}%` : pull.status}
+          {pull.percent >= 0 && <progress max={100} value={pull.percent} />}
         </p>
       )}
       {error && (
