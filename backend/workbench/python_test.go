@@ -69,3 +69,50 @@ func TestPythonKernelDiesAndRestarts(t *testing.T) {
 		t.Fatalf("after the restart: %q (error %+v)", streamText(out), out.Error)
 	}
 }
+
+// A notebook written in JupyterLab for a Python kernel opens, runs, and
+// saving an edit changes only the edited cell.
+func TestPlainJupyterNotebook(t *testing.T) {
+	needPython(t)
+	s, rec := newService(t)
+	ctx := context.Background()
+	data, err := os.ReadFile("../notebook/testdata/v44_no_ids.ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := s.ws.Notebooks + "/jupyterlab.ipynb"
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nb := open(t, s, "jupyterlab.ipynb")
+	var code []string
+	for _, c := range nb.Cells {
+		if c.Kind != "python" && c.Kind != "markdown" {
+			t.Fatalf("cell %s is %s, want python or markdown", c.ID, c.Kind)
+		}
+		if c.Kind == "python" {
+			code = append(code, c.ID)
+		}
+	}
+	sum, err := s.RunCells(ctx, nb.Session, RunRequest{Cells: nb.Cells, Run: code})
+	if err != nil || sum.Status != "failed" || !strings.Contains(sum.Error, "ZeroDivisionError") {
+		t.Fatalf("run all = %+v, %v; want the 1/0 cell to fail", sum, err)
+	}
+	if out := rec.cellEvents(code[0]); streamText(out[len(out)-1].Output) != "hello\n" {
+		t.Errorf("first cell printed %q", streamText(out[len(out)-1].Output))
+	}
+	cells := append([]CellData(nil), nb.Cells...)
+	for i := range cells {
+		if cells[i].ID == code[1] {
+			cells[i].Source = "x = 2\nx"
+		}
+	}
+	if _, err := s.SaveNotebook(ctx, nb.Session, cells); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	removed, added := lineDiff(string(data), string(after))
+	if len(removed) != 1 || len(added) != 1 || !strings.Contains(added[0], "x = 2") {
+		t.Errorf("saving changed -%q +%q; want only the edited line", removed, added)
+	}
+}
