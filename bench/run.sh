@@ -14,6 +14,9 @@ echo "== smallfry run vs peers =="
 go build -tags duckdb_arrow -o "$ws/engine" ./bench/engine
 ENGINE_BIN="$ws/engine" "$PYTHON" bench/compare.py "$ws"
 echo
+echo "== Python kernels and hand-off =="
+go run -tags duckdb_arrow ./bench/kernel
+echo
 echo "== UI: grid in Chromium =="
 node bench/ui/grid.bench.mjs
 echo
