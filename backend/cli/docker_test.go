@@ -61,22 +61,7 @@ func TestContainersOfAKilledAppAreReaped(t *testing.T) {
 	if bin == "" {
 		t.Skip("needs the built binary (SMALLFRY_BIN)")
 	}
-	ws := newWorkspace(t)
-	rel := copyNotebook(t, ws, "python-sleep.ipynb")
-	before := len(containers(t))
-	cmd := exec.Command(bin, "run", "--workspace", ws, "--docker", image, rel)
-	cmd.Dir = ws
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for len(containers(t)) == before && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
-	if len(containers(t)) == before {
-		cmd.Process.Kill()
-		t.Fatal("no kernel container appeared within 60s")
-	}
+	ws, _, before, cmd := startSleepingRun(t, bin, image)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	if len(containers(t)) == before {
@@ -98,18 +83,7 @@ func TestCanceledDockerRunLeavesNoContainer(t *testing.T) {
 	if bin == "" {
 		t.Skip("needs the built binary (SMALLFRY_BIN)")
 	}
-	ws := newWorkspace(t)
-	rel := copyNotebook(t, ws, "python-sleep.ipynb")
-	before := len(containers(t))
-	cmd := exec.Command(bin, "run", "--workspace", ws, "--docker", image, rel)
-	cmd.Dir = ws
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for len(containers(t)) == before && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
+	ws, rel, before, cmd := startSleepingRun(t, bin, image)
 	time.Sleep(time.Second) // the kernel is sleeping in the cell
 	start := time.Now()
 	cmd.Process.Signal(os.Interrupt)
@@ -126,4 +100,28 @@ func TestCanceledDockerRunLeavesNoContainer(t *testing.T) {
 	if rec := onlyRunOf(t, ws, filepath.ToSlash(rel)); rec.Status != "canceled" {
 		t.Errorf("record status %s, want canceled", rec.Status)
 	}
+}
+
+// startSleepingRun starts `smallfry run --docker` of a notebook whose cell
+// sleeps, and returns once its kernel container exists, with the number of
+// kernel containers there were before.
+func startSleepingRun(t *testing.T, bin, image string) (ws, rel string, before int, cmd *exec.Cmd) {
+	t.Helper()
+	ws = newWorkspace(t)
+	rel = copyNotebook(t, ws, "python-sleep.ipynb")
+	before = len(containers(t))
+	cmd = exec.Command(bin, "run", "--workspace", ws, "--docker", image, rel)
+	cmd.Dir = ws
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(60 * time.Second)
+	for len(containers(t)) == before && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(containers(t)) == before {
+		t.Fatal("no kernel container appeared within 60s")
+	}
+	return ws, rel, before, cmd
 }
