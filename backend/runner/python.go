@@ -162,7 +162,11 @@ func (r *run) python(ctx context.Context, s *duckdb.Session, c *notebook.Cell) e
 	if err := r.py.Setup(ctx, params.String()); err != nil {
 		return fmt.Errorf("the parameters cell failed in Python: %w", err)
 	}
-	out, err := r.py.Execute(ctx, c.Source, nil)
+	var live func(kernel.Output)
+	if r.opts.OnOutput != nil {
+		live = func(o kernel.Output) { r.opts.OnOutput(c.ID, o) }
+	}
+	out, err := r.py.Execute(ctx, c.Source, live)
 	if out != nil && out.Reply != nil {
 		list := make([]any, len(out.Outputs))
 		for i, o := range out.Outputs {

@@ -13,6 +13,7 @@ import (
 	"smallfry/backend"
 	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
+	"smallfry/backend/kernel"
 	"smallfry/backend/lake"
 	"smallfry/backend/notebook"
 	"smallfry/backend/params"
@@ -34,6 +35,9 @@ type Options struct {
 	// OnCell, when set, hears each cell as it finishes, or is skipped
 	// after an earlier failure.
 	OnCell func(CellEvent)
+	// OnOutput, when set, hears a running Python cell's outputs as they
+	// arrive (stream chunks, images), for a live view.
+	OnOutput func(cellID string, out kernel.Output)
 	// Bridge is the Python side to run Python cells on (an interactive
 	// session's, which outlives the run); nil starts one for the run when
 	// a Python cell needs it, and shuts it down at the end.

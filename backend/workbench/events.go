@@ -12,7 +12,17 @@ const (
 	EventProgress = "progress" // ProgressEvent: at most every 100 ms per running cell
 	EventRun      = "run"      // RunEvent: a run ended
 	EventPull     = "pull"     // PullEvent: a Docker image is being pulled
+	EventOutput   = "output"   // OutputEvent: a running Python cell's output
 )
+
+// OutputEvent carries one output of a running Python cell as the kernel
+// sent it: a stream chunk (append it to a directly preceding stream of the
+// same name), a display, or {"output_type": "clear_output"}.
+type OutputEvent struct {
+	Session string         `json:"session"`
+	CellID  string         `json:"cellId"`
+	Output  map[string]any `json:"output"`
+}
 
 // PullEvent reports the progress of pulling a kernel image; Percent is -1
 // until the sizes are known.

@@ -9,6 +9,7 @@ import (
 
 	"smallfry/backend"
 	"smallfry/backend/duckdb"
+	"smallfry/backend/kernel"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
 	"smallfry/backend/runs"
@@ -51,6 +52,9 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 	}
 	outcome, err := runner.RunCells(ctx, ss.env, db, nb, path, req.Run, runner.Options{
 		Bridge: py,
+		OnOutput: func(id string, o kernel.Output) {
+			s.events.Emit(EventOutput, OutputEvent{Session: session, CellID: id, Output: o})
+		},
 		OnBegin: func(id string) {
 			runID = id
 			for _, id := range req.Run {

@@ -108,6 +108,17 @@ describe("Python cells", () => {
     expect(await cell(page, "b").getByTestId("python-output").textContent()).toContain("42");
   });
 
+  it("shows what a cell prints while it still runs", async () => {
+    await notebookOf("py-live", [code("loop", "python", "import time\nfor i in range(3):\n    print('step', i, flush=True)\n    time.sleep(1)")]);
+    await cell(page, "loop").getByTestId("cell-run").click();
+    await waitStatus(page, "loop", "running", 60_000);
+    // "step 1" is printed a second in, while the cell has two seconds to go.
+    await expect.poll(() => cell(page, "loop").getByTestId("python-output").textContent().catch(() => ""), { timeout: 10_000 }).toContain("step 1");
+    expect(await cell(page, "loop").getAttribute("data-status")).toBe("running");
+    await waitStatus(page, "loop", "done", 30_000);
+    expect(await cell(page, "loop").getByTestId("python-output").textContent()).toContain("step 0\nstep 1\nstep 2");
+  });
+
   it("adds a Python cell from the toolbar and runs it", async () => {
     await notebookOf("py-new", [code("s", "sql", "SELECT 21 AS n", "answer")]);
     await page.getByTestId("add-python").click();

@@ -192,7 +192,14 @@ export interface PullEvent {
   percent: number; // -1: unknown yet
 }
 
+export interface OutputEvent {
+  session: string;
+  cellId: string;
+  output: Record<string, unknown>;
+}
+
 export interface Events {
+  output: OutputEvent;
   cell: CellEvent;
   progress: ProgressEvent;
   run: RunEvent;

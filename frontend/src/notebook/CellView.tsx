@@ -235,7 +235,13 @@ export const CellView = memo(function CellView(props: CellProps) {
             <Markdown source={cell.source} />
           </div>
         )}
-        {runnable && <Output {...props} charting={charting} setCharting={setCharting} />}
+        {rt.status === "running" && rt.live ? (
+          <div className="cell-output" data-testid="cell-output">
+            <JupyterOutputs outputs={rt.live} />
+          </div>
+        ) : (
+          runnable && <Output {...props} charting={charting} setCharting={setCharting} />
+        )}
       </div>
     </div>
   );

@@ -106,6 +106,9 @@ export function NotebookView(props: NotebookViewProps) {
         dispatchRt({ id: e.cellId, msg });
       }),
       api.on("pull", (e) => setPull(e.percent >= 100 ? undefined : e)),
+      api.on("output", (e) => {
+        if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
+      }),
       api.on("progress", (e) => {
         if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs } });
       }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CellData, CellOutput } from "../api";
-import { idle, reads, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
+import { appendOutput, idle, reads, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 
 const out: CellOutput = { text: "Done.\n", elapsedMs: 12 };
 
@@ -65,5 +65,28 @@ describe("staleCells", () => {
   });
   it("a failed rerun does not make readers stale", () => {
     expect(staleCells(cells, { a: { status: "error", finishedSeq: 5 }, b: done(2) }).size).toBe(0);
+  });
+});
+
+describe("live outputs", () => {
+  const stream = (name: string, text: string) => ({ output_type: "stream", name, text });
+  it("collects outputs while running and drops them when the cell ends", () => {
+    let rt = transition({ status: "running" }, { type: "output", output: stream("stdout", "a") });
+    rt = transition(rt, { type: "output", output: stream("stdout", "b\n") });
+    expect(rt.live).toEqual([stream("stdout", "ab\n")]);
+    rt = transition(rt, { type: "finished", status: "done", output: out, elapsedMs: 1, seq: 1 });
+    expect(rt.live).toBeUndefined();
+  });
+  it("ignores outputs of a cell that is not running", () => {
+    expect(transition({ status: "done", output: out }, { type: "output", output: stream("stdout", "x") }).live).toBeUndefined();
+  });
+  it("appends like a notebook: streams of one name join, others do not, clear_output empties", () => {
+    const cases: [unknown[], Record<string, unknown>, unknown[]][] = [
+      [[], stream("stdout", "a"), [stream("stdout", "a")]],
+      [[stream("stdout", "a")], stream("stderr", "b"), [stream("stdout", "a"), stream("stderr", "b")]],
+      [[stream("stdout", "a")], { output_type: "display_data", data: {} }, [stream("stdout", "a"), { output_type: "display_data", data: {} }]],
+      [[stream("stdout", "a")], { output_type: "clear_output" }, []],
+    ];
+    for (const [list, o, want] of cases) expect(appendOutput(list, o)).toEqual(want);
   });
 });

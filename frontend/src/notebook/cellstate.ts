@@ -15,12 +15,15 @@ export interface CellRuntime {
   output?: CellOutput;
   /** Order in which cells finished, to tell which results are newer. */
   finishedSeq?: number;
+  /** A running Python cell's outputs so far (nbformat v4), shown live. */
+  live?: unknown[];
 }
 
 export type CellMessage =
   | { type: "queued" }
   | { type: "running"; at: number }
   | { type: "progress"; percent: number; elapsedMs: number }
+  | { type: "output"; output: Record<string, unknown> }
   | { type: "finished"; status: "done" | "error" | "canceled" | "skipped"; output?: CellOutput; elapsedMs: number; seq: number }
   | { type: "restored"; output: CellOutput }
   | { type: "cleared" };
@@ -33,7 +36,10 @@ export function transition(cell: CellRuntime, msg: CellMessage): CellRuntime {
     case "queued":
       return { ...cell, status: "queued", percent: undefined, elapsedMs: undefined };
     case "running":
-      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0 };
+      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined };
+    case "output":
+      if (cell.status !== "running") return cell;
+      return { ...cell, live: appendOutput(cell.live ?? [], msg.output) };
     case "progress":
       // A late progress event after the end must not bring a cell back to life.
       if (cell.status !== "running") return cell;
@@ -58,6 +64,19 @@ export function transition(cell: CellRuntime, msg: CellMessage): CellRuntime {
       return never;
     }
   }
+}
+
+/**
+ * Adds a live output as a notebook shows it: a stream chunk joins a stream
+ * of the same name just before it; clear_output empties the list.
+ */
+export function appendOutput(list: unknown[], o: Record<string, unknown>): unknown[] {
+  if (o.output_type === "clear_output") return [];
+  const last = list[list.length - 1] as Record<string, unknown> | undefined;
+  if (o.output_type === "stream" && last?.output_type === "stream" && last.name === o.name) {
+    return [...list.slice(0, -1), { ...last, text: String(last.text ?? "") + String(o.text ?? "") }];
+  }
+  return [...list, o];
 }
 
 /** Whether a cell's text names a result (a whole word, as SQL compares names: case-insensitively). */
