@@ -30,8 +30,11 @@ func New(ws *workspace.Workspace, events Events, version string) *Service {
 		events = discard{}
 	}
 	s := &Service{ws: ws, events: events, version: version, sessions: map[string]*session{}}
+	var mu sync.Mutex // two sessions may pull at once
 	var last time.Time
 	ws.OnPull(func(image string, p docker.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
 		if time.Since(last) < 100*time.Millisecond && p.Percent < 100 {
 			return // at most every 100 ms, and always the end
 		}
