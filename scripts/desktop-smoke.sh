@@ -6,6 +6,7 @@
 # fails unless the screenshot shows more than a blank window.
 # Needs the packages from scripts/install-desktop-deps.sh.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
 
 if (($# != 3)); then
 	echo "usage: $0 BINARY WORKSPACE_DIR OUT_PNG" >&2
@@ -22,18 +23,6 @@ min_colors=${SMOKE_MIN_COLORS:-10}         # a blank or single-colour window has
 tmp=$(mktemp -d)
 xvfb_pid='' app_pid=''
 
-# Stop a process we started: TERM first so the app can run OnShutdown, KILL if it hangs.
-stop() {
-	local pid=$1
-	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 cleanup() {
 	stop "$app_pid"
 	stop "$strace_pid"
@@ -53,17 +42,7 @@ fail() {
 	exit 1
 }
 
-# -displayfd makes Xvfb pick a free display itself and report it, which avoids
-# racing other X servers (and other smoke runs) over lock files.
-Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do
-	[[ -s $tmp/display ]] && break
-	kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; fail "Xvfb exited"; }
-	sleep 0.1
-done
-[[ -s $tmp/display ]] || fail "Xvfb did not report a display"
-export DISPLAY=":$(head -n1 "$tmp/display")"
+start_xvfb
 echo "smoke: Xvfb on $DISPLAY (pid $xvfb_pid)"
 
 # NO_AT_BRIDGE: there is no accessibility bus here and GTK would wait for it.

@@ -149,11 +149,6 @@ func (l *Lake) RawGlob(name string) (canonical, glob string, ok bool) {
 	return "", "", false
 }
 
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
-
 func hasParquet(dir string) bool {
 	found := false
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

@@ -126,12 +126,6 @@ type run struct {
 	stopped bool            // a cell called sys.exit(0): the run ends there, successfully
 }
 
-func (r *run) warn(msg string) {
-	if r.opts.Warn != nil {
-		r.opts.Warn(msg)
-	}
-}
-
 // injectParameters types the given values against the parameters cell and
 // puts an injected-parameters cell after it (replacing an earlier one).
 func injectParameters(nb *notebook.Notebook, opts Options) ([]params.Value, error) {

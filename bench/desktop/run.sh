@@ -11,6 +11,7 @@
 # to bench/out/ so the reader can see what was timed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/xvfb.sh
 : "${SMALLFRY_BIN:?set SMALLFRY_BIN to the smallfry binary}"
 runs=${BENCH_RUNS:-5}
 python=${PYTHON:-python3}
@@ -26,18 +27,6 @@ command -v Xvfb >/dev/null || fail "Xvfb is missing (scripts/install-deps.sh ins
 
 tmp=$(mktemp -d)
 xvfb_pid='' serve_pid=''
-# Stop a process we started: TERM first, KILL if it hangs.
-stop() {
-	local pid=$1
-	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 cleanup() {
 	stop "$serve_pid"
 	stop "$xvfb_pid"
@@ -51,16 +40,7 @@ ws=$tmp/ws
 	{ cat "$tmp/sample.log" >&2; fail "could not create the sample workspace"; }
 mkdir -p bench/out
 
-# -displayfd: Xvfb picks a free display itself (no racing other X servers).
-Xvfb -displayfd 3 -screen 0 1440x900x24 -nolisten tcp 3>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do
-	[[ -s $tmp/display ]] && break
-	kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; fail "Xvfb exited"; }
-	sleep 0.1
-done
-[[ -s $tmp/display ]] || fail "Xvfb did not report a display"
-export DISPLAY=":$(head -n1 "$tmp/display")"
+start_xvfb
 
 echo "  smallfry: the desktop window (Wails, WebKitGTK); chromium: Debian's chromium, an --app window on"
 echo "  \`smallfry serve\` of the same workspace (the server started beforehand, not timed; its memory shown apart)"
