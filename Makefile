@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
+.PHONY: run build deps test-deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
 
 run: build
 	./$(BIN)
@@ -16,19 +16,22 @@ build: deps frontend
 	go build -tags $(DESKTOP_TAGS) -o $(BIN) .
 
 deps:
-	bash scripts/install-deps.sh
+	bash scripts/install-deps.sh run
 	go mod download
+
+# The Debian packages the tests and benchmarks use besides (see the script).
+test-deps:
+	bash scripts/install-deps.sh test
 
 frontend:
 	bash scripts/build-frontend.sh
 
-python:
+python: test-deps
 	bash scripts/setup-python.sh scripts/requirements-test.txt
 
 # The Docker engine (started if not running; `scripts/docker-engine.sh stop`
 # stops it) and the kernel image the Docker tests run, built once and cached.
-docker:
-	bash scripts/install-deps.sh
+docker: test-deps
 	bash scripts/docker-engine.sh start
 	bash scripts/build-kernel-image.sh
 
@@ -69,7 +72,7 @@ test-desktop:
 	ws=$$(mktemp -d); status=0; bash scripts/desktop-smoke.sh $(BIN) $$ws build/smoke.png || status=$$?; \
 	rm -rf $$ws; exit $$status
 
-bench: build
+bench: build test-deps
 	bash scripts/setup-python.sh scripts/requirements-test.txt scripts/requirements-bench.txt
 	SMALLFRY_BIN=$(CURDIR)/$(BIN) PYTHON=$(CURDIR)/$(PYTHON) bash bench/run.sh
 

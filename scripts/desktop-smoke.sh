@@ -4,7 +4,7 @@
 # tour notebook), runs the notebook with the Run all key (Ctrl+Shift+Enter),
 # waits for the run's record to say ok, screenshots the screen to OUT_PNG and
 # fails unless the screenshot shows more than a blank window.
-# Needs the packages from scripts/install-desktop-deps.sh.
+# Needs the packages of `scripts/install-deps.sh test`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
 

@@ -1,24 +1,37 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Smallfry needs to build (cgo, GTK + WebKitGTK 4.1
-# for Wails' -tags webkit2_41) and to test (Xvfb, ImageMagick's import and
-# xdotool for the desktop smoke test; python3-venv for the test virtualenv;
-# chromium for the browser tests, driven by playwright-core; Debian's Docker
-# engine, debootstrap for the test kernel image and docker-registry as a local
-# registry for the pull tests).
+# Installs the Debian packages Smallfry needs.
+#   install-deps.sh run    to build and run: cgo, GTK + WebKitGTK 4.1 for
+#                          Wails' -tags webkit2_41 (what `make run` needs)
+#   install-deps.sh test   that, and what the tests and benchmarks use: Xvfb,
+#                          ImageMagick's import, xdotool and strace for the
+#                          desktop smoke test; python3-venv for the test
+#                          virtualenv; chromium for the browser tests, driven by
+#                          playwright-core; Debian's Docker engine, debootstrap
+#                          for the test kernel image and docker-registry as a
+#                          local registry for the pull tests
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
 
-packages=(
-	gcc libc6-dev pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev # cgo build
-	xvfb xauth imagemagick xdotool fonts-dejavu-core strace     # smoke test
-	python3 python3-venv                                        # test and bench peers
-	chromium                                                    # browser tests
-	debootstrap docker-registry                                 # Docker kernel tests
-)
-# Debian's engine, unless one is installed already (Docker CE's packages
-# conflict with docker.io).
-if ! command -v dockerd >/dev/null; then packages+=(docker.io); fi
+packages=(gcc libc6-dev pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev)
+case ${1:-run} in
+run) ;;
+test)
+	packages+=(
+		xvfb xauth imagemagick xdotool fonts-dejavu-core strace # smoke test
+		python3 python3-venv                                    # test and bench peers
+		chromium                                                # browser tests
+		debootstrap docker-registry                             # Docker kernel tests
+	)
+	# Debian's engine, unless one is installed already (Docker CE's packages
+	# conflict with docker.io).
+	if ! command -v dockerd >/dev/null; then packages+=(docker.io); fi
+	;;
+*)
+	echo "usage: $0 [run|test]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

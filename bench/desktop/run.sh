@@ -22,7 +22,7 @@ fail() {
 	exit 1
 }
 [[ -x $SMALLFRY_BIN ]] || fail "$SMALLFRY_BIN is not an executable"
-command -v Xvfb >/dev/null || fail "Xvfb is missing (scripts/install-deps.sh installs it)"
+command -v Xvfb >/dev/null || fail "Xvfb is missing (scripts/install-deps.sh test installs it)"
 [[ -x $chromium ]] || fail "$chromium is missing"
 
 tmp=$(mktemp -d)
