@@ -82,7 +82,7 @@ start=$SECONDS
 if [[ ! -f $tarball ]]; then
 	PATH=$PATH:/usr/sbin:/sbin # debootstrap and chroot live there
 	command -v debootstrap >/dev/null || {
-		log "debootstrap is missing (run scripts/install-deps.sh)"
+		log "debootstrap is missing (run scripts/install-deps.sh test)"
 		exit 1
 	}
 	work=$(mktemp -d "$cache/build.XXXXXX")

@@ -47,7 +47,7 @@ start() {
 		return 1
 	fi
 	command -v dockerd >/dev/null || {
-		log "dockerd is missing (run scripts/install-deps.sh)"
+		log "dockerd is missing (run scripts/install-deps.sh test)"
 		return 1
 	}
 	mkdir -p "$state"
