@@ -43,12 +43,15 @@ type Cell struct {
 	Source string   // for a %%sql cell, the SQL without the magic line
 	Name   string   // the name a SQL cell's result is queried by
 	Tags   []string // metadata.tags, e.g. "parameters"
+	Meta   CellMeta // the rest of metadata.smallfry: chart, lake save, engine
 
-	node     *node  // the cell as read, plus SetOutputs/SetMetadata changes
-	saved    fields // the exported fields as read, to see what was edited
-	magic    string // the "%%sql" line a jupysql cell started with
-	idInFile bool   // the file held a usable id for this cell
-	err      error  // first failed Set* call, reported by Marshal
+	node      *node            // the cell as read, plus SetOutputs/SetMetadata changes
+	saved     fields           // the exported fields as read, to see what was edited
+	savedMeta map[string]*node // Meta as read, member by member
+	fresh     bool             // made by NewCell: metadata.smallfry is written in full
+	magic     string           // the "%%sql" line a jupysql cell started with
+	idInFile  bool             // the file held a usable id for this cell
+	err       error            // first failed Set* call, reported by Marshal
 }
 
 type fields struct {
@@ -66,7 +69,7 @@ func (c *Cell) fields() fields {
 // NewCell returns a cell of the given kind with a fresh id. Its id is saved
 // only in notebooks of nbformat 4.5 or later.
 func NewCell(kind Kind, source string) *Cell {
-	c := &Cell{ID: freshID(nil), Kind: kind, Source: source}
+	c := &Cell{ID: freshID(nil), Kind: kind, Source: source, fresh: true}
 	c.node = skeleton(kind)
 	c.saved = fields{Kind: kind} // everything else differs, so render writes it
 	return c
@@ -133,6 +136,10 @@ func parseCell(n *node, lang string) (*Cell, error) {
 		c.ID, c.idInFile = id, true
 	}
 	c.Name, _ = smallfry.get("name").str()
+	if err := parseMeta(smallfry, &c.Meta); err != nil {
+		return nil, err
+	}
+	c.savedMeta = metaMembers(c.Meta)
 	if tags := meta.get("tags"); tags != nil && tags.kind == kindArray {
 		for _, t := range tags.items {
 			if s, ok := t.str(); ok {
@@ -317,8 +324,9 @@ func (c *Cell) render(nb *Notebook) (*node, error) {
 	if c.Kind == KindSQL {
 		magic = c.magic
 	}
-	if c.Kind != saved.Kind || c.Name != saved.Name {
-		n = c.withSmallfry(n, magic)
+	now := metaMembers(c.Meta)
+	if c.fresh || c.Kind != saved.Kind || c.Name != saved.Name || metaChanged(cellMetaKeys, c.savedMeta, now) {
+		n = c.withSmallfry(n, magic, now)
 	}
 	if c.Source != saved.Source || magic != c.magic {
 		n = n.with("source", stringList(splitLines(joinMagic(magic, c.Source))))
@@ -338,14 +346,16 @@ func (c *Cell) render(nb *Notebook) (*node, error) {
 	return n, nil
 }
 
-// withSmallfry rewrites metadata.smallfry from Kind and Name, keeping any
-// other keys a later version of Smallfry may have put there.
-func (c *Cell) withSmallfry(n *node, magic string) *node {
-	meta := metadataOf(n)
-	sf := meta.get("smallfry")
+// withSmallfry rewrites metadata.smallfry from Kind, Name and the members
+// of Meta that changed, keeping any other keys a later version of Smallfry
+// may have put there.
+func (c *Cell) withSmallfry(n *node, magic string, meta map[string]*node) *node {
+	md := metadataOf(n)
+	sf := md.get("smallfry")
 	if sf == nil || sf.kind != kindObject {
 		sf = emptyObject()
 	}
+	sf = rewriteMeta(sf, cellMetaKeys, c.savedMeta, meta)
 	switch {
 	case c.Kind != KindSQL:
 		sf = sf.without("kind")
@@ -358,9 +368,9 @@ func (c *Cell) withSmallfry(n *node, magic string) *node {
 		sf = sf.with("name", stringNode(c.Name))
 	}
 	if len(sf.members) == 0 {
-		return n.with("metadata", meta.without("smallfry"))
+		return n.with("metadata", md.without("smallfry"))
 	}
-	return n.with("metadata", meta.with("smallfry", sf))
+	return n.with("metadata", md.with("smallfry", sf))
 }
 
 func metadataOf(n *node) *node {

@@ -20,7 +20,9 @@ import (
 // and written back untouched.
 type Notebook struct {
 	Cells []*Cell
+	Meta  NotebookMeta // metadata.smallfry: where Python runs
 
+	savedMeta    map[string]*node // Meta as read, member by member
 	name         string
 	root         *node  // the document as read; "cells" is rebuilt from Cells
 	layout       layout // whitespace style of the file
@@ -103,6 +105,10 @@ func parse(name string, data []byte) (*Notebook, error) {
 	if meta := root.get("metadata"); meta != nil && meta.kind != kindObject {
 		return nil, errors.New("notebook metadata is not an object")
 	}
+	if err := parseMeta(root.get("metadata").get("smallfry"), &nb.Meta); err != nil {
+		return nil, fmt.Errorf("notebook %w", err)
+	}
+	nb.savedMeta = metaMembers(nb.Meta)
 	cells := root.get("cells")
 	if cells == nil || cells.kind != kindArray {
 		return nil, errors.New(`not a Jupyter notebook: it has no "cells" list`)
@@ -293,9 +299,24 @@ func (nb *Notebook) marshal() ([]byte, error) {
 		}
 		cells.items = append(cells.items, n)
 	}
+	root := nb.root.with("cells", cells)
+	if now := metaMembers(nb.Meta); metaChanged(notebookMetaKeys, nb.savedMeta, now) {
+		md := metadataOf(root)
+		sf := md.get("smallfry")
+		if sf == nil || sf.kind != kindObject {
+			sf = emptyObject()
+		}
+		sf = rewriteMeta(sf, notebookMetaKeys, nb.savedMeta, now)
+		if len(sf.members) == 0 {
+			md = md.without("smallfry")
+		} else {
+			md = md.with("smallfry", sf)
+		}
+		root = root.with("metadata", md)
+	}
 	var b bytes.Buffer
 	b.WriteString(nb.lead)
-	writeNode(&b, nb.root.with("cells", cells), &nb.layout, 0)
+	writeNode(&b, root, &nb.layout, 0)
 	b.WriteString(nb.trail)
 	return b.Bytes(), nil
 }
