@@ -175,3 +175,32 @@ func TestNewCellKeepsItsKind(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateLakeSave(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		save LakeSave
+		want string // "" when valid
+	}{
+		{"overwrite", LakeSave{Table: "sales"}, ""},
+		{"partitions", LakeSave{Table: "sales", PartitionBy: []string{"year"}, Mode: SavePartitions}, ""},
+		{"bad name", LakeSave{Table: "my sales"}, `"my sales" is not a valid table name`},
+		{"raw", LakeSave{Table: "RAW"}, `"RAW" is not a valid table name`},
+		{"bad mode", LakeSave{Table: "sales", Mode: "append"}, `mode "append" is neither`},
+		{"partitions without keys", LakeSave{Table: "sales", Mode: SavePartitions}, "needs partition_by"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nb := New()
+			c := NewCell(KindSQL, "SELECT 1")
+			c.Meta.Lake = &tc.save
+			nb.Cells = append(nb.Cells, c)
+			err := nb.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Validate: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Validate = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}

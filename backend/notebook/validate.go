@@ -8,13 +8,8 @@ import (
 	"smallfry/backend"
 )
 
-var (
-	// Names become DuckDB views, so they must be identifiers that need no
-	// quoting. ASCII only: that is what every SQL dialect accepts bare.
-	namePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	// nbformat 4.5's cell id schema.
-	idPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-)
+// nbformat 4.5's cell id schema.
+var idPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // Validate checks what the engine relies on and nbformat's schema cannot
 // express: valid, unique result names (compared case-insensitively, as
@@ -39,8 +34,9 @@ func (nb *Notebook) Validate() error {
 		if c.Name != "" {
 			key := strings.ToLower(c.Name)
 			switch {
-			case !namePattern.MatchString(c.Name):
-				report("cell %d: name %q is not valid (use letters, digits and underscores, not starting with a digit)", num, c.Name)
+			case !backend.IsIdentifier(c.Name):
+				// Names become DuckDB tables that later cells name bare.
+				report("cell %d: name %q is not valid (%s)", num, c.Name, backend.IdentifierRule)
 			case names[key] != 0:
 				report("cell %d: name %q is already used by cell %d", num, c.Name, names[key])
 			default:
@@ -53,6 +49,16 @@ func (nb *Notebook) Validate() error {
 			report("cell %d: id %q is already used by cell %d", num, c.ID, first)
 		} else {
 			ids[c.ID] = num
+		}
+		if l := c.Meta.Lake; l != nil {
+			switch {
+			case !backend.IsIdentifier(l.Table) || strings.EqualFold(l.Table, "raw"):
+				report("cell %d: save to lake: %q is not a valid table name (%s, and not raw)", num, l.Table, backend.IdentifierRule)
+			case l.Mode != "" && l.Mode != SaveOverwrite && l.Mode != SavePartitions:
+				report("cell %d: save to lake: mode %q is neither %q nor %q", num, l.Mode, SaveOverwrite, SavePartitions)
+			case l.Mode == SavePartitions && len(l.PartitionBy) == 0:
+				report("cell %d: save to lake: mode %q needs partition_by", num, SavePartitions)
+			}
 		}
 		seen := map[string]bool{}
 		for _, t := range c.Tags {
