@@ -12,6 +12,7 @@ import (
 
 	"smallfry/app"
 	"smallfry/backend/cli"
+	"smallfry/backend/smallfry"
 )
 
 //go:embed all:frontend/dist
@@ -25,7 +26,9 @@ func main() {
 		panic(err) // the embed pattern above guarantees the folder exists
 	}
 	os.Exit(cli.Main(ctx, os.Args[1:], cli.Streams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, cli.Config{
-		OpenWindow: func(workspaceDir string) error { return app.Run(app.Config{WorkspaceDir: workspaceDir, Assets: ui, Version: cli.Version()}) },
+		OpenWindow: func(ctx context.Context, cfg smallfry.Config) error {
+			return app.Run(ctx, app.Config{App: cfg, Assets: ui})
+		},
 		Assets:     ui,
 	}))
 }

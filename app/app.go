@@ -4,24 +4,20 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
-	"path/filepath"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 
 	"smallfry/backend"
-	"smallfry/backend/workbench"
-	"smallfry/backend/workspace"
+	"smallfry/backend/smallfry"
 )
 
 // Config is what the command line hands to the window.
 type Config struct {
-	WorkspaceDir string // an opened workspace's folder
-	Assets       fs.FS  // the built frontend (frontend/dist), index.html at its root
-	Version      string
+	App    smallfry.Config // what to open; its Events are the window's
+	Assets fs.FS           // the built frontend (frontend/dist), index.html at its root
 }
 
 // service is one bound area of the API. The lifecycle methods are unexported
@@ -31,19 +27,17 @@ type service interface {
 	stop()
 }
 
-// Run opens the window and blocks until it is closed.
-func Run(cfg Config) error {
-	dir, err := filepath.Abs(cfg.WorkspaceDir)
-	if err != nil {
-		return fmt.Errorf("workspace %q: %w", cfg.WorkspaceDir, err)
-	}
-	ws, err := workspace.Open(context.Background(), dir)
+// Run opens the app in the window and blocks until the window is closed.
+func Run(ctx context.Context, cfg Config) error {
+	shell := &shell{}
+	cfg.App.Events = shell
+	a, err := smallfry.Open(ctx, cfg.App)
 	if err != nil {
 		return err
 	}
-	shell := &shell{}
+	defer a.Close()
 	// Every service is created here and nowhere else, and listed once.
-	bench := &Workbench{svc: workbench.New(ws, shell, cfg.Version)}
+	bench := &Workbench{svc: a.Workbench}
 	services := []service{bench}
 
 	return wails.Run(&options.App{

@@ -163,7 +163,8 @@ func (b *Bridge) Execute(ctx context.Context, code string, onOutput func(kernel.
 	return out, err
 }
 
-var identifier = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+// word finds the names a cell's code mentions.
+var word = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // handToPython writes the session's tables that code mentions, and that
 // Python does not have as they are now, as Parquet files, and lists them in
@@ -174,7 +175,7 @@ func (b *Bridge) handToPython(ctx context.Context, code string) error {
 		return err
 	}
 	mentioned := map[string]bool{}
-	for _, w := range identifier.FindAllString(stripPython(code), -1) {
+	for _, w := range word.FindAllString(stripPython(code), -1) {
 		mentioned[strings.ToLower(w)] = true
 	}
 	b.mu.Lock()
@@ -186,8 +187,7 @@ func (b *Bridge) handToPython(ctx context.Context, code string) error {
 			continue
 		}
 		file := filepath.Join(b.cfg.Scratch, "sql", t+".parquet")
-		q := "COPY (SELECT * FROM " + duckdb.QuoteIdent(t) + ") TO " + duckdb.QuoteString(file) + " (FORMAT parquet)"
-		if _, err := b.db.DB().ExecContext(ctx, q); err != nil {
+		if _, err := b.db.WriteParquet(ctx, duckdb.Table{Name: t}, file, duckdb.ParquetOptions{Uncompressed: true}); err != nil {
 			return fmt.Errorf("hand %s to python: %w", t, err)
 		}
 		b.exported[key] = b.epoch
@@ -215,21 +215,15 @@ func (b *Bridge) handToPython(ctx context.Context, code string) error {
 // tables lists the session's own tables and views (named results and what
 // cells created), not the lake's.
 func (b *Bridge) tables(ctx context.Context) ([]string, error) {
-	rows, err := b.db.DB().QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()
-		UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal AND database_name = current_database()`)
+	named, err := b.db.NamedTables(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list tables for python: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+	out := make([]string, len(named))
+	for i, t := range named {
+		out[i] = t.Name
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // takeFromPython loads the DataFrames smallfry.table wrote into DuckDB.
@@ -242,12 +236,11 @@ func (b *Bridge) takeFromPython(ctx context.Context) ([]string, error) {
 	var names []string
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), ".parquet")
-		if !ok || e.IsDir() || !identifier.MatchString(name) || identifier.FindString(name) != name {
+		if !ok || e.IsDir() || !backend.IsIdentifier(name) {
 			continue
 		}
 		file := filepath.Join(dir, e.Name())
-		q := "CREATE OR REPLACE TABLE " + duckdb.QuoteIdent(name) + " AS SELECT * FROM read_parquet(" + duckdb.QuoteString(file) + ")"
-		if _, err := b.db.DB().ExecContext(ctx, q); err != nil {
+		if err := b.db.LoadParquet(ctx, name, file); err != nil {
 			return names, fmt.Errorf("table %s from python: %w", name, err)
 		}
 		os.Remove(file)

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"runtime/debug"
 	"strings"
 
 	"smallfry/backend"
-	"smallfry/backend/workspace"
+	"smallfry/backend/smallfry"
+	"smallfry/backend/workbench"
 )
 
 // Streams are the command's standard streams.
@@ -23,8 +25,9 @@ type Streams struct {
 
 // Config is what main hands to the command line.
 type Config struct {
-	// OpenWindow opens the desktop window on a workspace and blocks until it closes.
-	OpenWindow func(workspaceDir string) error
+	// OpenWindow opens the app (smallfry.Open, with the window's events)
+	// in the desktop window, and blocks until the window closes.
+	OpenWindow func(ctx context.Context, cfg smallfry.Config) error
 	// Assets is the built UI (frontend/dist), index.html at its root: serve sends it to the browser.
 	Assets fs.FS
 }
@@ -82,30 +85,15 @@ func Main(ctx context.Context, args []string, io Streams, cfg Config) int {
 		fmt.Fprintf(io.Stderr, "smallfry: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return exitInvalid
 	}
-	ws, err := openWorkspace(ctx, *dir)
-	if err != nil {
-		return fail(io, err)
-	}
-	if err := cfg.OpenWindow(ws.Root); err != nil {
+	if err := cfg.OpenWindow(ctx, appConfig(*dir, nil)); err != nil {
 		return fail(io, err)
 	}
 	return exitOK
 }
 
-func openWorkspace(ctx context.Context, dir string) (*workspace.Workspace, error) {
-	if dir == "" {
-		var err error
-		if dir, err = workspace.DefaultDir(); err != nil {
-			return nil, err
-		}
-	}
-	ws, err := workspace.Open(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	// Kernel containers of a Smallfry that was killed are removed now.
-	ws.ReapContainers(ctx)
-	return ws, nil
+// appConfig is what every command opens the app with.
+func appConfig(dir string, events workbench.Events) smallfry.Config {
+	return smallfry.Config{Workspace: dir, Python: os.Getenv("SMALLFRY_PYTHON"), Events: events, Version: Version()}
 }
 
 func fail(io Streams, err error) int {

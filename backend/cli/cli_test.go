@@ -11,14 +11,15 @@ import (
 	"testing"
 
 	"smallfry/backend/notebook"
-	"smallfry/backend/runner"
+	"smallfry/backend/outputs"
 	"smallfry/backend/runs"
+	"smallfry/backend/smallfry"
 	"smallfry/backend/workspace"
 )
 
-// smallfry runs the command line as a user types it: the built binary when
+// runSmallfry runs the command line as a user types it: the built binary when
 // SMALLFRY_BIN names it (make test does), else the same code in-process.
-func smallfry(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+func runSmallfry(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	if bin := os.Getenv("SMALLFRY_BIN"); bin != "" {
@@ -36,7 +37,7 @@ func smallfry(t *testing.T, dir string, args ...string) (stdout, stderr string, 
 	t.Chdir(dir)
 	t.Setenv("SMALLFRY_WORKSPACE", filepath.Join(dir, "default-workspace"))
 	code = Main(context.Background(), args, Streams{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut},
-		Config{OpenWindow: func(string) error { t.Fatal("the window must not open"); return nil }})
+		Config{OpenWindow: func(context.Context, smallfry.Config) error { t.Fatal("the window must not open"); return nil }})
 	return out.String(), errOut.String(), code
 }
 
@@ -70,7 +71,7 @@ func bundle(t *testing.T, c *notebook.Cell) (fields []string, data []map[string]
 		if err := json.Unmarshal(raw, &o); err != nil {
 			t.Fatal(err)
 		}
-		if b, ok := o.Data[runner.TableMIME]; ok {
+		if b, ok := o.Data[outputs.TableMIME]; ok {
 			var tb struct {
 				Schema struct{ Fields []struct{ Name string } }
 				Data   []map[string]any
@@ -114,7 +115,7 @@ func TestRunSampleNotebooks(t *testing.T) {
 			input := filepath.Join("notebooks", tt.notebook)
 			before, _ := os.ReadFile(filepath.Join(ws, input))
 			out := filepath.Join(t.TempDir(), "out.ipynb")
-			_, stderr, code := smallfry(t, ws, "run", input, "-o", out)
+			_, stderr, code := runSmallfry(t, ws, "run", input, "-o", out)
 			if code != 0 {
 				t.Fatalf("exit %d\n%s", code, stderr)
 			}
@@ -140,10 +141,19 @@ func TestRunSampleNotebooks(t *testing.T) {
 				t.Errorf("record writes %v, want %v", rec.Writes, tt.writes)
 			}
 			// Reopening shows the outputs, from the run history.
-			w, _ := workspace.Open(context.Background(), ws)
-			outputs, last, err := runner.LastOutputs(w.Env(), "notebooks/"+tt.notebook)
-			if err != nil || last == nil || last.ID != rec.ID || len(outputs) == 0 {
-				t.Errorf("LastOutputs = %d cells, %v, %v", len(outputs), last, err)
+			app, err := smallfry.Open(context.Background(), smallfry.Config{Workspace: ws})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer app.Close()
+			opened, err := app.Workbench.OpenNotebook(context.Background(), tt.notebook)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range nb.Cells {
+				if c.Kind == notebook.KindSQL && opened.Outputs[c.ID] == nil {
+					t.Errorf("reopened: SQL cell %s shows no output", c.ID)
+				}
 			}
 		})
 	}
@@ -171,7 +181,7 @@ func contains(list []string, s string) bool {
 func TestRunWithParameters(t *testing.T) {
 	ws := newWorkspace(t)
 	out := filepath.Join(t.TempDir(), "out.ipynb")
-	_, stderr, code := smallfry(t, ws, "run", "-p", "year=1998", "notebooks/sales-by-brand-and-country.ipynb", "-p", "category=laptop", "-o", out)
+	_, stderr, code := runSmallfry(t, ws, "run", "-p", "year=1998", "notebooks/sales-by-brand-and-country.ipynb", "-p", "category=laptop", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -206,8 +216,8 @@ func TestRunWithParameters(t *testing.T) {
 		var out struct {
 			Data map[string]json.RawMessage `json:"data"`
 		}
-		if json.Unmarshal(o, &out) == nil && out.Data[runner.VegaLiteMIME] != nil {
-			found = json.Unmarshal(out.Data[runner.VegaLiteMIME], &chart) == nil
+		if json.Unmarshal(o, &out) == nil && out.Data[outputs.VegaLiteMIME] != nil {
+			found = json.Unmarshal(out.Data[outputs.VegaLiteMIME], &chart) == nil
 		}
 	}
 	if !found || len(chart.Data.Values) == 0 || chart.Mark == nil {
@@ -221,7 +231,7 @@ func TestRunWithParameters(t *testing.T) {
 	}
 	// The same notebook and parameters give the same result document.
 	out2 := filepath.Join(t.TempDir(), "out2.ipynb")
-	if _, stderr, code := smallfry(t, ws, "run", "notebooks/sales-by-brand-and-country.ipynb", "-p", "year=1998", "-p", "category=laptop", "-o", out2); code != 0 {
+	if _, stderr, code := runSmallfry(t, ws, "run", "notebooks/sales-by-brand-and-country.ipynb", "-p", "year=1998", "-p", "category=laptop", "-o", out2); code != 0 {
 		t.Fatalf("second run: exit %d\n%s", code, stderr)
 	}
 	_, rows2 := bundle(t, readOutput(t, out2).Cell("sales"))
@@ -271,7 +281,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 			if tt.name != "output over input" && tt.args[0] == "run" {
 				args = append(append([]string{}, tt.args...), "-o", out)
 			}
-			_, stderr, code := smallfry(t, ws, args...)
+			_, stderr, code := runSmallfry(t, ws, args...)
 			if code != 2 {
 				t.Errorf("exit %d, want 2\n%s", code, stderr)
 			}
@@ -306,7 +316,7 @@ func TestRunFailingCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "out.ipynb")
-	_, stderr, code := smallfry(t, ws, "run", "notebooks/sales-by-brand-and-country.ipynb", "-o", out)
+	_, stderr, code := runSmallfry(t, ws, "run", "notebooks/sales-by-brand-and-country.ipynb", "-o", out)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}
@@ -352,7 +362,7 @@ func TestRunCorruptParquet(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("PAR1 not really parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := smallfry(t, ws, "run", "notebooks/sales-by-brand-and-country.ipynb")
+	_, stderr, code := runSmallfry(t, ws, "run", "notebooks/sales-by-brand-and-country.ipynb")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}
@@ -367,7 +377,7 @@ func TestRunCorruptParquet(t *testing.T) {
 func TestRunWithoutParametersCell(t *testing.T) {
 	ws := newWorkspace(t)
 	out := filepath.Join(t.TempDir(), "out.ipynb")
-	_, stderr, code := smallfry(t, ws, "run", "notebooks/tour.ipynb", "-p", "limit=5", "-o", out)
+	_, stderr, code := runSmallfry(t, ws, "run", "notebooks/tour.ipynb", "-p", "limit=5", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -384,7 +394,7 @@ func TestRunWithoutParametersCell(t *testing.T) {
 func TestRunLakeWriteFailureKeepsPreviousVersion(t *testing.T) {
 	ws := newWorkspace(t)
 	etl := "notebooks/events-etl.ipynb"
-	if _, stderr, code := smallfry(t, ws, "run", etl); code != 0 {
+	if _, stderr, code := runSmallfry(t, ws, "run", etl); code != 0 {
 		t.Fatalf("first run: exit %d\n%s", code, stderr)
 	}
 	list := func() string {
@@ -405,7 +415,7 @@ func TestRunLakeWriteFailureKeepsPreviousVersion(t *testing.T) {
 	if err := notebook.WriteFile(path, nb); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code := smallfry(t, ws, "run", etl)
+	_, stderr, code := runSmallfry(t, ws, "run", etl)
 	if code != 1 || !strings.Contains(stderr, `partition column "event_day" is not in the result`) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}

@@ -37,7 +37,7 @@ func TestRunPythonInDocker(t *testing.T) {
 	rel := copyNotebook(t, ws, "python-flow.ipynb")
 	out := filepath.Join(t.TempDir(), "out.ipynb")
 	before := len(containers(t))
-	_, stderr, code := smallfry(t, ws, "run", rel, "--docker", image, "-p", "year=1998", "-o", out)
+	_, stderr, code := runSmallfry(t, ws, "run", rel, "--docker", image, "-p", "year=1998", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -68,7 +68,7 @@ func TestContainersOfAKilledAppAreReaped(t *testing.T) {
 		t.Fatal("the container went away with the app: nothing to reap (the test proves nothing)")
 	}
 	// The next start of Smallfry, whatever it does, reaps the orphan.
-	if _, stderr, code := smallfry(t, ws, "run", "notebooks/tour.ipynb"); code != 0 {
+	if _, stderr, code := runSmallfry(t, ws, "run", "notebooks/tour.ipynb"); code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if after := len(containers(t)); after != before {

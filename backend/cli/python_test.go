@@ -67,7 +67,7 @@ func TestRunPythonCells(t *testing.T) {
 	ws := newWorkspace(t)
 	rel := copyNotebook(t, ws, "python-flow.ipynb")
 	out := filepath.Join(t.TempDir(), "out.ipynb")
-	_, stderr, code := smallfry(t, ws, "run", rel, "-p", "year=1998", "-p", "label=sold", "-o", out)
+	_, stderr, code := runSmallfry(t, ws, "run", rel, "-p", "year=1998", "-p", "label=sold", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -138,7 +138,7 @@ func TestRunPythonFailures(t *testing.T) {
 		t.Run(tt.notebook, func(t *testing.T) {
 			rel := copyNotebook(t, ws, tt.notebook)
 			out := filepath.Join(t.TempDir(), "out.ipynb")
-			_, stderr, code := smallfry(t, ws, "run", rel, "-o", out)
+			_, stderr, code := runSmallfry(t, ws, "run", rel, "-o", out)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d\n%s", code, tt.wantCode, stderr)
 			}

@@ -12,6 +12,7 @@ import (
 	"smallfry/backend"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
+	"smallfry/backend/smallfry"
 	"smallfry/backend/workspace"
 )
 
@@ -65,10 +66,11 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	}
 	// The workspace is opened (created, with its samples, if new) before the
 	// notebook is looked for, so `run --workspace NEW NEW/notebooks/tour.ipynb` works.
-	ws, err := openWorkspace(ctx, *dir)
+	app, err := smallfry.Open(ctx, appConfig(*dir, nil))
 	if err != nil {
 		return fail(io, err)
 	}
+	defer app.Close()
 	if _, err := os.Stat(path); err != nil {
 		return fail(io, backend.Errorf(backend.ENOTFOUND, "notebook %s: %v", path, errors.Unwrap(err)))
 	}
@@ -76,8 +78,8 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		return fail(io, backend.Errorf(backend.EINVALID, "-o %s would overwrite the notebook being run; choose another file", *out))
 	}
 	warn := func(msg string) { fmt.Fprintln(io.Stderr, "warning:", msg) }
-	outcome, err := runner.Run(ctx, ws.Env(), path, runner.Options{
-		Params: ps, Mode: "headless", Warn: warn, Docker: *image,
+	outcome, err := app.Run(ctx, path, smallfry.RunOptions{Docker: *image, Options: runner.Options{
+		Params: ps, Mode: "headless", Warn: warn,
 		OnCell: func(e runner.CellEvent) {
 			detail := fmt.Sprintf("%.2fs", e.Duration.Seconds())
 			if e.Rows > 0 {
@@ -85,7 +87,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 			}
 			fmt.Fprintf(io.Stderr, "[%d/%d] %s: %s (%s)\n", e.Index, e.Of, e.Label, e.Status, detail)
 		},
-	})
+	}})
 	if err != nil {
 		return fail(io, err)
 	}
@@ -95,7 +97,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		}
 	}
 	fmt.Fprintf(io.Stderr, "run %s: %s in %.2fs; output notebook %s\n", outcome.Record.ID, outcome.Record.Status,
-		float64(outcome.Record.DurationMs)/1000, ws.Runs.OutputPath(outcome.Record.ID))
+		float64(outcome.Record.DurationMs)/1000, app.Workspace.Runs.OutputPath(outcome.Record.ID))
 	if outcome.Err != nil {
 		fmt.Fprintln(io.Stderr, "error:", backend.ErrorMessage(outcome.Err))
 		return exitFailed

@@ -10,7 +10,7 @@ import (
 	"github.com/pkg/browser"
 
 	"smallfry/backend/server"
-	"smallfry/backend/workbench"
+	"smallfry/backend/smallfry"
 )
 
 // serveCommand is `smallfry serve`: the workbench in a browser, on this
@@ -29,21 +29,20 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		fmt.Fprintf(io.Stderr, "smallfry serve: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return exitInvalid
 	}
-	ws, err := openWorkspace(ctx, *dir)
+	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
+	hub := server.NewHub(log)
+	app, err := smallfry.Open(ctx, appConfig(*dir, hub))
 	if err != nil {
 		return fail(io, err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
-	hub := server.NewHub(log)
-	svc := workbench.New(ws, hub, Version())
-	defer svc.Close()
-	srv, err := server.Listen(svc, hub, server.Options{Addr: *addr, Assets: assets, Log: log})
+	defer app.Close()
+	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log})
 	if err != nil {
 		return fail(io, err)
 	}
 	// The one place the token is written: scripts and tests parse this line.
 	fmt.Fprintf(io.Stdout, "Smallfry is serving at %s\n", srv.URL())
-	fmt.Fprintf(io.Stderr, "Workspace %s. Press Ctrl+C to stop.\n", ws.Root)
+	fmt.Fprintf(io.Stderr, "Workspace %s. Press Ctrl+C to stop.\n", app.Workspace.Root)
 	if !*noBrowser {
 		// The opener's own chatter goes to stderr, keeping stdout to the one
 		// line; it runs aside because some openers wait for the browser to exit.

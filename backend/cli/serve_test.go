@@ -21,6 +21,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"smallfry/backend/smallfry"
 	"smallfry/backend/workbench"
 )
 
@@ -70,7 +71,7 @@ func serve(t *testing.T, args ...string) *served {
 		go func() {
 			defer pw.Close()
 			code <- Main(ctx, args, Streams{Stdin: strings.NewReader(""), Stdout: pw, Stderr: stderr},
-				Config{Assets: assets, OpenWindow: func(string) error { t.Error("the window must not open"); return nil }})
+				Config{Assets: assets, OpenWindow: func(context.Context, smallfry.Config) error { t.Error("the window must not open"); return nil }})
 		}()
 		stdout = pr
 		stop = func() int { cancel(); return <-code }
@@ -233,7 +234,7 @@ func TestServeRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"serve", "--no-browser", "--workspace", ws}, tt.args...)
-			stdout, stderr, code := smallfry(t, ws, args...)
+			stdout, stderr, code := runSmallfry(t, ws, args...)
 			if code != exitInvalid || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exitInvalid, tt.want)
 			}

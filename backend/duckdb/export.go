@@ -10,23 +10,15 @@ import (
 // given format: "csv" (with a header) or "parquet". It returns the rows
 // written.
 func (s *Session) Export(ctx context.Context, req WindowRequest, format, path string) (int64, error) {
-	var options string
-	switch format {
-	case "csv":
-		options = "(FORMAT csv, HEADER true)"
-	case "parquet":
-		options = "(FORMAT parquet, COMPRESSION zstd)"
-	default:
+	if format != "csv" && format != "parquet" {
 		return 0, fmt.Errorf("export %s: unknown format %q (csv or parquet)", req.Table, format)
 	}
 	src, _, err := s.windowSource(ctx, req)
 	if err != nil {
 		return 0, err
 	}
-	r, err := s.db.ExecContext(ctx, "COPY (SELECT * FROM "+src.String()+") TO "+QuoteString(path)+" "+options)
-	if err != nil {
-		return 0, fmt.Errorf("export %s: %w", req.Table, err)
+	if format == "csv" {
+		return s.WriteCSV(ctx, src, path)
 	}
-	n, _ := r.RowsAffected()
-	return n, nil
+	return s.WriteParquet(ctx, src, path, ParquetOptions{})
 }

@@ -8,6 +8,8 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"smallfry/backend"
 )
 
 // Progress is DuckDB's estimate for the statement running in a cell.
@@ -39,7 +41,7 @@ func rawConnection(driverConn any) (mapping.Connection, error) {
 }
 
 // progressInterval is how often progress is polled and reported.
-const progressInterval = 100 * time.Millisecond
+const progressInterval = backend.EventInterval
 
 // watchProgress polls the connection until stop is closed, calling report
 // when the estimate changes. It returns once polling has ended.

@@ -152,10 +152,6 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// DB exposes the session's database for the engine's own trusted statements
-// (lake views, sample generation). Cell SQL goes through Run.
-func (s *Session) DB() *sql.DB { return s.db }
-
 // makeJSONViews creates the JSON views a statement names that do not exist
 // yet, and records the reads. A dataset that cannot be read is an error of
 // the statement that named it.

@@ -483,7 +483,7 @@ func TestExport(t *testing.T) {
 			}
 			var first int64
 			q := "SELECT i FROM read_" + tt.format + "(" + QuoteString(path) + ") LIMIT 1"
-			if err := s.DB().QueryRow(q).Scan(&first); err != nil {
+			if err := s.db.QueryRow(q).Scan(&first); err != nil {
 				t.Fatal(err)
 			}
 			if tt.req.Sort != nil && first != 9 {

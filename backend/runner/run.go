@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,11 +10,10 @@ import (
 	"time"
 
 	"smallfry/backend"
-	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/kernel"
-	"smallfry/backend/lake"
 	"smallfry/backend/notebook"
+	"smallfry/backend/outputs"
 	"smallfry/backend/params"
 	"smallfry/backend/runs"
 )
@@ -38,12 +36,14 @@ type Options struct {
 	// OnOutput, when set, hears a running Python cell's outputs as they
 	// arrive (stream chunks, images), for a live view.
 	OnOutput func(cellID string, out kernel.Output)
-	// Bridge is the Python side to run Python cells on (an interactive
-	// session's, which outlives the run); nil starts one for the run when
-	// a Python cell needs it, and shuts it down at the end.
-	Bridge *bridge.Bridge
-	// Docker runs the run's own kernel in this image instead of locally.
-	Docker string
+	// Python gives the Python side Python cells run on. It is called when
+	// the first Python cell runs, never before: a notebook whose cells are
+	// all SQL runs with no Python and no Docker at all. nil means Python
+	// cells cannot run. The caller owns what it returns.
+	Python func(ctx context.Context, runID string) (Python, error)
+	// Engines are the SQL engines cells may name (metadata.smallfry.engine)
+	// besides the session's own DuckDB.
+	Engines map[string]Engine
 }
 
 // CellEvent reports one cell.
@@ -54,7 +54,8 @@ type CellEvent struct {
 	Status    string
 	Duration  time.Duration
 	Rows      int64
-	Result    *duckdb.Result // the live result in the session, if any
+	Result    *duckdb.Result // a SQL cell's live result in the session, if any
+	Text      string         // a SQL cell's notes: statement summary, lake save
 	Err       error          // the cell's own error, placed and worded for the user
 }
 
@@ -66,16 +67,13 @@ type Outcome struct {
 	Err    error
 }
 
-// Run runs a notebook file from top to bottom, as papermill would: the
-// parameters are injected after the cell tagged "parameters", every cell's
-// output and timing go into the output notebook, and the first failing cell
-// stops the run. Problems found before anything runs (an unreadable
+// Run runs a notebook from top to bottom on session s, as papermill would:
+// the parameters are injected after the cell tagged "parameters", every
+// cell's output and timing go into the output notebook (nb itself), and
+// the first failing cell stops the run. path names the notebook file, for
+// the record and messages. Problems found before anything runs (an invalid
 // notebook, bad parameters) are returned as errors and leave no record.
-func Run(ctx context.Context, env Env, path string, opts Options) (*Outcome, error) {
-	nb, err := notebook.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
+func Run(ctx context.Context, env Env, s Session, nb *notebook.Notebook, path string, opts Options) (*Outcome, error) {
 	if err := nb.Validate(); err != nil {
 		return nil, err
 	}
@@ -83,7 +81,7 @@ func Run(ctx context.Context, env Env, path string, opts Options) (*Outcome, err
 	if err != nil {
 		return nil, backend.Errorf(backend.EINVALID, "%s: %w", filepath.Base(path), err)
 	}
-	r := &run{env: env, nb: nb, path: path, opts: opts, values: values}
+	r := &run{env: env, nb: nb, path: path, opts: opts, values: values, session: s}
 	return r.execute(ctx)
 }
 
@@ -93,7 +91,7 @@ func Run(ctx context.Context, env Env, path string, opts Options) (*Outcome, err
 // cell as written (nothing is injected). The cells' outputs are set on nb,
 // whose other cells keep theirs, and nb becomes the run's output notebook.
 // path names the notebook file, for the record and messages.
-func RunCells(ctx context.Context, env Env, s *duckdb.Session, nb *notebook.Notebook, path string, ids []string, opts Options) (*Outcome, error) {
+func RunCells(ctx context.Context, env Env, s Session, nb *notebook.Notebook, path string, ids []string, opts Options) (*Outcome, error) {
 	values, err := injectParameters(nb, Options{})
 	if err != nil {
 		return nil, backend.Errorf(backend.EINVALID, "%s: %w", filepath.Base(path), err)
@@ -120,9 +118,9 @@ type run struct {
 	values []params.Value
 	rec    *runs.Record
 
-	session *duckdb.Session // the caller's; nil opens one for the run
+	session Session
 	only    map[string]bool // the cells to run; nil runs all
-	py      *bridge.Bridge  // the Python side, once a Python cell needed it
+	py      Python          // the Python side, once a Python cell needed it
 	stopped bool            // a cell called sys.exit(0): the run ends there, successfully
 }
 
@@ -190,22 +188,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if r.opts.OnBegin != nil {
 		r.opts.OnBegin(r.rec.ID)
 	}
-	session, err := r.session, error(nil)
-	if session == nil {
-		if session, err = OpenSession(ctx, r.env); err == nil {
-			defer session.Close()
-		}
-	}
-	var failure error
-	if err != nil {
-		failure = err
-	} else {
-		failure = r.cells(ctx, session)
-	}
-	if r.py != nil && r.opts.Bridge == nil {
-		// Our own kernel ends with the run, even a canceled one.
-		_ = r.py.Close(context.WithoutCancel(ctx))
-	}
+	failure := r.cells(ctx)
 	r.rec.Status = runs.OK
 	switch {
 	case failure != nil && errors.Is(failure, context.Canceled):
@@ -236,7 +219,7 @@ func (r *run) stamp() {
 	r.nb.SetMetadata("papermill", pm)
 }
 
-func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
+func (r *run) cells(ctx context.Context) error {
 	runnable := 0
 	for _, c := range r.nb.Cells {
 		if r.runs(c) {
@@ -264,7 +247,7 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 			r.opts.OnStart(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Running})
 		}
 		start := time.Now()
-		res, err := r.cell(ctx, s, c, count)
+		res, text, err := r.cell(ctx, c, count)
 		dur := time.Since(start)
 		status := runs.OK
 		var cellErr error
@@ -273,7 +256,7 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 			failure = r.cellError(i, c, err)
 			cellErr = failure
 			if pe := (*PythonError)(nil); !errors.As(err, &pe) {
-				c.SetOutputs([]any{errorOutputFor(failure, c, err)}) // a Python error's outputs hold its traceback
+				c.SetOutputs([]any{errorOutputFor(failure, err)}) // a Python error's outputs hold its traceback
 			}
 			if errors.Is(err, context.Canceled) {
 				status = runs.Canceled
@@ -293,7 +276,7 @@ func (r *run) cells(ctx context.Context, s *duckdb.Session) error {
 		})
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
 		if r.opts.OnCell != nil {
-			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Err: cellErr})
+			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr})
 		}
 	}
 	return failure
@@ -323,63 +306,91 @@ func cellLabel(i int, c *notebook.Cell) string {
 	return fmt.Sprintf("cell %d", i+1)
 }
 
-// cell runs one cell and sets its outputs; it returns the cell's result.
-func (r *run) cell(ctx context.Context, s *duckdb.Session, c *notebook.Cell, count int) (*duckdb.Result, error) {
+// cell runs one cell and sets its outputs; it returns a SQL cell's result
+// and notes.
+func (r *run) cell(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Result, string, error) {
 	switch c.Kind {
 	case notebook.KindSQL:
 		if r.py != nil {
 			defer r.py.SQLRan()
 		}
+		return r.sql(ctx, c, count)
 	case notebook.KindPython:
-		return nil, r.python(ctx, s, c)
-	default:
-		return nil, backend.Errorf(backend.EINVALID, "%s cells cannot run: this notebook's kernel language is not Python", c.Kind)
+		return nil, "", r.python(ctx, c)
 	}
-	save, err := lakeTarget(c)
+	return nil, "", backend.Errorf(backend.EINVALID, "%s cells cannot run: this notebook's kernel language is not Python", c.Kind)
+}
+
+// engine is the engine a SQL cell names.
+func (r *run) engine(c *notebook.Cell) (Engine, error) {
+	if c.Meta.Engine == "" || c.Meta.Engine == "duckdb" {
+		return r.session, nil
+	}
+	if e, ok := r.opts.Engines[c.Meta.Engine]; ok {
+		return e, nil
+	}
+	return nil, backend.Errorf(backend.EINVALID, "the cell runs on engine %q, which is not set up here (the notebook's own DuckDB is \"duckdb\")", c.Meta.Engine)
+}
+
+func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Result, string, error) {
+	engine, err := r.engine(c)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var progress func(duckdb.Progress)
 	if r.opts.OnProgress != nil {
 		progress = func(p duckdb.Progress) { r.opts.OnProgress(c.ID, p) }
 	}
-	res, err := s.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name, OnProgress: progress})
+	res, err := engine.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name, OnProgress: progress})
 	if res != nil {
 		for _, name := range res.TablesRead {
-			if read := lakeName(r.env.Lake, name); !slices.Contains(r.rec.Reads, read) {
+			if read := r.lakeName(name); !slices.Contains(r.rec.Reads, read) {
 				r.rec.Reads = append(r.rec.Reads, read)
 			}
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var outputs []any
+	var outs []any
+	var text string
 	if res.HasRows() {
-		out, err := resultOutput(ctx, s, res, count)
+		out, err := outputs.Result(ctx, r.session, res, count)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		outputs = append(outputs, out)
-		if spec := chartOf(c); spec != nil {
-			chart, err := chartOutput(ctx, s, res, spec)
+		outs = append(outs, out)
+		if spec := c.Meta.Chart; spec != nil {
+			chart, err := outputs.Chart(ctx, r.session, res, spec)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
-			outputs = append(outputs, chart)
+			outs = append(outs, chart)
 		}
 	} else {
-		outputs = append(outputs, streamOutput(statementSummary(res)))
+		text = statementSummary(res)
 	}
-	if save != nil {
-		msg, err := r.saveToLake(ctx, s, res, save)
+	if c.Meta.Lake != nil {
+		msg, err := r.saveToLake(ctx, res, c.Meta.Lake)
 		if err != nil {
-			return res, err
+			return res, text, err
 		}
-		outputs = append(outputs, streamOutput(msg))
+		text += msg
 	}
-	c.SetOutputs(outputs)
-	return res, nil
+	if text != "" {
+		outs = append(outs, outputs.Stream(text))
+	}
+	c.SetOutputs(outs)
+	return res, text, nil
+}
+
+// lakeName turns a name the session reports as read into the catalog's
+// name: raw datasets come as raw.<name>, tables as SQL spelled them.
+func (r *run) lakeName(asked string) string {
+	if strings.HasPrefix(asked, "raw.") {
+		return asked
+	}
+	return r.env.Lake.CanonicalName(asked)
 }
 
 func statementSummary(res *duckdb.Result) string {
@@ -420,7 +431,7 @@ func sourceLine(src string, line int) string {
 	return strings.TrimRight(lines[line-1], " \t\r")
 }
 
-func errorOutputFor(failure error, c *notebook.Cell, err error) map[string]any {
+func errorOutputFor(failure, err error) map[string]any {
 	ename := "Error"
 	var se *duckdb.SQLError
 	switch {
@@ -432,67 +443,6 @@ func errorOutputFor(failure error, c *notebook.Cell, err error) map[string]any {
 		ename = "Canceled"
 	}
 	msg := backend.ErrorMessage(failure)
-	return errorOutput(ename, msg, strings.Split(msg, "\n"))
+	return outputs.Error(ename, msg, strings.Split(msg, "\n"))
 }
 
-// lakeConfig is a SQL cell's "save to lake" setting, in its smallfry metadata.
-type lakeConfig struct {
-	Table       string   `json:"table"`
-	PartitionBy []string `json:"partition_by"`
-	Mode        string   `json:"mode"`
-}
-
-func lakeTarget(c *notebook.Cell) (*lakeConfig, error) {
-	raw, ok := c.Metadata("smallfry")
-	if !ok {
-		return nil, nil
-	}
-	var meta struct {
-		Lake *lakeConfig `json:"lake"`
-	}
-	if err := json.Unmarshal(raw, &meta); err != nil {
-		return nil, backend.Errorf(backend.EINVALID, "the cell's smallfry metadata is malformed: %v", err)
-	}
-	if meta.Lake == nil {
-		return nil, nil
-	}
-	if !lake.ValidName(meta.Lake.Table) {
-		return nil, backend.Errorf(backend.EINVALID, "save to lake: %q is not a valid table name (letters, digits and _, not starting with a digit)", meta.Lake.Table)
-	}
-	switch lake.Mode(meta.Lake.Mode) {
-	case "":
-		meta.Lake.Mode = string(lake.Overwrite)
-	case lake.Overwrite, lake.ReplacePartitions:
-	default:
-		return nil, backend.Errorf(backend.EINVALID, "save to lake: mode %q is neither %q nor %q", meta.Lake.Mode, lake.Overwrite, lake.ReplacePartitions)
-	}
-	return meta.Lake, nil
-}
-
-// LastOutputs returns the outputs of the latest finished run of a notebook
-// (path as recorded: relative to the workspace), by cell id. Outputs live
-// in the run history, not in the saved notebook, so reopening a notebook
-// shows what its cells last produced without the file ever changing.
-func LastOutputs(env Env, rel string) (map[string][]json.RawMessage, *runs.Record, error) {
-	list, err := env.Runs.List(rel)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, rec := range list {
-		if rec.Status == runs.Running {
-			continue
-		}
-		nb, err := notebook.ReadFile(env.Runs.OutputPath(rec.ID))
-		if err != nil {
-			continue // a record without a readable output (a crash) is skipped
-		}
-		out := map[string][]json.RawMessage{}
-		for _, c := range nb.Cells {
-			if o := c.Outputs(); len(o) > 0 {
-				out[c.ID] = o
-			}
-		}
-		return out, rec, nil
-	}
-	return nil, nil, nil
-}

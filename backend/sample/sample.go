@@ -53,8 +53,7 @@ func createTables(ctx context.Context, lk *lake.Lake) error {
 			return fmt.Errorf("sample table %s (%s): %w", name, def, err)
 		}
 		err = lk.Write(ctx, name, lake.Overwrite, func(ctx context.Context, dir string) error {
-			target := filepath.Join(dir, "part-0.parquet")
-			_, err := s.DB().ExecContext(ctx, "COPY "+duckdb.QuoteIdent(name)+" TO "+duckdb.QuoteString(target)+" (FORMAT parquet, COMPRESSION zstd)")
+			_, err := s.WriteParquet(ctx, duckdb.Table{Name: name}, filepath.Join(dir, "part-0.parquet"), duckdb.ParquetOptions{})
 			return err
 		})
 		if err != nil {

@@ -28,7 +28,7 @@ type draft struct {
 
 func (s *Service) draftPath(notebookFile string) string {
 	sum := sha256.Sum256([]byte(notebookFile))
-	return filepath.Join(s.ws.Root, ".smallfry", "drafts", hex.EncodeToString(sum[:12])+".json")
+	return filepath.Join(s.cfg.Root, ".smallfry", "drafts", hex.EncodeToString(sum[:12])+".json")
 }
 
 // Autosave keeps the editor's cells as the notebook's draft.

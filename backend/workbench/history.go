@@ -2,6 +2,7 @@ package workbench
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 
 	"smallfry/backend/notebook"
@@ -15,11 +16,11 @@ func (s *Service) Runs(ctx context.Context, path string) ([]*runs.Record, error)
 	if err != nil {
 		return nil, err
 	}
-	rel, err := filepath.Rel(s.ws.Root, abs)
+	rel, err := filepath.Rel(s.cfg.Root, abs)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.ws.Runs.List(filepath.ToSlash(rel))
+	list, err := s.cfg.Runs.List(filepath.ToSlash(rel))
 	if err != nil {
 		return nil, err
 	}
@@ -32,11 +33,11 @@ func (s *Service) Runs(ctx context.Context, path string) ([]*runs.Record, error)
 // OpenRun opens a run's output notebook, read-only: its cells and the
 // outputs they had in that run. It has no session; nothing in it runs.
 func (s *Service) OpenRun(ctx context.Context, id string) (*OpenedNotebook, error) {
-	rec, err := s.ws.Runs.Load(id)
+	rec, err := s.cfg.Runs.Load(id)
 	if err != nil {
 		return nil, err
 	}
-	nb, err := notebook.ReadFile(s.ws.Runs.OutputPath(rec.ID))
+	nb, err := notebook.ReadFile(s.cfg.Runs.OutputPath(rec.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -47,4 +48,32 @@ func (s *Service) OpenRun(ctx context.Context, id string) (*OpenedNotebook, erro
 		}
 	}
 	return opened, nil
+}
+
+// lastOutputs returns the outputs of the latest finished run of a notebook
+// (path as recorded: relative to the workspace), by cell id. Outputs live
+// in the run history, not in the saved notebook, so reopening a notebook
+// shows what its cells last produced without the file ever changing.
+func (s *Service) lastOutputs(rel string) (map[string][]json.RawMessage, error) {
+	list, err := s.cfg.Runs.List(rel)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range list {
+		if rec.Status == runs.Running {
+			continue
+		}
+		nb, err := notebook.ReadFile(s.cfg.Runs.OutputPath(rec.ID))
+		if err != nil {
+			continue // a record without a readable output (a crash) is skipped
+		}
+		out := map[string][]json.RawMessage{}
+		for _, c := range nb.Cells {
+			if o := c.Outputs(); len(o) > 0 {
+				out[c.ID] = o
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
 }

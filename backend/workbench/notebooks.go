@@ -20,18 +20,18 @@ func (s *Service) Info(ctx context.Context) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Info{Version: s.version, WorkspaceDir: s.ws.Root, Notebooks: list}, nil
+	return &Info{Version: s.cfg.Version, WorkspaceDir: s.cfg.Root, Notebooks: list}, nil
 }
 
 // ListNotebooks lists the workspace's notebooks, sub-folders included,
 // sorted by path.
 func (s *Service) ListNotebooks(ctx context.Context) ([]NotebookEntry, error) {
 	list := []NotebookEntry{}
-	err := filepath.WalkDir(s.ws.Notebooks, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(s.cfg.Notebooks, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != s.ws.Notebooks {
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != s.cfg.Notebooks {
 			return filepath.SkipDir // .ipynb_checkpoints and the like
 		}
 		if d.IsDir() || !strings.HasSuffix(d.Name(), ".ipynb") {
@@ -56,7 +56,7 @@ func (s *Service) entry(abs string) (*NotebookEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rel, err := filepath.Rel(s.ws.Notebooks, abs)
+	rel, err := filepath.Rel(s.cfg.Notebooks, abs)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) notebookPath(rel string) (string, error) {
 	if !strings.HasSuffix(clean, ".ipynb") {
 		return "", backend.Errorf(backend.EINVALID, "notebook path %q does not end in .ipynb", rel)
 	}
-	return filepath.Join(s.ws.Notebooks, clean), nil
+	return filepath.Join(s.cfg.Notebooks, clean), nil
 }
 
 // newName checks a name typed by the user for a new or renamed notebook;

@@ -2,25 +2,23 @@ package workbench
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"smallfry/backend"
-	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
 )
 
-// python returns the session's Python side, set up on first use (its
-// kernel starts when a Python cell first runs).
-func (ss *session) python(ctx context.Context, db *duckdb.Session) (*bridge.Bridge, error) {
+// python returns the session's Python side, setting it up the first time a
+// Python cell runs (and starting its kernel then): SQL never waits for it.
+func (ss *session) python(ctx context.Context, db *duckdb.Session) (runner.Python, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.py != nil {
 		return ss.py, nil
 	}
-	py, err := runner.NewBridge(ctx, ss.env.Python, db, ss.file, ss.id, "")
+	py, err := ss.svc.cfg.OpenPython(ctx, db, ss.file, ss.id)
 	if err != nil {
 		return nil, err
 	}
@@ -41,15 +39,7 @@ func (ss *session) closePython() {
 }
 
 func runtimeOf(nb *notebook.Notebook) Runtime {
-	var meta struct {
-		Docker struct {
-			Image string `json:"image"`
-		} `json:"docker"`
-	}
-	if raw, ok := nb.Metadata("smallfry"); ok {
-		_ = json.Unmarshal(raw, &meta)
-	}
-	return Runtime{Docker: meta.Docker.Image}
+	return Runtime{Docker: nb.Meta.Image()}
 }
 
 // SetRuntime chooses where the notebook's Python cells run: a local kernel,
@@ -67,21 +57,14 @@ func (s *Service) SetRuntime(ctx context.Context, session string, rt Runtime) (*
 	if ss.cancel != nil {
 		return nil, backend.Errorf(backend.ECONFLICT, "the notebook is running; cancel it or wait before switching where Python runs")
 	}
-	meta := map[string]any{}
-	if raw, ok := ss.file.Metadata("smallfry"); ok {
-		_ = json.Unmarshal(raw, &meta)
-	}
+	was := ss.file.Meta.Docker
 	if rt.Docker == "" {
-		delete(meta, "docker")
+		ss.file.Meta.Docker = nil
 	} else {
-		meta["docker"] = map[string]any{"image": rt.Docker}
-	}
-	if len(meta) == 0 {
-		ss.file.SetMetadata("smallfry", nil)
-	} else {
-		ss.file.SetMetadata("smallfry", meta)
+		ss.file.Meta.Docker = &notebook.DockerRuntime{Image: rt.Docker}
 	}
 	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+		ss.file.Meta.Docker = was
 		return nil, err
 	}
 	ss.closePython()

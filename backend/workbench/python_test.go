@@ -1,13 +1,16 @@
-package workbench
+package workbench_test
 
 import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"smallfry/backend/workbench"
 )
 
 func needPython(t *testing.T) {
@@ -18,7 +21,7 @@ func needPython(t *testing.T) {
 }
 
 // streamText is what a Python cell printed.
-func streamText(out *CellOutput) string {
+func streamText(out *workbench.CellOutput) string {
 	var s strings.Builder
 	for _, raw := range out.Jupyter {
 		var o struct {
@@ -41,13 +44,13 @@ func TestPythonKernelDiesAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	nb := open(t, s, entry.Path)
-	cells := []CellData{
+	cells := []workbench.CellData{
 		{ID: "pid", Kind: "python", Source: "import os\nx = 41\nprint(os.getpid())"},
 		{ID: "use", Kind: "python", Source: "print(x + 1)"},
 	}
-	run := func(id string) *CellOutput {
+	run := func(id string) *workbench.CellOutput {
 		t.Helper()
-		if _, err := s.RunCells(ctx, nb.Session, RunRequest{Cells: cells, Run: []string{id}}); err != nil {
+		if _, err := s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: cells, Run: []string{id}}); err != nil {
 			t.Fatal(err)
 		}
 		evs := rec.cellEvents(id)
@@ -80,7 +83,7 @@ func TestPlainJupyterNotebook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := s.ws.Notebooks + "/jupyterlab.ipynb"
+	path := filepath.Join(notebooksDir(t, s), "jupyterlab.ipynb")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +97,14 @@ func TestPlainJupyterNotebook(t *testing.T) {
 			code = append(code, c.ID)
 		}
 	}
-	sum, err := s.RunCells(ctx, nb.Session, RunRequest{Cells: nb.Cells, Run: code})
+	sum, err := s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: nb.Cells, Run: code})
 	if err != nil || sum.Status != "failed" || !strings.Contains(sum.Error, "ZeroDivisionError") {
 		t.Fatalf("run all = %+v, %v; want the 1/0 cell to fail", sum, err)
 	}
 	if out := rec.cellEvents(code[0]); streamText(out[len(out)-1].Output) != "hello\n" {
 		t.Errorf("first cell printed %q", streamText(out[len(out)-1].Output))
 	}
-	cells := append([]CellData(nil), nb.Cells...)
+	cells := append([]workbench.CellData(nil), nb.Cells...)
 	for i := range cells {
 		if cells[i].ID == code[1] {
 			cells[i].Source = "x = 2\nx"

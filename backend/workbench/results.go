@@ -54,7 +54,7 @@ func (s *Service) Export(ctx context.Context, session string, req ExportRequest)
 	if req.Format != "csv" && req.Format != "parquet" {
 		return nil, backend.Errorf(backend.EINVALID, "export format %q is neither csv nor parquet", req.Format)
 	}
-	dir := filepath.Join(s.ws.Root, "exports")
+	dir := filepath.Join(s.cfg.Root, "exports")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -82,7 +82,7 @@ func fileSafe(name string) string {
 
 // Lake lists the lake's tables and raw datasets, from Parquet footers.
 func (s *Service) Lake(ctx context.Context) ([]Dataset, error) {
-	return s.ws.Lake.Catalog(ctx)
+	return s.cfg.Lake.Catalog(ctx)
 }
 
 // PreviewLake runs SELECT * over a lake table or raw dataset in the
@@ -109,7 +109,7 @@ func (s *Service) PreviewLake(ctx context.Context, session, name string) (*CellO
 
 // lakeRef is the SQL reference of a catalog entry, quoted.
 func (s *Service) lakeRef(ctx context.Context, name string) (string, error) {
-	cat, err := s.ws.Lake.Catalog(ctx)
+	cat, err := s.cfg.Lake.Catalog(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -129,7 +129,7 @@ func (s *Service) lakeRef(ctx context.Context, name string) (string, error) {
 // datasets and the notebook's named results, with their columns.
 func (s *Service) Completions(ctx context.Context, session string) (*Completions, error) {
 	out := &Completions{Tables: []CompletionTable{}}
-	cat, err := s.ws.Lake.Catalog(ctx)
+	cat, err := s.cfg.Lake.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -153,26 +153,14 @@ func (s *Service) Completions(ctx context.Context, session string) (*Completions
 	if db == nil {
 		return out, nil // nothing has run: no named results yet
 	}
-	rows, err := db.DB().QueryContext(ctx, `SELECT table_name, list(column_name ORDER BY column_index)
-		FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main'
-		GROUP BY table_name ORDER BY table_name`)
+	named, err := db.NamedTables(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list named results: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		var cols []any
-		if err := rows.Scan(&name, &cols); err != nil {
-			return nil, fmt.Errorf("list named results: %w", err)
-		}
-		t := CompletionTable{Name: name, Kind: "result", Columns: make([]string, 0, len(cols))}
-		for _, c := range cols {
-			t.Columns = append(t.Columns, fmt.Sprint(c))
-		}
-		out.Tables = append(out.Tables, t)
+	for _, t := range named {
+		out.Tables = append(out.Tables, CompletionTable{Name: t.Name, Kind: "result", Columns: t.Columns})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (s *Service) sessionDB(ctx context.Context, session string) (*duckdb.Session, error) {

@@ -11,6 +11,7 @@ import (
 	"smallfry/backend/duckdb"
 	"smallfry/backend/kernel"
 	"smallfry/backend/notebook"
+	"smallfry/backend/outputs"
 	"smallfry/backend/runner"
 	"smallfry/backend/runs"
 )
@@ -45,13 +46,9 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 		s.events.Emit(EventCell, CellEvent{Session: session, RunID: runID, CellID: id, Status: status, ElapsedMs: elapsed.Milliseconds(), Output: out})
 	}
 	started := map[string]time.Time{}
-	var lastProgress time.Time
-	py, err := ss.python(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	outcome, err := runner.RunCells(ctx, ss.env, db, nb, path, req.Run, runner.Options{
-		Bridge: py,
+	var throttle backend.Throttle
+	outcome, err := runner.RunCells(ctx, s.env, db, nb, path, req.Run, runner.Options{
+		Python: func(ctx context.Context, _ string) (runner.Python, error) { return ss.python(ctx, db) },
 		OnOutput: func(id string, o kernel.Output) {
 			s.events.Emit(EventOutput, OutputEvent{Session: session, CellID: id, Output: o})
 		},
@@ -68,10 +65,9 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 			emit(e.ID, StatusRunning, 0, nil)
 		},
 		OnProgress: func(id string, p duckdb.Progress) {
-			if time.Since(lastProgress) < 100*time.Millisecond {
+			if !throttle.Allow(false) {
 				return
 			}
-			lastProgress = time.Now()
 			s.events.Emit(EventProgress, ProgressEvent{Session: session, RunID: runID, CellID: id, Percent: p.Percent, ElapsedMs: time.Since(started[id]).Milliseconds()})
 		},
 		OnCell: func(e runner.CellEvent) {
@@ -167,8 +163,10 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 		return nil
 	}
 	outs := c.Outputs()
-	out := outputOf(c, outs)
-	out.ElapsedMs = e.Duration.Milliseconds()
+	out := &CellOutput{ElapsedMs: e.Duration.Milliseconds(), Text: e.Text}
+	if c.Kind == notebook.KindPython || c.Kind == notebook.KindCode {
+		out.Jupyter = outs
+	}
 	if e.Err != nil {
 		out.Error = &CellErr{Message: backend.ErrorMessage(e.Err)}
 		var se *duckdb.SQLError
@@ -184,7 +182,6 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 	if e.Result != nil && e.Result.HasRows() {
 		t := e.Result.Table
 		out.Result = &ResultRef{Schema: t.Schema, Table: t.Name, Columns: e.Result.Columns, Rows: e.Result.Rows}
-		out.Preview = nil
 		if t.Schema != "" {
 			ss.results[c.ID] = t
 		}
@@ -193,105 +190,22 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 		}
 	}
 	if hadOld {
-		_, _ = db.DB().ExecContext(ctx, "DROP TABLE IF EXISTS "+old.String())
+		_ = db.Drop(ctx, old) // a leftover only costs memory until the session ends
 	}
 	return out
 }
 
-// outputOf is what the UI shows of a cell's outputs: Python cells' as the
-// kernel gave them, SQL cells' read back into results.
+// outputOf is what the UI shows of a cell's saved outputs (from the run
+// history): Python cells' as the kernel gave them, SQL cells' read back
+// into a preview, text and error.
 func outputOf(c *notebook.Cell, outs []json.RawMessage) *CellOutput {
 	if c.Kind == notebook.KindPython || c.Kind == notebook.KindCode {
 		return &CellOutput{Jupyter: outs}
 	}
-	return outputFromJupyter(outs)
-}
-
-// outputFromJupyter reads what the UI shows from a cell's Jupyter outputs
-// (as the runner writes them): the table bundle's rows as a preview, the
-// stream text, the error.
-func outputFromJupyter(outs []json.RawMessage) *CellOutput {
-	out := &CellOutput{}
-	for _, raw := range outs {
-		var o struct {
-			OutputType string          `json:"output_type"`
-			Text       json.RawMessage `json:"text"`
-			Ename      string          `json:"ename"`
-			Evalue     string          `json:"evalue"`
-			Data       map[string]json.RawMessage
-			Metadata   struct {
-				Smallfry struct {
-					Rows    int64           `json:"rows"`
-					Columns []duckdb.Column `json:"columns"`
-				} `json:"smallfry"`
-			} `json:"metadata"`
-		}
-		if json.Unmarshal(raw, &o) != nil {
-			continue
-		}
-		switch o.OutputType {
-		case "stream":
-			out.Text += multiline(o.Text)
-		case "error":
-			out.Error = &CellErr{Message: o.Evalue}
-		case "execute_result", "display_data":
-			if _, ok := o.Data[runner.VegaLiteMIME]; ok {
-				continue // the chart: the UI draws it from the cell's spec
-			}
-			if bundle, ok := o.Data[runner.TableMIME]; ok {
-				out.Preview = previewOf(bundle, o.Metadata.Smallfry.Columns, o.Metadata.Smallfry.Rows)
-			} else if text, ok := o.Data["text/plain"]; ok {
-				out.Text += multiline(text)
-			}
-		}
+	sum := outputs.Read(outs)
+	out := &CellOutput{Preview: sum.Preview, Text: sum.Text}
+	if sum.Error != "" {
+		out.Error = &CellErr{Message: sum.Error}
 	}
 	return out
-}
-
-// multiline reads nbformat's string-or-list-of-lines text.
-func multiline(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var lines []string
-	_ = json.Unmarshal(raw, &lines)
-	text := ""
-	for _, l := range lines {
-		text += l
-	}
-	return text
-}
-
-func previewOf(bundle json.RawMessage, cols []duckdb.Column, total int64) *Preview {
-	var b struct {
-		Schema struct {
-			Fields []struct {
-				Name string `json:"name"`
-				Type string `json:"type"`
-			} `json:"fields"`
-		} `json:"schema"`
-		Data []map[string]any `json:"data"`
-	}
-	if json.Unmarshal(bundle, &b) != nil {
-		return nil
-	}
-	if len(cols) != len(b.Schema.Fields) {
-		cols = make([]duckdb.Column, len(b.Schema.Fields))
-		for i, f := range b.Schema.Fields {
-			cols[i] = duckdb.Column{Name: f.Name, Type: f.Type}
-		}
-	}
-	p := &Preview{Columns: cols, Rows: make([][]any, len(b.Data)), TotalRows: total}
-	for i, row := range b.Data {
-		r := make([]any, len(cols))
-		for j, c := range cols {
-			r[j] = row[c.Name]
-		}
-		p.Rows[i] = r
-	}
-	if p.TotalRows < int64(len(p.Rows)) {
-		p.TotalRows = int64(len(p.Rows))
-	}
-	return p
 }

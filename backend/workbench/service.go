@@ -5,43 +5,54 @@
 package workbench
 
 import (
+	"context"
 	"sync"
-	"time"
 
-	"smallfry/backend/docker"
-
-	"smallfry/backend/workspace"
+	"smallfry/backend/bridge"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/lake"
+	"smallfry/backend/notebook"
+	"smallfry/backend/runner"
+	"smallfry/backend/runs"
 )
+
+// Config is what a workbench is made of. One place builds it (package
+// smallfry's App), for the window, the browser server and the tests alike.
+type Config struct {
+	Root      string // the workspace folder
+	Notebooks string // the workspace's notebooks folder
+	Lake      *lake.Lake
+	Runs      *runs.Store
+	// OpenSession opens a DuckDB session over the lake, one per notebook.
+	OpenSession func(ctx context.Context) (*duckdb.Session, error)
+	// OpenPython sets up a notebook session's Python side, without
+	// starting its kernel. It is called when a Python cell first runs.
+	OpenPython func(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session string) (*bridge.Bridge, error)
+	Events     Events // may be nil
+	Version    string
+}
 
 // Service is one workspace's workbench: its open notebooks, each with a
 // DuckDB session, and the events they push.
 type Service struct {
-	ws      *workspace.Workspace
-	events  Events
-	version string
+	cfg    Config
+	events Events
+	env    runner.Env
 
 	mu       sync.Mutex
 	sessions map[string]*session
 }
 
-// New makes the workbench of an opened workspace. events may be nil.
-func New(ws *workspace.Workspace, events Events, version string) *Service {
+// New makes the workbench of an opened workspace.
+func New(cfg Config) *Service {
+	events := cfg.Events
 	if events == nil {
 		events = discard{}
 	}
-	s := &Service{ws: ws, events: events, version: version, sessions: map[string]*session{}}
-	var mu sync.Mutex // two sessions may pull at once
-	var last time.Time
-	ws.OnPull(func(image string, p docker.Progress) {
-		mu.Lock()
-		defer mu.Unlock()
-		if time.Since(last) < 100*time.Millisecond && p.Percent < 100 {
-			return // at most every 100 ms, and always the end
-		}
-		last = time.Now()
-		events.Emit(EventPull, PullEvent{Image: image, Status: p.Status, Percent: p.Percent})
-	})
-	return s
+	return &Service{
+		cfg: cfg, events: events, sessions: map[string]*session{},
+		env: runner.Env{Root: cfg.Root, Runs: cfg.Runs, Lake: cfg.Lake},
+	}
 }
 
 // Close ends every session, canceling what runs.

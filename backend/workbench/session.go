@@ -8,21 +8,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 
 	"smallfry/backend"
 	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/notebook"
-	"smallfry/backend/runner"
 )
 
 // session is one open notebook: the file's model, a DuckDB session (opened
 // on first use) and the cells' runtime state.
 type session struct {
 	id  string
-	env runner.Env
+	svc *Service
 
 	mu      sync.Mutex
 	path    string             // the notebook file, absolute
@@ -49,7 +47,7 @@ func (ss *session) duck(ctx context.Context) (*duckdb.Session, error) {
 		return nil, backend.Errorf(backend.ENOTFOUND, "the notebook was closed")
 	}
 	if ss.db == nil {
-		db, err := runner.OpenSession(ctx, ss.env)
+		db, err := ss.svc.cfg.OpenSession(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -108,9 +106,9 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 	if err := nb.Validate(); err != nil {
 		return nil, err
 	}
-	ss := &session{id: newSessionID(), env: s.ws.Env(), path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
-	rel, _ := filepath.Rel(s.ws.Root, abs)
-	last, _, err := runner.LastOutputs(s.ws.Env(), filepath.ToSlash(rel))
+	ss := &session{id: newSessionID(), svc: s, path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
+	rel, _ := filepath.Rel(s.cfg.Root, abs)
+	last, err := s.lastOutputs(filepath.ToSlash(rel))
 	if err != nil {
 		return nil, err
 	}
@@ -189,8 +187,6 @@ func (s *Service) SaveNotebook(ctx context.Context, session string, cells []Cell
 	return s.entry(ss.path)
 }
 
-var resultName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // applyCells makes nb's cells those of the editor, in the editor's order.
 // Cells are matched by id, so an unedited cell keeps its bytes and its
 // unknown metadata.
@@ -212,8 +208,8 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 			return backend.Errorf(backend.EINVALID, "cell %d: missing or repeated id %q", i+1, d.ID)
 		}
 		seen[d.ID] = true
-		if d.Name != "" && (kind != notebook.KindSQL || !resultName.MatchString(d.Name)) {
-			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is not valid (a SQL cell's name: letters, digits and _, not starting with a digit)", i+1, d.Name)
+		if d.Name != "" && (kind != notebook.KindSQL || !backend.IsIdentifier(d.Name)) {
+			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is not valid (a SQL cell's name: %s)", i+1, d.Name, backend.IdentifierRule)
 		}
 		c := byID[d.ID]
 		if c == nil {
@@ -226,9 +222,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 		} else {
 			c.Tags = d.Tags
 		}
-		if err := setChart(c, d.Chart); err != nil {
-			return backend.Errorf(backend.EINVALID, "cell %d: %w", i+1, err)
-		}
+		c.Meta.Chart = d.Chart
 		out = append(out, c)
 	}
 	nb.Cells = out
@@ -239,45 +233,9 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 func cellsOf(nb *notebook.Notebook) []CellData {
 	out := make([]CellData, 0, len(nb.Cells))
 	for _, c := range nb.Cells {
-		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: chartOf(c)})
+		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart})
 	}
 	return out
-}
-
-// smallfryMeta reads a cell's metadata.smallfry as a map.
-func smallfryMeta(c *notebook.Cell) map[string]any {
-	meta := map[string]any{}
-	if raw, ok := c.Metadata("smallfry"); ok {
-		_ = json.Unmarshal(raw, &meta)
-	}
-	return meta
-}
-
-func chartOf(c *notebook.Cell) map[string]any {
-	chart, _ := smallfryMeta(c)["chart"].(map[string]any)
-	return chart
-}
-
-// setChart stores a cell's chart spec in metadata.smallfry.chart, touching
-// the metadata only when the chart changed.
-func setChart(c *notebook.Cell, chart map[string]any) error {
-	old := chartOf(c)
-	a, _ := json.Marshal(old)
-	b, err := json.Marshal(chart)
-	if err != nil {
-		return fmt.Errorf("chart: %w", err)
-	}
-	if string(a) == string(b) {
-		return nil
-	}
-	meta := smallfryMeta(c)
-	if chart == nil {
-		delete(meta, "chart")
-	} else {
-		meta["chart"] = chart
-	}
-	c.SetMetadata("smallfry", meta)
-	return nil
 }
 
 func sameCells(a, b []CellData) bool {

@@ -6,6 +6,7 @@ import (
 
 	"smallfry/backend/duckdb"
 	"smallfry/backend/lake"
+	"smallfry/backend/outputs"
 )
 
 // Info describes the workbench for the start screen.
@@ -79,11 +80,7 @@ type ResultRef struct {
 }
 
 // Preview is a result's first rows, kept in an output notebook.
-type Preview struct {
-	Columns   []duckdb.Column `json:"columns"`
-	Rows      [][]any         `json:"rows"`
-	TotalRows int64           `json:"totalRows"`
-}
+type Preview = outputs.Preview
 
 // CellErr is a failed cell's error, placed on its line when known.
 type CellErr struct {

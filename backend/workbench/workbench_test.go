@@ -1,4 +1,4 @@
-package workbench
+package workbench_test
 
 import (
 	"bytes"
@@ -17,7 +17,8 @@ import (
 
 	"smallfry/backend"
 	"smallfry/backend/duckdb"
-	"smallfry/backend/workspace"
+	"smallfry/backend/smallfry"
+	"smallfry/backend/workbench"
 )
 
 // recorder keeps the events a service pushed.
@@ -38,31 +39,47 @@ func (r *recorder) Emit(name string, data any) {
 	}{name, data})
 }
 
-func (r *recorder) cellEvents(cellID string) []CellEvent {
+func (r *recorder) cellEvents(cellID string) []workbench.CellEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []CellEvent
+	var out []workbench.CellEvent
 	for _, e := range r.events {
-		if ce, ok := e.data.(CellEvent); ok && ce.CellID == cellID {
+		if ce, ok := e.data.(workbench.CellEvent); ok && ce.CellID == cellID {
 			out = append(out, ce)
 		}
 	}
 	return out
 }
 
-func newService(t *testing.T) (*Service, *recorder) {
-	t.Helper()
-	ws, err := workspace.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{}
-	s := New(ws, rec, "test")
-	t.Cleanup(s.Close)
+// newService opens a new workspace with the app's own wiring, as the
+// window and `smallfry serve` do.
+func newService(t *testing.T) (*workbench.Service, *recorder) {
+	s, rec, _ := newApp(t)
 	return s, rec
 }
 
-func open(t *testing.T, s *Service, path string) *OpenedNotebook {
+func newApp(t *testing.T) (*workbench.Service, *recorder, *smallfry.App) {
+	t.Helper()
+	rec := &recorder{}
+	app, err := smallfry.Open(context.Background(), smallfry.Config{Workspace: t.TempDir(), Python: os.Getenv("SMALLFRY_PYTHON"), Events: rec, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	return app.Workbench, rec, app
+}
+
+// notebooksDir is the workspace's notebooks folder.
+func notebooksDir(t *testing.T, s *workbench.Service) string {
+	t.Helper()
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(info.WorkspaceDir, "notebooks")
+}
+
+func open(t *testing.T, s *workbench.Service, path string) *workbench.OpenedNotebook {
 	t.Helper()
 	nb, err := s.OpenNotebook(context.Background(), path)
 	if err != nil {
@@ -71,7 +88,7 @@ func open(t *testing.T, s *Service, path string) *OpenedNotebook {
 	return nb
 }
 
-func ids(cells []CellData, keep func(CellData) bool) []string {
+func ids(cells []workbench.CellData, keep func(workbench.CellData) bool) []string {
 	var out []string
 	for _, c := range cells {
 		if keep(c) {
@@ -81,13 +98,13 @@ func ids(cells []CellData, keep func(CellData) bool) []string {
 	return out
 }
 
-func codeCells(c CellData) bool { return c.Kind == "sql" }
+func codeCells(c workbench.CellData) bool { return c.Kind == "sql" }
 
 func TestRunAllAndExploreTheResult(t *testing.T) {
 	s, rec := newService(t)
 	ctx := context.Background()
 	nb := open(t, s, "sales-by-brand-and-country.ipynb")
-	sum, err := s.RunCells(ctx, nb.Session, RunRequest{Cells: nb.Cells, Run: ids(nb.Cells, codeCells)})
+	sum, err := s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: nb.Cells, Run: ids(nb.Cells, codeCells)})
 	if err != nil || sum.Status != "ok" {
 		t.Fatalf("RunCells = %+v, %v", sum, err)
 	}
@@ -97,7 +114,7 @@ func TestRunAllAndExploreTheResult(t *testing.T) {
 	for _, e := range evs {
 		statuses = append(statuses, e.Status)
 	}
-	if !slices.Equal(statuses, []string{StatusQueued, StatusRunning, StatusDone}) {
+	if !slices.Equal(statuses, []string{workbench.StatusQueued, workbench.StatusRunning, workbench.StatusDone}) {
 		t.Fatalf("sales cell statuses = %v", statuses)
 	}
 	out := evs[len(evs)-1].Output
@@ -106,7 +123,7 @@ func TestRunAllAndExploreTheResult(t *testing.T) {
 	}
 
 	// Page through the result sorted by units, as the grid does.
-	w, err := s.Window(ctx, nb.Session, WindowRequest{Table: "sales", Offset: 0, Limit: 5, Sort: []duckdb.SortKey{{Column: "Units", Desc: true}}})
+	w, err := s.Window(ctx, nb.Session, workbench.WindowRequest{Table: "sales", Offset: 0, Limit: 5, Sort: []duckdb.SortKey{{Column: "Units", Desc: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +146,7 @@ func TestRunAllAndExploreTheResult(t *testing.T) {
 	if err != nil || summary.Distinct == 0 || len(summary.Top) == 0 {
 		t.Errorf("Summarize = %+v, %v", summary, err)
 	}
-	exp, err := s.Export(ctx, nb.Session, ExportRequest{Table: "sales", Format: "csv"})
+	exp, err := s.Export(ctx, nb.Session, workbench.ExportRequest{Table: "sales", Format: "csv"})
 	if err != nil || exp.Rows != out.Result.Rows {
 		t.Fatalf("Export = %+v, %v", exp, err)
 	}
@@ -159,7 +176,7 @@ func TestRunAllAndExploreTheResult(t *testing.T) {
 	if p := again.Outputs["sales"]; p == nil || p.Preview == nil || p.Preview.TotalRows != out.Result.Rows || len(p.Preview.Rows) == 0 {
 		t.Errorf("reopened outputs = %+v", again.Outputs["sales"])
 	}
-	if _, err := s.Window(ctx, nb.Session, WindowRequest{Table: "sales", Limit: 5}); backend.ErrorCode(err) != backend.ENOTFOUND {
+	if _, err := s.Window(ctx, nb.Session, workbench.WindowRequest{Table: "sales", Limit: 5}); backend.ErrorCode(err) != backend.ENOTFOUND {
 		t.Errorf("the first session should have ended on reopening; Window error = %v", err)
 	}
 	ro, err := s.OpenRun(ctx, sum.RunID)
@@ -181,18 +198,18 @@ func TestRunUsesTheEditorsCellsAndReportsErrors(t *testing.T) {
 			break
 		}
 	}
-	sum, err := s.RunCells(ctx, nb.Session, RunRequest{Cells: cells, Run: ids(cells, codeCells)})
+	sum, err := s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: cells, Run: ids(cells, codeCells)})
 	if err != nil || sum.Status != "failed" {
 		t.Fatalf("RunCells = %+v, %v; want a failed run", sum, err)
 	}
 	evs := rec.cellEvents(target)
 	last := evs[len(evs)-1]
-	if last.Status != StatusError || last.Output.Error == nil || last.Output.Error.Line != 2 || !strings.Contains(last.Output.Error.Message, "SELEC") {
+	if last.Status != workbench.StatusError || last.Output.Error == nil || last.Output.Error.Line != 2 || !strings.Contains(last.Output.Error.Message, "SELEC") {
 		t.Errorf("failing cell event = %+v (error %+v)", last, last.Output.Error)
 	}
 	skipped := 0
 	for _, id := range ids(cells, codeCells) {
-		if evs := rec.cellEvents(id); len(evs) > 0 && evs[len(evs)-1].Status == StatusSkipped {
+		if evs := rec.cellEvents(id); len(evs) > 0 && evs[len(evs)-1].Status == workbench.StatusSkipped {
 			skipped++
 		}
 	}
@@ -200,7 +217,7 @@ func TestRunUsesTheEditorsCellsAndReportsErrors(t *testing.T) {
 		t.Errorf("%d cells skipped after the failure, want the %d others", skipped, len(ids(cells, codeCells))-1)
 	}
 	// Running did not save: the file still has the old source.
-	data, _ := os.ReadFile(filepath.Join(s.ws.Notebooks, "tour.ipynb"))
+	data, _ := os.ReadFile(filepath.Join(notebooksDir(t, s), "tour.ipynb"))
 	if strings.Contains(string(data), "SELEC broken") {
 		t.Error("running wrote the editor's cells to the notebook file")
 	}
@@ -214,10 +231,10 @@ func TestCancelStopsALongQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	opened := open(t, s, nb.Path)
-	cells := []CellData{{ID: "slow", Kind: "sql", Source: "SELECT count(*) FROM range(10000000000) a"}}
-	done := make(chan *RunSummary)
+	cells := []workbench.CellData{{ID: "slow", Kind: "sql", Source: "SELECT count(*) FROM range(10000000000) a"}}
+	done := make(chan *workbench.RunSummary)
 	go func() {
-		sum, err := s.RunCells(ctx, opened.Session, RunRequest{Cells: cells, Run: []string{"slow"}})
+		sum, err := s.RunCells(ctx, opened.Session, workbench.RunRequest{Cells: cells, Run: []string{"slow"}})
 		if err != nil {
 			t.Error(err)
 		}
@@ -228,7 +245,7 @@ func TestCancelStopsALongQuery(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond)
-	if _, err := s.RunCells(ctx, opened.Session, RunRequest{Cells: cells, Run: []string{"slow"}}); backend.ErrorCode(err) != backend.ECONFLICT {
+	if _, err := s.RunCells(ctx, opened.Session, workbench.RunRequest{Cells: cells, Run: []string{"slow"}}); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Errorf("a second run while one runs: error %v, want ECONFLICT", err)
 	}
 	start := time.Now()
@@ -247,7 +264,7 @@ func TestCancelStopsALongQuery(t *testing.T) {
 		t.Fatal("the run did not stop within 5s of Cancel")
 	}
 	evs := rec.cellEvents("slow")
-	if last := evs[len(evs)-1]; last.Status != StatusCanceled {
+	if last := evs[len(evs)-1]; last.Status != workbench.StatusCanceled {
 		t.Errorf("last status %s, want canceled", last.Status)
 	}
 }
@@ -255,7 +272,7 @@ func TestCancelStopsALongQuery(t *testing.T) {
 func TestSaveChangesOnlyTheEditedCell(t *testing.T) {
 	s, _ := newService(t)
 	ctx := context.Background()
-	path := filepath.Join(s.ws.Notebooks, "tour.ipynb")
+	path := filepath.Join(notebooksDir(t, s), "tour.ipynb")
 	before, _ := os.ReadFile(path)
 	nb := open(t, s, "tour.ipynb")
 	cells := slices.Clone(nb.Cells)
@@ -269,7 +286,7 @@ func TestSaveChangesOnlyTheEditedCell(t *testing.T) {
 		t.Errorf("save changed lines -%q +%q; want only the edited cell's source", removed, added)
 	}
 	// Reordering, adding and deleting cells round-trips.
-	cells = append([]CellData{{ID: "new-first", Kind: "markdown", Source: "# Hello"}}, cells[2:]...)
+	cells = append([]workbench.CellData{{ID: "new-first", Kind: "markdown", Source: "# Hello"}}, cells[2:]...)
 	if _, err := s.SaveNotebook(ctx, nb.Session, cells); err != nil {
 		t.Fatal(err)
 	}
@@ -310,8 +327,16 @@ func TestAutosaveRecoversAfterACrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A crash: the service is gone without saving. A new one reopens.
-	s2 := New(s.ws, nil, "test")
-	defer s2.Close()
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app2, err := smallfry.Open(ctx, smallfry.Config{Workspace: info.WorkspaceDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app2.Close()
+	s2 := app2.Workbench
 	got := open(t, s2, "tour.ipynb")
 	if got.Recovered == nil || got.Cells[1].Source != cells[1].Source {
 		t.Fatalf("reopened without the draft: recovered %v, cell %q", got.Recovered, got.Cells[1].Source)
@@ -345,7 +370,7 @@ func TestNotebookFiles(t *testing.T) {
 	if !slices.Contains(paths, "q1/final.ipynb") || slices.Contains(paths, "q1/report.ipynb") || !slices.Contains(paths, "tour.ipynb") {
 		t.Errorf("notebooks = %v", paths)
 	}
-	broken := filepath.Join(s.ws.Notebooks, "broken.ipynb")
+	broken := filepath.Join(notebooksDir(t, s), "broken.ipynb")
 	os.WriteFile(broken, []byte(`{"cells": [`), 0o644)
 	tests := []struct {
 		name string
@@ -361,15 +386,15 @@ func TestNotebookFiles(t *testing.T) {
 		{"open missing", func() error { _, err := s.OpenNotebook(ctx, "nope.ipynb"); return err }, backend.ENOTFOUND, "nope.ipynb"},
 		{"open outside", func() error { _, err := s.OpenNotebook(ctx, "../../etc/passwd.ipynb"); return err }, backend.EINVALID, "not inside"},
 		{"open broken", func() error { _, err := s.OpenNotebook(ctx, "broken.ipynb"); return err }, backend.EINVALID, "broken.ipynb"},
-		{"unknown session", func() error { _, err := s.Window(ctx, "nope", WindowRequest{Table: "x", Limit: 1}); return err }, backend.ENOTFOUND, "no open notebook"},
+		{"unknown session", func() error { _, err := s.Window(ctx, "nope", workbench.WindowRequest{Table: "x", Limit: 1}); return err }, backend.ENOTFOUND, "no open notebook"},
 		{"bad window", func() error {
 			nb := open(t, s, "tour.ipynb")
-			_, err := s.Window(ctx, nb.Session, WindowRequest{Table: "x", Limit: 0})
+			_, err := s.Window(ctx, nb.Session, workbench.WindowRequest{Table: "x", Limit: 0})
 			return err
 		}, backend.EINVALID, "limit"},
 		{"bad cells", func() error {
 			nb := open(t, s, "tour.ipynb")
-			_, err := s.SaveNotebook(ctx, nb.Session, []CellData{{ID: "a", Kind: "sql", Name: "1bad"}})
+			_, err := s.SaveNotebook(ctx, nb.Session, []workbench.CellData{{ID: "a", Kind: "sql", Name: "1bad"}})
 			return err
 		}, backend.EINVALID, "not valid"},
 		{"unknown lake name", func() error {

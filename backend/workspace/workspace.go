@@ -11,9 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"smallfry/backend/docker"
 	"smallfry/backend/lake"
-	"smallfry/backend/runner"
 	"smallfry/backend/runs"
 	"smallfry/backend/sample"
 )
@@ -38,26 +36,10 @@ type Workspace struct {
 	Notebooks string
 	Lake      *lake.Lake
 	Runs      *runs.Store
-	TempDir   string
-	// Python says how Python cells run: kernels found in the standard
-	// Jupyter folders, run by $SMALLFRY_PYTHON or python3 on PATH; each
-	// session's scratch folder under .smallfry/tmp/kernels. Set Docker to
-	// run kernels in containers.
-	Python runner.Python
-
-	docker *runner.DockerKernels
-}
-
-// OnPull sets who hears the progress of pulling a kernel image.
-func (w *Workspace) OnPull(fn func(image string, p docker.Progress)) { w.docker.OnPull = fn }
-
-// ReapContainers removes kernel containers left by Smallfry processes that
-// are gone (after a crash or kill -9). Without Docker it does nothing;
-// problems are not worth failing a start over.
-func (w *Workspace) ReapContainers(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	_, _ = w.docker.Reap(ctx)
+	TempDir   string // DuckDB spills here
+	// KernelsDir holds each Python session's scratch folder.
+	KernelsDir string
+	Settings   Settings
 }
 
 // Open opens the workspace at root, creating it (with the sample notebooks
@@ -69,12 +51,10 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 		return nil, fmt.Errorf("open workspace %q: %w", root, err)
 	}
 	w := &Workspace{Root: abs, Notebooks: filepath.Join(abs, notebooksDir), TempDir: filepath.Join(abs, stateDir, "tmp")}
-	settings, err := readSettings(filepath.Join(abs, stateDir, settingsFile))
-	if err != nil {
+	w.KernelsDir = filepath.Join(w.TempDir, "kernels")
+	if w.Settings, err = readSettings(filepath.Join(abs, stateDir, settingsFile)); err != nil {
 		return nil, err
 	}
-	w.docker = &runner.DockerKernels{CPUs: settings.Docker.CPUs, MemoryMB: settings.Docker.MemoryMB}
-	w.Python = runner.Python{Interpreter: os.Getenv("SMALLFRY_PYTHON"), ScratchRoot: filepath.Join(w.TempDir, "kernels"), Docker: w.docker}
 	for _, d := range []string{w.Notebooks, w.TempDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("open workspace %s: %w", abs, err)
@@ -97,11 +77,6 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 		}
 	}
 	return w, nil
-}
-
-// Env is what the runner needs from this workspace.
-func (w *Workspace) Env() runner.Env {
-	return runner.Env{Root: w.Root, Lake: w.Lake, Runs: w.Runs, TempDir: w.TempDir, Python: w.Python}
 }
 
 // DefaultDir is the workspace used when none is named: $SMALLFRY_WORKSPACE,

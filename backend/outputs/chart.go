@@ -1,14 +1,12 @@
-package runner
+package outputs
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"smallfry/backend/duckdb"
-	"smallfry/backend/notebook"
 )
 
 const (
@@ -19,26 +17,10 @@ const (
 	chartRows = 5000
 )
 
-// chartOf returns a cell's chart: a Vega-Lite spec over its named result,
-// stored in metadata.smallfry.chart; nil when it has none.
-func chartOf(c *notebook.Cell) map[string]any {
-	raw, ok := c.Metadata("smallfry")
-	if !ok {
-		return nil
-	}
-	var meta struct {
-		Chart map[string]any `json:"chart"`
-	}
-	if json.Unmarshal(raw, &meta) != nil {
-		return nil
-	}
-	return meta.Chart
-}
-
-// chartOutput renders a cell's chart for the output notebook: the stored
-// spec names its data (the result); here the result's first rows are put
+// Chart renders a cell's chart for the output notebook: the stored spec
+// names its data (the result); here the result's first rows are put
 // inline, so the output draws anywhere, without Smallfry.
-func chartOutput(ctx context.Context, s *duckdb.Session, res *duckdb.Result, spec map[string]any) (map[string]any, error) {
+func Chart(ctx context.Context, s Windower, res *duckdb.Result, spec map[string]any) (map[string]any, error) {
 	w, err := s.Window(ctx, duckdb.WindowRequest{Table: res.Table, Limit: chartRows})
 	if err != nil {
 		return nil, err

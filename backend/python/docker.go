@@ -1,4 +1,4 @@
-package runner
+package python
 
 import (
 	"context"
@@ -29,8 +29,6 @@ type DockerKernels struct {
 	mu     sync.Mutex
 	engine *docker.Engine
 }
-
-var _ DockerLauncher = (*DockerKernels)(nil)
 
 func (d *DockerKernels) connect(ctx context.Context) (*docker.Engine, error) {
 	d.mu.Lock()

@@ -1,4 +1,7 @@
-package runner
+// Package outputs renders SQL cells' results as Jupyter outputs (a text
+// preview, an HTML table, a Table Schema bundle, a Vega-Lite chart) and
+// reads them back from output notebooks, so one place knows the format.
+package outputs
 
 import (
 	"context"
@@ -23,9 +26,14 @@ const (
 	TableMIME = "application/vnd.dataresource+json"
 )
 
-// resultOutput renders a cell's result as a Jupyter execute_result: a text
+// Windower fetches rows of a result: a DuckDB session.
+type Windower interface {
+	Window(ctx context.Context, req duckdb.WindowRequest) (*duckdb.Window, error)
+}
+
+// Result renders a cell's result as a Jupyter execute_result: a text
 // preview, an HTML table, and a Table Schema bundle of the first rows.
-func resultOutput(ctx context.Context, s *duckdb.Session, res *duckdb.Result, count int) (map[string]any, error) {
+func Result(ctx context.Context, s Windower, res *duckdb.Result, count int) (map[string]any, error) {
 	w, err := s.Window(ctx, duckdb.WindowRequest{Table: res.Table, Limit: bundleRows})
 	if err != nil {
 		return nil, err
@@ -188,12 +196,13 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func streamOutput(text string) map[string]any {
+// Stream is a stdout stream output.
+func Stream(text string) map[string]any {
 	return map[string]any{"output_type": "stream", "name": "stdout", "text": text}
 }
 
-// errorOutput is a Jupyter error output; the traceback shows the cell line.
-func errorOutput(ename, evalue string, traceback []string) map[string]any {
+// Error is a Jupyter error output; the traceback shows the cell line.
+func Error(ename, evalue string, traceback []string) map[string]any {
 	tb := make([]any, len(traceback))
 	for i, t := range traceback {
 		tb[i] = t

@@ -1,0 +1,101 @@
+// Package python sets up the Python side of a notebook session: the Jupyter
+// kernel the notebook names, run locally or in a Docker container, and the
+// bridge that hands tables between it and the session's DuckDB.
+package python
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"smallfry/backend"
+	"smallfry/backend/bridge"
+	"smallfry/backend/docker"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/kernel"
+	"smallfry/backend/notebook"
+)
+
+// Kernels says how notebooks' Python kernels start.
+type Kernels struct {
+	// Interpreter is the Python that runs kernel specs whose argv says just
+	// "python" (as pip installs ipykernel's); "" finds python3 on PATH.
+	Interpreter string
+	// ScratchRoot holds each session's scratch folder.
+	ScratchRoot string
+	// Docker runs kernels in containers, for notebooks that ask for an image.
+	Docker *DockerKernels
+}
+
+// ErrNoPython is wrapped when a Python cell runs with no kernel available.
+var ErrNoPython = errors.New("no Python kernel")
+
+// Open sets up the Python side of a session for a notebook, starting
+// nothing yet (the kernel starts when the first Python cell runs): the
+// kernel the notebook names (ipykernel's python3 by default), locally, or
+// in a container of image ("" for the notebook's own choice of image).
+func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session, image string) (*bridge.Bridge, error) {
+	scratch := filepath.Join(k.ScratchRoot, session)
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return nil, fmt.Errorf("python scratch folder: %w", err)
+	}
+	if image == "" {
+		image = nb.Meta.Image()
+	}
+	if image != "" {
+		if k.Docker == nil {
+			return nil, backend.Errorf(backend.EINVALID, "the notebook runs Python in Docker image %s, but Docker is not available here", image)
+		}
+		l, kscratch, err := k.Docker.Launcher(ctx, image, session, scratch)
+		if err != nil {
+			if errors.Is(err, docker.ErrNotRunning) {
+				return nil, backend.Errorf(backend.EINVALID, "this notebook runs Python in Docker image %s, but %w; or switch Python to Local", image, docker.ErrNotRunning)
+			}
+			return nil, err
+		}
+		spec := kernel.Spec{Name: "python3", DisplayName: "Python 3 (" + image + ")", Language: "python",
+			Argv: []string{"python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"}}
+		return bridge.New(db, bridge.Config{Spec: spec, Launcher: l, Scratch: scratch, KernelScratch: kscratch,
+			Options: kernel.Options{IP: "0.0.0.0", ConnectionFile: func(p string) string { return kscratch + "/" + filepath.Base(p) }}}), nil
+	}
+	spec, err := k.localSpec(nb.KernelName())
+	if err != nil {
+		return nil, err
+	}
+	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: scratch}, Scratch: scratch}), nil
+}
+
+// localSpec finds a kernel spec in the standard Jupyter folders.
+func (k *Kernels) localSpec(name string) (kernel.Spec, error) {
+	interp := k.Interpreter
+	if interp == "" {
+		if p, err := exec.LookPath("python3"); err == nil {
+			interp = p
+		}
+	}
+	prefix := ""
+	if interp != "" {
+		prefix = filepath.Dir(filepath.Dir(interp))
+	}
+	specs, _ := kernel.Specs(kernel.DefaultPaths(prefix))
+	var names []string
+	for _, s := range specs {
+		if s.Name == name {
+			return s.WithPython(interp), nil
+		}
+		names = append(names, s.Name)
+	}
+	if name == "python3" && interp != "" {
+		return kernel.IPythonSpec(interp), nil // ipykernel may be importable without an installed spec
+	}
+	if len(names) == 0 {
+		return kernel.Spec{}, backend.Errorf(backend.EINVALID, "%w: Python cells need Python 3 with ipykernel, and none was found "+
+			"(install Python 3, then pip install ipykernel; or set SMALLFRY_PYTHON to a Python that has it). SQL cells work without it", ErrNoPython)
+	}
+	return kernel.Spec{}, backend.Errorf(backend.EINVALID, "%w: the notebook's kernel %q is not installed (found: %s)", ErrNoPython, name, strings.Join(names, ", "))
+}
+

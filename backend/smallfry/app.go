@@ -1,0 +1,150 @@
+// Package smallfry wires Smallfry together: Open builds the whole object
+// graph over one workspace, once, the same way for the desktop window,
+// `smallfry serve`, `smallfry run` and the end-to-end tests.
+package smallfry
+
+import (
+	"context"
+	"time"
+
+	"smallfry/backend"
+	"smallfry/backend/bridge"
+	"smallfry/backend/docker"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/notebook"
+	"smallfry/backend/python"
+	"smallfry/backend/runner"
+	"smallfry/backend/workbench"
+	"smallfry/backend/workspace"
+)
+
+// Config says what to open.
+type Config struct {
+	// Workspace is the workspace folder; "" is the default one
+	// ($SMALLFRY_WORKSPACE, else ~/Smallfry). A folder that is not a
+	// workspace yet becomes one, with the sample notebooks and data.
+	Workspace string
+	// Python runs kernel specs that say just "python" ($SMALLFRY_PYTHON);
+	// "" finds python3 on PATH when a Python cell first runs.
+	Python string
+	// Events receives what the workbench pushes to its UI; nil drops it.
+	Events  workbench.Events
+	Version string
+}
+
+// App is one opened workspace with everything that works on it.
+type App struct {
+	Workspace *workspace.Workspace
+	Workbench *workbench.Service
+
+	kernels *python.Kernels
+	env     runner.Env
+}
+
+// Open opens (or creates) the workspace and builds the app over it. It
+// starts no kernel and needs neither Python nor Docker: they are reached
+// when a Python cell first runs.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	dir := cfg.Workspace
+	if dir == "" {
+		var err error
+		if dir, err = workspace.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	ws, err := workspace.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	events := cfg.Events
+	var pulls backend.Throttle // two sessions may pull at once
+	dockerKernels := &python.DockerKernels{
+		CPUs: ws.Settings.Docker.CPUs, MemoryMB: ws.Settings.Docker.MemoryMB,
+		OnPull: func(image string, p docker.Progress) {
+			if events != nil && pulls.Allow(p.Percent >= 100) {
+				events.Emit(workbench.EventPull, workbench.PullEvent{Image: image, Status: p.Status, Percent: p.Percent})
+			}
+		},
+	}
+	a := &App{
+		Workspace: ws,
+		kernels:   &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels},
+		env:       runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake},
+	}
+	a.Workbench = workbench.New(workbench.Config{
+		Root: ws.Root, Notebooks: ws.Notebooks, Lake: ws.Lake, Runs: ws.Runs,
+		OpenSession: a.OpenSession,
+		OpenPython: func(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session string) (*bridge.Bridge, error) {
+			return a.kernels.Open(ctx, db, nb, session, "")
+		},
+		Events: events, Version: cfg.Version,
+	})
+	// Kernel containers of a Smallfry that was killed are removed now;
+	// without a Docker engine there is nothing to remove, and no failure.
+	reapCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, _ = dockerKernels.Reap(reapCtx)
+	return a, nil
+}
+
+// Close ends every notebook session and its kernel.
+func (a *App) Close() {
+	a.Workbench.Close()
+}
+
+// OpenSession opens a DuckDB session in which every lake table is
+// queryable by name and every raw dataset as raw.<name>.
+func (a *App) OpenSession(ctx context.Context) (*duckdb.Session, error) {
+	lk := a.Workspace.Lake
+	return duckdb.Open(ctx, duckdb.Config{
+		TempDir:   a.Workspace.TempDir,
+		Resolve:   lk.Resolve,
+		JSONViews: map[string]func(string) (string, string, bool){"raw": lk.RawGlob},
+	})
+}
+
+// RunOptions tune a headless run.
+type RunOptions struct {
+	runner.Options
+	// Docker runs the run's Python cells in a container of this image,
+	// whatever the notebook says.
+	Docker string
+}
+
+// Run runs a notebook file headless, in a DuckDB session and (when a
+// Python cell needs it) a kernel of its own, both ended with the run.
+func (a *App) Run(ctx context.Context, path string, opts RunOptions) (*runner.Outcome, error) {
+	nb, err := notebook.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := a.OpenSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var py *bridge.Bridge
+	defer func() {
+		if py != nil {
+			// The run's kernel ends with it, even a canceled one.
+			_ = py.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	ro := opts.Options
+	if ro.Mode == "" {
+		ro.Mode = "headless"
+	}
+	ro.Python = func(ctx context.Context, runID string) (runner.Python, error) {
+		b, err := a.kernels.Open(ctx, db, nb, "run-"+runID, opts.Docker)
+		if err != nil {
+			return nil, err
+		}
+		py = b
+		return b, nil
+	}
+	out, err := runner.Run(ctx, a.env, db, nb, path, ro)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
