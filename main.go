@@ -29,6 +29,6 @@ func main() {
 		OpenWindow: func(ctx context.Context, cfg smallfry.Config) error {
 			return app.Run(ctx, app.Config{App: cfg, Assets: ui})
 		},
-		Assets:     ui,
+		Assets: ui,
 	}))
 }

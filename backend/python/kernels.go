@@ -98,4 +98,3 @@ func (k *Kernels) localSpec(name string) (kernel.Spec, error) {
 	}
 	return kernel.Spec{}, backend.Errorf(backend.EINVALID, "%w: the notebook's kernel %q is not installed (found: %s)", ErrNoPython, name, strings.Join(names, ", "))
 }
-

@@ -445,4 +445,3 @@ func errorOutputFor(failure, err error) map[string]any {
 	msg := backend.ErrorMessage(failure)
 	return outputs.Error(ename, msg, strings.Split(msg, "\n"))
 }
-

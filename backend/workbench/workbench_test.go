@@ -386,7 +386,10 @@ func TestNotebookFiles(t *testing.T) {
 		{"open missing", func() error { _, err := s.OpenNotebook(ctx, "nope.ipynb"); return err }, backend.ENOTFOUND, "nope.ipynb"},
 		{"open outside", func() error { _, err := s.OpenNotebook(ctx, "../../etc/passwd.ipynb"); return err }, backend.EINVALID, "not inside"},
 		{"open broken", func() error { _, err := s.OpenNotebook(ctx, "broken.ipynb"); return err }, backend.EINVALID, "broken.ipynb"},
-		{"unknown session", func() error { _, err := s.Window(ctx, "nope", workbench.WindowRequest{Table: "x", Limit: 1}); return err }, backend.ENOTFOUND, "no open notebook"},
+		{"unknown session", func() error {
+			_, err := s.Window(ctx, "nope", workbench.WindowRequest{Table: "x", Limit: 1})
+			return err
+		}, backend.ENOTFOUND, "no open notebook"},
 		{"bad window", func() error {
 			nb := open(t, s, "tour.ipynb")
 			_, err := s.Window(ctx, nb.Session, workbench.WindowRequest{Table: "x", Limit: 0})
