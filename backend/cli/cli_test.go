@@ -358,7 +358,11 @@ func TestRunFailingCell(t *testing.T) {
 // A corrupt Parquet file in the lake: the error names the file; the lake keeps it.
 func TestRunCorruptParquet(t *testing.T) {
 	ws := newWorkspace(t)
-	bad := filepath.Join(ws, "lake", "Fact_Sales", "part-9.parquet")
+	files, _ := filepath.Glob(filepath.Join(ws, "lake", "Fact_Sales", "_v", "*", "part-0.parquet"))
+	if len(files) != 1 {
+		t.Fatalf("the sample table's data file: %v", files)
+	}
+	bad := files[0]
 	if err := os.WriteFile(bad, []byte("PAR1 not really parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +370,7 @@ func TestRunCorruptParquet(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "part-9.parquet") || !strings.Contains(stderr, "cell 3 (sales)") {
+	if !strings.Contains(stderr, "part-0.parquet") || !strings.Contains(stderr, "cell 3 (sales)") {
 		t.Errorf("stderr does not name the file and cell:\n%s", stderr)
 	}
 	if _, err := os.Stat(bad); err != nil {

@@ -5,28 +5,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 )
 
 type footerEntry struct {
-	size    int64
-	modTime time.Time
+	etag    string
 	rows    int64
 	columns []Column
 	err     error
 }
 
 // Catalog lists every table and raw dataset. Table schemas and row counts
-// come from Parquet footers only; no data pages are read.
+// come from Parquet footers only, read with ranged reads: no data pages.
 func (l *Lake) Catalog(ctx context.Context) ([]Dataset, error) {
-	tables, raws, err := l.tableDirs()
+	tables, raws, err := l.tableDirs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -35,14 +32,14 @@ func (l *Lake) Catalog(ctx context.Context) ([]Dataset, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ds, err := l.table(t)
+		ds, err := l.table(ctx, t)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ds)
 	}
 	for _, r := range raws {
-		ds, err := l.raw(r)
+		ds, err := l.raw(ctx, r)
 		if err != nil {
 			return nil, err
 		}
@@ -51,40 +48,47 @@ func (l *Lake) Catalog(ctx context.Context) ([]Dataset, error) {
 	return out, nil
 }
 
-func (l *Lake) table(name string) (Dataset, error) {
+func (l *Lake) table(ctx context.Context, name string) (Dataset, error) {
 	ds := Dataset{Name: name, Kind: KindTable, Path: name, Format: "parquet"}
-	dir := filepath.Join(l.root, name)
+	st, err := l.state(ctx, name)
+	if err != nil {
+		// Listed with its problem, so one broken table hides nothing else.
+		ds.Problems = append(ds.Problems, err.Error())
+		return ds, nil
+	}
 	parts := map[string]bool{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(d.Name(), ".parquet") {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, filepath.Dir(p))
-		keys := partitionKeys(rel)
+	for _, f := range st.files {
+		part := partitionOf(name, f.Key)
+		keys := partitionKeys(part)
 		if len(keys) > len(ds.Partitions) {
 			ds.Partitions = keys
 		}
 		if len(keys) > 0 {
-			parts[rel] = true
+			parts[part] = true
 		}
-		f, err := l.footer(p)
 		ds.Files++
+		fe, err := l.footer(ctx, f)
 		if err != nil {
 			ds.Problems = append(ds.Problems, err.Error())
-			return nil
+			continue
 		}
-		ds.Bytes += f.size
-		ds.Rows += f.rows
+		ds.Bytes += f.Size
+		ds.Rows += fe.rows
 		if ds.Columns == nil {
-			ds.Columns = f.columns
+			ds.Columns = fe.columns
 		}
-		return nil
-	})
-	if err != nil {
-		return ds, fmt.Errorf("read lake table %s: %w", name, err)
+	}
+	if st.etag != "" {
+		// Files put beside a committed version (by hand, by another tool)
+		// are not part of the table: say so rather than ignore them quietly.
+		if all, err := l.store.List(ctx, name+"/"); err == nil {
+			for _, o := range all {
+				if rel := strings.TrimPrefix(o.Key, name+"/"); strings.HasSuffix(rel, ".parquet") && !underscored(rel) {
+					ds.Problems = append(ds.Problems, fmt.Sprintf("%s is not part of the table's committed version, so queries do not read it: "+
+						"write the table from a notebook, or move the file into a table folder of its own", l.store.Location(o.Key)))
+				}
+			}
+		}
 	}
 	ds.PartitionCount = len(parts)
 	for _, k := range ds.Partitions {
@@ -96,7 +100,7 @@ func (l *Lake) table(name string) (Dataset, error) {
 // partitionKeys returns the keys of a hive path such as "year=1997/month=1".
 func partitionKeys(rel string) []string {
 	var keys []string
-	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+	for _, seg := range strings.Split(rel, "/") {
 		if k, _, ok := strings.Cut(seg, "="); ok && k != "" {
 			keys = append(keys, k)
 		}
@@ -104,35 +108,37 @@ func partitionKeys(rel string) []string {
 	return keys
 }
 
-// footer reads (or recalls) a Parquet file's row count and schema.
-func (l *Lake) footer(path string) (footerEntry, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return footerEntry{}, fmt.Errorf("%s: %w", path, err)
-	}
+// footer reads (or recalls) a Parquet object's row count and schema.
+func (l *Lake) footer(ctx context.Context, o Object) (footerEntry, error) {
 	l.mu.Lock()
-	f, ok := l.footers[path]
+	f, ok := l.footers[o.Key]
 	l.mu.Unlock()
-	if ok && f.size == st.Size() && f.modTime.Equal(st.ModTime()) {
+	if ok && f.etag == o.ETag && o.ETag != "" {
 		return f, f.err
 	}
-	f = footerEntry{size: st.Size(), modTime: st.ModTime()}
-	f.rows, f.columns, f.err = readFooter(path, st.Size())
+	f = footerEntry{etag: o.ETag}
+	f.rows, f.columns, f.err = readFooter(readerAt{ctx, l.store, o.Key}, l.store.Location(o.Key), o.Size)
 	l.mu.Lock()
-	l.footers[path] = f
+	l.footers[o.Key] = f
 	l.mu.Unlock()
 	return f, f.err
 }
 
-func readFooter(path string, size int64) (rows int64, cols []Column, err error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w", path, err)
+// forgetFooters drops the cached footers of a table that was rewritten.
+func (l *Lake) forgetFooters(table string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for k := range l.footers {
+		if strings.HasPrefix(k, table+"/") {
+			delete(l.footers, k)
+		}
 	}
-	defer file.Close()
-	pf, err := parquet.OpenFile(file, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+}
+
+func readFooter(r io.ReaderAt, where string, size int64) (rows int64, cols []Column, err error) {
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s is not a readable Parquet file: %w", path, err)
+		return 0, nil, fmt.Errorf("%s is not a readable Parquet file: %w", where, err)
 	}
 	for _, field := range pf.Schema().Fields() {
 		cols = append(cols, Column{Name: field.Name(), Type: typeName(field)})
@@ -194,33 +200,25 @@ func intName(bits int, signed bool) string {
 
 // raw lists a raw dataset; its columns are the top-level keys of its first
 // record, which costs one line of one file.
-func (l *Lake) raw(name string) (Dataset, error) {
+func (l *Lake) raw(ctx context.Context, name string) (Dataset, error) {
 	ds := Dataset{Name: rawDir + "." + name, Kind: KindRaw, Path: rawDir + "/" + name, Format: "jsonl", Rows: -1}
-	dir := filepath.Join(l.root, rawDir, name)
-	first := ""
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !(strings.HasSuffix(p, ".jsonl") || strings.HasSuffix(p, ".json")) {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		ds.Files++
-		ds.Bytes += info.Size()
-		if first == "" {
-			first = p
-		}
-		return nil
-	})
+	objs, err := l.store.List(ctx, rawDir+"/"+name+"/")
 	if err != nil {
 		return ds, fmt.Errorf("read raw dataset %s: %w", name, err)
 	}
-	if first != "" {
-		cols, err := jsonColumns(first)
+	var first *Object
+	for i, o := range objs {
+		if !strings.HasSuffix(o.Key, ".jsonl") && !strings.HasSuffix(o.Key, ".json") {
+			continue
+		}
+		ds.Files++
+		ds.Bytes += o.Size
+		if first == nil {
+			first = &objs[i]
+		}
+	}
+	if first != nil {
+		cols, err := jsonColumns(io.NewSectionReader(readerAt{ctx, l.store, first.Key}, 0, first.Size), l.store.Location(first.Key))
 		if err != nil {
 			ds.Problems = append(ds.Problems, err.Error())
 		}
@@ -229,20 +227,18 @@ func (l *Lake) raw(name string) (Dataset, error) {
 	return ds, nil
 }
 
-func jsonColumns(path string) ([]Column, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
+func jsonColumns(r io.Reader, key string) ([]Column, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
 		return nil, nil
 	}
 	var rec map[string]any
 	if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-		return nil, fmt.Errorf("%s line 1 is not a JSON object: %w", path, err)
+		return nil, fmt.Errorf("%s line 1 is not a JSON object: %w", key, err)
 	}
 	var cols []Column
 	for k, v := range rec {

@@ -1,22 +1,27 @@
-// Package lake is the Parquet lake in a local folder: a catalog read from
-// Parquet footers, name resolution for SQL, and atomic dataset writes.
+// Package lake is the Parquet lake: a catalog read from Parquet footers,
+// name resolution for SQL, and atomic dataset writes, over a Storage (a
+// local folder now, an S3 bucket next).
 package lake
 
 import (
+	"context"
 	"fmt"
-	"os"
+	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"time"
+
+	"smallfry/backend"
 )
 
-// Layout of a lake folder:
+// Layout of a lake:
 //
-//	<root>/<Table>/...           a table: Parquet files, optionally in key=value/ folders
-//	<root>/raw/<dataset>/...     a raw dataset: JSON lines files (*.jsonl, *.json)
-//	<root>/.staging, .trash      in-flight writes; never listed
+//	<Table>/...                  a table: Parquet files, optionally in key=value/ folders
+//	<Table>/_smallfry.json       the manifest of a table Smallfry wrote (see manifest.go)
+//	raw/<dataset>/...            a raw dataset: JSON lines files (*.jsonl, *.json)
+//	.staging/                    in-flight writes of a local lake; never listed
 const rawDir = "raw"
 
 // Kind tells tables from raw datasets.
@@ -50,58 +55,66 @@ type Column struct {
 	Type string `json:"type"`
 }
 
-// Lake is a lake folder. Its catalog is cheap to refresh: footers are cached
-// by file size and modification time.
+// Lake is a lake over its storage. Its catalog is cheap to refresh:
+// footers are cached by object and ETag.
 type Lake struct {
-	root string
+	// Now is the clock of commits and clean-ups; nil is time.Now.
+	Now func() time.Time
+	// RetireAfter is how long a replaced version's objects stay for the
+	// queries still reading them; 0 is 15 minutes.
+	RetireAfter time.Duration
+
+	store Storage
+	root  string // the local folder, for a local lake
 
 	mu      sync.Mutex
-	footers map[string]footerEntry
+	footers map[string]footerEntry // by key
 }
 
-// Open returns the lake at root, creating the folder if needed.
+// Open returns the lake in a local folder, creating the folder if needed.
 func Open(root string) (*Lake, error) {
-	abs, err := filepath.Abs(root)
+	st, err := NewLocal(root)
 	if err != nil {
-		return nil, fmt.Errorf("open lake %q: %w", root, err)
+		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, fmt.Errorf("open lake %q: %w", root, err)
-	}
-	return &Lake{root: abs, footers: map[string]footerEntry{}}, nil
+	l := New(st)
+	l.root = st.Root()
+	return l, nil
 }
 
-// Root is the lake's folder.
-func (l *Lake) Root() string { return l.root }
+// New returns the lake in a storage.
+func New(store Storage) *Lake {
+	return &Lake{store: store, footers: map[string]footerEntry{}}
+}
 
-var tableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// Root is a local lake's folder ("" for other storage).
+func (l *Lake) Root() string { return l.root }
 
 // ValidName reports whether name can name a lake table.
 func ValidName(name string) bool {
-	return tableName.MatchString(name) && !strings.EqualFold(name, rawDir)
+	return backend.IsIdentifier(name) && !strings.EqualFold(name, rawDir)
 }
 
 // tableDirs lists the table and raw dataset folders, sorted.
-func (l *Lake) tableDirs() (tables, raws []string, err error) {
-	entries, err := os.ReadDir(l.root)
+func (l *Lake) tableDirs(ctx context.Context) (tables, raws []string, err error) {
+	top, err := l.store.Folders(ctx, "")
 	if err != nil {
-		return nil, nil, fmt.Errorf("list lake %s: %w", l.root, err)
+		return nil, nil, err
 	}
-	for _, e := range entries {
+	for _, name := range top {
 		switch {
-		case !e.IsDir() || strings.HasPrefix(e.Name(), "."):
-		case e.Name() == rawDir:
-			sub, err := os.ReadDir(filepath.Join(l.root, rawDir))
+		case name == rawDir:
+			sub, err := l.store.Folders(ctx, rawDir+"/")
 			if err != nil {
-				return nil, nil, fmt.Errorf("list lake %s: %w", l.root, err)
+				return nil, nil, err
 			}
 			for _, s := range sub {
-				if s.IsDir() && ValidName(s.Name()) {
-					raws = append(raws, s.Name())
+				if ValidName(s) {
+					raws = append(raws, s)
 				}
 			}
-		case ValidName(e.Name()):
-			tables = append(tables, e.Name())
+		case ValidName(name):
+			tables = append(tables, name)
 		}
 	}
 	sort.Strings(tables)
@@ -110,61 +123,60 @@ func (l *Lake) tableDirs() (tables, raws []string, err error) {
 }
 
 // Resolve maps a SQL table name (case-insensitive, as SQL is) to the table
-// function that reads it, for duckdb.Config.Resolve.
+// function that reads it, for duckdb.Config.Resolve: read_parquet over the
+// files of the table's current version, each as DuckDB can open it.
 func (l *Lake) Resolve(name string) (string, []any, bool, error) {
-	tables, _, err := l.tableDirs()
+	ctx := context.Background() // DuckDB's replacement scans carry no context
+	tables, _, err := l.tableDirs(ctx)
 	if err != nil {
 		return "", nil, false, err
 	}
 	for _, t := range tables {
-		if strings.EqualFold(t, name) {
-			glob := filepath.Join(l.root, t, "**", "*.parquet")
-			if !hasParquet(filepath.Join(l.root, t)) {
-				return "", nil, false, fmt.Errorf("lake table %s has no Parquet files in %s", t, filepath.Join(l.root, t))
-			}
-			return "read_parquet", []any{[]string{glob}}, true, nil
+		if !strings.EqualFold(t, name) {
+			continue
 		}
+		st, err := l.state(ctx, t)
+		if err != nil {
+			return "", nil, false, err
+		}
+		if len(st.files) == 0 {
+			return "", nil, false, fmt.Errorf("lake table %s has no Parquet files", t)
+		}
+		paths := make([]string, len(st.files))
+		for i, f := range st.files {
+			if paths[i], err = l.store.LocalPath(ctx, f.Key); err != nil {
+				return "", nil, false, err
+			}
+		}
+		return "read_parquet", []any{paths}, true, nil
 	}
 	return "", nil, false, nil
-}
-
-// RawNames lists the raw datasets, for the session's raw schema.
-func (l *Lake) RawNames() ([]string, error) {
-	_, raws, err := l.tableDirs()
-	return raws, err
 }
 
 // RawGlob finds a raw dataset by name (case-insensitive) and gives its own
 // spelling and the glob of its JSON files, for duckdb.Config.JSONViews.
 func (l *Lake) RawGlob(name string) (canonical, glob string, ok bool) {
-	raws, err := l.RawNames()
+	ctx := context.Background()
+	_, raws, err := l.tableDirs(ctx)
 	if err != nil {
 		return "", "", false
 	}
 	for _, r := range raws {
 		if strings.EqualFold(r, name) {
-			return r, filepath.Join(l.root, rawDir, r, "**", "*.json*"), true
+			dir, err := l.store.LocalPath(ctx, path.Join(rawDir, r))
+			if err != nil {
+				return "", "", false
+			}
+			return r, filepath.Join(dir, "**", "*.json*"), true
 		}
 	}
 	return "", "", false
 }
 
-func hasParquet(dir string) bool {
-	found := false
-	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
-			found = true
-			return filepath.SkipAll
-		}
-		return nil
-	})
-	return found
-}
-
 // CanonicalName returns a table's name as its folder spells it, for a name
 // SQL matched case-insensitively; unknown names come back unchanged.
 func (l *Lake) CanonicalName(name string) string {
-	tables, _, err := l.tableDirs()
+	tables, _, err := l.tableDirs(context.Background())
 	if err != nil {
 		return name
 	}

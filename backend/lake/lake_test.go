@@ -5,8 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -199,6 +201,26 @@ func listFiles(t *testing.T, dir string) string {
 	return strings.Join(files, " ")
 }
 
+// liveFiles lists a table's current files, each as its partition folder
+// and file name, the way readers see them.
+func liveFiles(t *testing.T, l *Lake, table string) string {
+	t.Helper()
+	st, err := l.state(context.Background(), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range st.files {
+		p := partitionOf(table, f.Key)
+		if p != "" {
+			p += "/"
+		}
+		out = append(out, p+filepath.Base(f.Key))
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
 func TestWrite(t *testing.T) {
 	ctx := context.Background()
 	fill := func(files ...string) func(context.Context, string) error {
@@ -214,7 +236,23 @@ func TestWrite(t *testing.T) {
 		if err := l.Write(ctx, "Sales", Overwrite, fill("new.parquet")); err != nil {
 			t.Fatal(err)
 		}
-		if got := listFiles(t, filepath.Join(l.Root(), "Sales")); got != "new.parquet" {
+		if got := liveFiles(t, l, "Sales"); got != "new.parquet" {
+			t.Errorf("files = %q", got)
+		}
+		// The previous version stays a while for queries still reading it,
+		// then the next write removes it.
+		if got := listFiles(t, filepath.Join(l.Root(), "Sales")); !strings.Contains(got, "part-0.parquet") {
+			t.Errorf("the previous version went at once: %s", got)
+		}
+		later := time.Now().Add(16 * time.Minute)
+		l.Now = func() time.Time { return later }
+		if err := l.Write(ctx, "Sales", Overwrite, fill("newer.parquet")); err != nil {
+			t.Fatal(err)
+		}
+		if got := listFiles(t, filepath.Join(l.Root(), "Sales")); strings.Contains(got, "part-") || !strings.Contains(got, "new.parquet") {
+			t.Errorf("16 minutes on, files = %s; want the first version gone and the second still kept", got)
+		}
+		if got := liveFiles(t, l, "Sales"); got != "newer.parquet" {
 			t.Errorf("files = %q", got)
 		}
 	})
@@ -223,7 +261,7 @@ func TestWrite(t *testing.T) {
 		if err := l.Write(ctx, "fresh", Overwrite, fill("a.parquet")); err != nil {
 			t.Fatal(err)
 		}
-		if got := listFiles(t, filepath.Join(l.Root(), "fresh")); got != "a.parquet" {
+		if got := liveFiles(t, l, "fresh"); got != "a.parquet" {
 			t.Errorf("files = %q", got)
 		}
 	})
@@ -232,8 +270,12 @@ func TestWrite(t *testing.T) {
 		if err := l.Write(ctx, "daily", ReplacePartitions, fill("day=2024-01-02/y.parquet", "day=2024-01-03/y.parquet")); err != nil {
 			t.Fatal(err)
 		}
+		// Twice: the second replaces what the first wrote.
+		if err := l.Write(ctx, "daily", ReplacePartitions, fill("day=2024-01-02/y.parquet", "day=2024-01-03/y.parquet")); err != nil {
+			t.Fatal(err)
+		}
 		want := "day=2024-01-01/x.parquet day=2024-01-02/y.parquet day=2024-01-03/y.parquet"
-		if got := listFiles(t, filepath.Join(l.Root(), "daily")); got != want {
+		if got := liveFiles(t, l, "daily"); got != want {
 			t.Errorf("files = %q, want %q", got, want)
 		}
 	})
