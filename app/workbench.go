@@ -53,7 +53,7 @@ func (w *Workbench) RunCells(session string, req workbench.RunRequest) (*workben
 	return w.svc.RunCells(w.ctx, session, req)
 }
 
-func (w *Workbench) Cancel(session string) error { return w.svc.Cancel(w.ctx, session) }
+func (w *Workbench) Cancel(runID string) error { return w.svc.Cancel(w.ctx, runID) }
 
 func (w *Workbench) Window(session string, req workbench.WindowRequest) (*workbench.WindowResult, error) {
 	return w.svc.Window(w.ctx, session, req)

@@ -54,6 +54,9 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 		},
 		OnBegin: func(id string) {
 			runID = id
+			ss.mu.Lock()
+			ss.runID = id
+			ss.mu.Unlock()
 			for _, id := range req.Run {
 				if c := nb.Cell(id); c != nil && c.Kind.IsCode() && !c.IsParameters() {
 					emit(id, StatusQueued, 0, nil)
@@ -84,19 +87,28 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 	return sum, nil
 }
 
-// Cancel stops the notebook's running job; DuckDB stops within a second.
-// Canceling an idle notebook does nothing.
-func (s *Service) Cancel(ctx context.Context, session string) error {
-	ss, err := s.lookup(session)
-	if err != nil {
-		return err
+// Cancel stops a run (by the id its cell events carry): DuckDB stops
+// within a second, a Python cell is interrupted. Canceling a run that has
+// finished does nothing; an unknown run is an error.
+func (s *Service) Cancel(ctx context.Context, runID string) error {
+	s.mu.Lock()
+	var found *session
+	for _, ss := range s.sessions {
+		ss.mu.Lock()
+		if ss.runID == runID && ss.cancel != nil {
+			ss.cancel()
+			found = ss
+		}
+		ss.mu.Unlock()
 	}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if ss.cancel != nil {
-		ss.cancel()
+	s.mu.Unlock()
+	if found != nil {
+		return nil
 	}
-	return nil
+	if _, err := s.cfg.Runs.Load(runID); err != nil {
+		return backend.Errorf(backend.ENOTFOUND, "no run %q to cancel", runID)
+	}
+	return nil // it has already finished
 }
 
 func cellStatus(runStatus string) string {
@@ -153,7 +165,7 @@ func (ss *session) begin(req RunRequest, cancel context.CancelFunc) (*notebook.N
 func (ss *session) end() {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	ss.cancel = nil
+	ss.cancel, ss.runID = nil, ""
 }
 
 // finishCell keeps a finished cell's outputs and live result, and drops

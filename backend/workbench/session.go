@@ -30,6 +30,7 @@ type session struct {
 	db      *duckdb.Session
 	py      *bridge.Bridge     // the Python side, set up on first use
 	cancel  context.CancelFunc // the running job's, nil when idle
+	runID   string             // the running job's run, once it has a record
 	closed  bool
 }
 

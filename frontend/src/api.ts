@@ -326,7 +326,8 @@ export function makeApi(t: Transport) {
     saveNotebook: (session: string, cells: CellData[]) => call<NotebookEntry>("SaveNotebook", session, cells),
     autosave: (session: string, cells: CellData[]) => call<void>("Autosave", session, cells),
     runCells: (session: string, req: RunRequest) => call<RunSummary>("RunCells", session, req),
-    cancel: (session: string) => call<void>("Cancel", session),
+    /** Cancels a run, by the id its cell events carry. */
+    cancel: (runId: string) => call<void>("Cancel", runId),
     async window(session: string, req: WindowRequest): Promise<WindowResult> {
       const r = await call<{ offset: number; total: number; arrow: string }>("Window", session, req);
       return { offset: r.offset, total: r.total, table: tableFromIPC(base64ToBytes(r.arrow)) };

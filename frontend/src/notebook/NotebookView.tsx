@@ -50,6 +50,10 @@ export function NotebookView(props: NotebookViewProps) {
   const [renaming, setRenaming] = useState(false);
   const [pull, setPull] = useState<PullEvent>();
   const seq = useRef(1);
+  // Cancel names the run; one asked for before the run has an id waits
+  // for its first cell event.
+  const currentRun = useRef<string>();
+  const cancelAsked = useRef(false);
   const lastKey = useRef<string>();
   const editors = useRef(new Map<string, { focus?: () => void; insert?: (t: string) => void }>());
   const session = opened?.session ?? "";
@@ -97,6 +101,13 @@ export function NotebookView(props: NotebookViewProps) {
     const offs = [
       api.on("cell", (e) => {
         if (e.session !== session) return;
+        if (e.status === "queued" || e.status === "running") {
+          currentRun.current = e.runId;
+          if (cancelAsked.current) {
+            cancelAsked.current = false;
+            void api.cancel(e.runId);
+          }
+        }
         const msg: CellMessage =
           e.status === "queued"
             ? { type: "queued" }
@@ -149,6 +160,8 @@ export function NotebookView(props: NotebookViewProps) {
       if (!session || readOnly || ids.length === 0) return;
       setRunning(true);
       setError(undefined);
+      currentRun.current = undefined;
+      cancelAsked.current = false;
       try {
         await api.runCells(session, { cells: docRef.current.cells, run: ids });
       } catch (e) {
@@ -188,7 +201,10 @@ export function NotebookView(props: NotebookViewProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [run],
   );
-  const cancel = useCallback(() => void api.cancel(session), [session]);
+  const cancel = useCallback(() => {
+    if (currentRun.current) void api.cancel(currentRun.current);
+    else cancelAsked.current = true;
+  }, []);
 
   // Parent hooks: insert into the editor, query this, show a preview.
   useEffect(() => {
