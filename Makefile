@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps test-deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
+.PHONY: run build deps test-deps frontend test lint test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
 
 run: build
 	./$(BIN)
@@ -39,8 +39,16 @@ docker: test-deps
 # engine with the locally built kernel image, chromium, the window under Xvfb.
 # The Docker engine is stopped at the end if these scripts started it.
 test: build python docker
-	status=0; $(MAKE) test-go test-fuzz test-frontend test-e2e test-desktop || status=$$?; \
+	status=0; $(MAKE) lint test-go test-fuzz test-frontend test-e2e test-desktop || status=$$?; \
 	bash scripts/docker-engine.sh stop; exit $$status
+
+# Lint is part of the tests: go vet, staticcheck (installed once into
+# ~/.cache/smallfry/bin) and the TypeScript compiler's checks.
+lint:
+	go vet -tags $(GO_TAGS) ./...
+	go vet -tags $(DESKTOP_TAGS) ./app
+	"$$(bash scripts/install-go-tools.sh)/staticcheck" -tags $(GO_TAGS) ./...
+	cd frontend && npx tsc --noEmit -p .
 
 # What the tests need to find: the binary, the test Python, the kernel image.
 TEST_ENV := SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \

@@ -19,7 +19,7 @@ import (
 
 // ErrNotRunning is in the chain of every error caused by an engine that does
 // not answer.
-var ErrNotRunning = errors.New("Docker is not running: start Docker Desktop / dockerd")
+var ErrNotRunning = errors.New("the Docker engine is not running: start Docker Desktop (or dockerd)")
 
 // Engine is a connection to a Docker engine, acting for one app instance:
 // every container it starts carries that instance's labels (see Reap).
@@ -39,7 +39,7 @@ type owner struct {
 // friends, else the platform's default socket or pipe) and agrees on an API
 // version with it.
 func Connect(ctx context.Context) (*Engine, error) {
-	cli, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		return nil, backend.Errorf(backend.EINVALID, "docker client from environment: %w", err)
 	}

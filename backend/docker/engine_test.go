@@ -19,7 +19,7 @@ func TestConnectNotRunning(t *testing.T) {
 		e.Close()
 		t.Fatal("Connect succeeded with no engine")
 	}
-	if !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "Docker is not running") {
+	if !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "the Docker engine is not running") {
 		t.Errorf("Connect = %v, want ErrNotRunning", err)
 	}
 }
