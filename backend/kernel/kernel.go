@@ -162,10 +162,14 @@ func (k *Kernel) Interrupt() error {
 	if err != nil {
 		return fmt.Errorf("interrupt kernel: %w", err)
 	}
-	return k.interrupt(c)
+	// No context to bound it: a failed interrupt_request waits at most for
+	// the heartbeat's verdict to tell a dead kernel from a broken socket.
+	return k.interrupt(context.Background(), c)
 }
 
-func (k *Kernel) interrupt(c *conn) error {
+// interrupt interrupts c's kernel; ctx bounds only how long a failed send
+// waits to learn whether the kernel died.
+func (k *Kernel) interrupt(ctx context.Context, c *conn) error {
 	if k.spec.InterruptMode != "message" {
 		err := c.proc.Interrupt()
 		if !errors.Is(err, errNoSignals) {
@@ -176,7 +180,7 @@ func (k *Kernel) interrupt(c *conn) error {
 		}
 	}
 	if _, err := c.send(c.control, newHeader(c.session, "interrupt_request"), struct{}{}); err != nil {
-		return fmt.Errorf("interrupt kernel: %w", err)
+		return fmt.Errorf("interrupt kernel: %w", c.sendFailed(ctx, err))
 	}
 	return nil
 }
