@@ -232,14 +232,26 @@ func TestRunResolvesAndRecordsReads(t *testing.T) {
 func TestRunCancel(t *testing.T) {
 	s := openSession(t)
 	run(t, s, Cell{SQL: "CREATE TABLE big AS SELECT range AS i FROM range(20000000)"})
-	ctx, cancel := context.WithCancel(context.Background())
-	var canceledAt time.Time
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		canceledAt = time.Now()
-		cancel()
-	}()
-	_, err := s.Run(ctx, Cell{SQL: "SELECT count(*) FROM big a, big b WHERE a.i + b.i = -1"})
+	// Cancel once DuckDB reports progress, which proves the query is
+	// running; the deadline only ends a query that never reported any.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var (
+		once       sync.Once
+		canceledAt time.Time // written before Run returns: it waits for its progress reports
+	)
+	_, err := s.Run(ctx, Cell{
+		SQL: "SELECT count(*) FROM big a, big b WHERE a.i + b.i = -1",
+		OnProgress: func(Progress) {
+			once.Do(func() {
+				canceledAt = time.Now()
+				cancel()
+			})
+		},
+	})
+	if canceledAt.IsZero() {
+		t.Fatalf("no progress report before the deadline (error %v)", err)
+	}
 	stopped := time.Since(canceledAt)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
