@@ -110,10 +110,10 @@ func (k *Kernel) Execute(ctx context.Context, code string, onOutput func(Output)
 			if err := k.interrupt(ctx, c); err != nil {
 				c.log.Warn("interrupt on cancel", "err", err.Error())
 			}
-			grace = time.After(2 * time.Second)
+			grace = time.After(k.opts.interruptGrace)
 		case <-grace:
 			rep.Outputs = out.list
-			return rep, fmt.Errorf("execute: no answer 2s after interrupting: %w", ctx.Err())
+			return rep, fmt.Errorf("execute: no answer %s after interrupting: %w", k.opts.interruptGrace, ctx.Err())
 		case <-c.gone:
 			rep.Outputs = out.list
 			return rep, fmt.Errorf("execute: %w", c.goneErr)

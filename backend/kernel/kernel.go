@@ -50,6 +50,9 @@ type Options struct {
 	Logger *slog.Logger
 
 	heartbeat heartbeatTiming // tests shorten it
+	// interruptGrace is how long Execute waits for the kernel to finish
+	// after interrupting it on cancel. Default 2 s; tests change it.
+	interruptGrace time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -64,6 +67,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 60 * time.Second
+	}
+	if o.interruptGrace <= 0 {
+		o.interruptGrace = 2 * time.Second
 	}
 	if o.heartbeat == (heartbeatTiming{}) {
 		o.heartbeat = defaultHeartbeat
