@@ -1,14 +1,20 @@
+//go:build unix
+
 package bridge
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"smallfry/backend/kernel"
 )
 
+// A cell run right after the kernel was killed, before the death is
+// noticed, reports the death (not a broken connection); Restart revives it.
 func TestRestartAfterDeath(t *testing.T) {
 	b, _ := newBridge(t)
 	ctx := context.Background()
@@ -16,10 +22,14 @@ func TestRestartAfterDeath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(text(out)))
-	syscall.Kill(pid, syscall.SIGKILL)
-	time.Sleep(300 * time.Millisecond)
-	if _, err := b.Execute(ctx, "1", nil); err == nil || !strings.Contains(err.Error(), "kernel died") {
+	pid, err := strconv.Atoi(strings.TrimSpace(text(out)))
+	if err != nil {
+		t.Fatalf("the kernel printed %q, want its pid", text(out))
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Execute(ctx, "1", nil); !errors.Is(err, kernel.ErrDied) || !strings.Contains(err.Error(), "kernel died") {
 		t.Fatalf("after the kill: %v, want the kernel died", err)
 	}
 	if err := b.Restart(ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,37 +43,80 @@ func run(t *testing.T, s *Session, c Cell) *Result {
 	return res
 }
 
+// tableRows reads a table's rows, each as the values duckdb-go scans.
+func tableRows(t *testing.T, s *Session, table Table) [][]any {
+	t.Helper()
+	rows, err := s.DB().Query("SELECT * FROM " + table.String())
+	if err != nil {
+		t.Fatalf("read %s: %v", table, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]any
+	for rows.Next() {
+		row := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("read %s: %v", table, err)
+	}
+	return out
+}
+
+// Each case runs in a session of its own, after the cells it needs (setup),
+// so any case passes alone and in any order.
 func TestRunResults(t *testing.T) {
-	s := openSession(t)
+	makeT := Cell{SQL: "CREATE TABLE t AS SELECT range AS i FROM range(5)"}
+	makeDoubled := Cell{SQL: "SELECT i * 2 AS j FROM t", Result: "doubled"}
 	tests := []struct {
-		name     string
-		cell     Cell
-		wantRows int64
-		wantCols []string
-		wantNone bool
+		name        string
+		setup       []Cell
+		cell        Cell
+		wantRows    int64
+		wantCols    []string
+		want        string // the result's rows as fmt.Sprint prints [][]any; "" = not checked
+		wantNone    bool
+		wantChanged int64
 	}{
-		{name: "select", cell: Cell{SQL: "SELECT 1 AS a, 'x' AS b"}, wantRows: 1, wantCols: []string{"a", "b"}},
-		{name: "several statements keep the last", cell: Cell{SQL: "CREATE TABLE t AS SELECT range AS i FROM range(5);\nSELECT * FROM t WHERE i > 1"}, wantRows: 3, wantCols: []string{"i"}},
-		{name: "named result", cell: Cell{SQL: "SELECT i * 2 AS j FROM t", Result: "doubled"}, wantRows: 5, wantCols: []string{"j"}},
-		{name: "named result is queryable", cell: Cell{SQL: "SELECT sum(j) AS s FROM doubled"}, wantRows: 1, wantCols: []string{"s"}},
-		{name: "parameters", cell: Cell{SQL: "SELECT $year + 1 AS next, $name AS who", Params: map[string]any{"year": int64(1997), "name": "Ann", "unused": true}}, wantRows: 1, wantCols: []string{"next", "who"}},
-		{name: "describe", cell: Cell{SQL: "DESCRIBE t"}, wantRows: 1, wantCols: []string{"column_name", "column_type", "null", "key", "default", "extra"}},
-		{name: "summarize", cell: Cell{SQL: "SUMMARIZE t"}, wantRows: 1},
+		{name: "select", cell: Cell{SQL: "SELECT 1 AS a, 'x' AS b"}, wantRows: 1, wantCols: []string{"a", "b"}, want: "[[1 x]]"},
+		{name: "several statements keep the last", cell: Cell{SQL: "CREATE TABLE t AS SELECT range AS i FROM range(5);\nSELECT * FROM t WHERE i > 1"}, wantRows: 3, wantCols: []string{"i"}, want: "[[2] [3] [4]]"},
+		{name: "named result", setup: []Cell{makeT}, cell: Cell{SQL: "SELECT i * 2 AS j FROM t", Result: "doubled"}, wantRows: 5, wantCols: []string{"j"}, want: "[[0] [2] [4] [6] [8]]"},
+		{name: "named result is queryable", setup: []Cell{makeT, makeDoubled}, cell: Cell{SQL: "SELECT sum(j) AS s FROM doubled"}, wantRows: 1, wantCols: []string{"s"}, want: "[[20]]"},
+		{name: "parameters", cell: Cell{SQL: "SELECT $year + 1 AS next, $name AS who", Params: map[string]any{"year": int64(1997), "name": "Ann", "unused": true}}, wantRows: 1, wantCols: []string{"next", "who"}, want: "[[1998 Ann]]"},
+		{name: "describe", setup: []Cell{makeT}, cell: Cell{SQL: "DESCRIBE t"}, wantRows: 1, wantCols: []string{"column_name", "column_type", "null", "key", "default", "extra"}, want: "[[i BIGINT YES <nil> <nil> <nil>]]"},
+		{name: "summarize", setup: []Cell{makeT}, cell: Cell{SQL: "SUMMARIZE t"}, wantRows: 1},
 		{name: "explain", cell: Cell{SQL: "EXPLAIN SELECT 1"}, wantRows: 1, wantCols: []string{"explain_key", "explain_value"}},
-		{name: "from first", cell: Cell{SQL: "FROM t WHERE i < $n", Params: map[string]any{"n": int64(2)}}, wantRows: 2, wantCols: []string{"i"}},
-		{name: "with", cell: Cell{SQL: "WITH x AS (SELECT 1 AS a) SELECT * FROM x"}, wantRows: 1, wantCols: []string{"a"}},
-		{name: "values", cell: Cell{SQL: "VALUES (1), (2), (3)"}, wantRows: 3},
-		{name: "parenthesized", cell: Cell{SQL: "(SELECT 1 AS a) UNION ALL (SELECT 2)"}, wantRows: 2, wantCols: []string{"a"}},
-		{name: "show tables", cell: Cell{SQL: "SHOW TABLES"}, wantRows: 2},
-		{name: "insert has no rows", cell: Cell{SQL: "INSERT INTO t VALUES (10), (11)"}, wantNone: true},
+		{name: "from first", setup: []Cell{makeT}, cell: Cell{SQL: "FROM t WHERE i < $n", Params: map[string]any{"n": int64(2)}}, wantRows: 2, wantCols: []string{"i"}, want: "[[0] [1]]"},
+		{name: "with", cell: Cell{SQL: "WITH x AS (SELECT 1 AS a) SELECT * FROM x"}, wantRows: 1, wantCols: []string{"a"}, want: "[[1]]"},
+		{name: "values", cell: Cell{SQL: "VALUES (1), (2), (3)"}, wantRows: 3, want: "[[1] [2] [3]]"},
+		{name: "parenthesized", cell: Cell{SQL: "(SELECT 1 AS a) UNION ALL (SELECT 2)"}, wantRows: 2, wantCols: []string{"a"}, want: "[[1] [2]]"},
+		{name: "show tables", setup: []Cell{makeT, makeDoubled}, cell: Cell{SQL: "SHOW TABLES"}, wantRows: 2, want: "[[doubled] [t]]"},
+		{name: "insert has no rows", setup: []Cell{makeT}, cell: Cell{SQL: "INSERT INTO t VALUES (10), (11)"}, wantNone: true, wantChanged: 2},
 		{name: "only comments", cell: Cell{SQL: "-- nothing yet"}, wantNone: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := openSession(t)
+			for _, c := range tt.setup {
+				run(t, s, c)
+			}
 			res := run(t, s, tt.cell)
 			if tt.wantNone {
 				if res.HasRows() {
 					t.Fatalf("got result table %v, want none", res.Table)
+				}
+				if res.Changed != tt.wantChanged {
+					t.Errorf("changed = %d, want %d", res.Changed, tt.wantChanged)
 				}
 				return
 			}
@@ -90,6 +134,11 @@ func TestRunResults(t *testing.T) {
 			}
 			if tt.cell.Result != "" && res.Table != (Table{Name: tt.cell.Result}) {
 				t.Errorf("table = %v, want main.%s", res.Table, tt.cell.Result)
+			}
+			if tt.want != "" {
+				if got := fmt.Sprint(tableRows(t, s, res.Table)); got != tt.want {
+					t.Errorf("rows = %s, want %s", got, tt.want)
+				}
 			}
 		})
 	}
@@ -183,14 +232,26 @@ func TestRunResolvesAndRecordsReads(t *testing.T) {
 func TestRunCancel(t *testing.T) {
 	s := openSession(t)
 	run(t, s, Cell{SQL: "CREATE TABLE big AS SELECT range AS i FROM range(20000000)"})
-	ctx, cancel := context.WithCancel(context.Background())
-	var canceledAt time.Time
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		canceledAt = time.Now()
-		cancel()
-	}()
-	_, err := s.Run(ctx, Cell{SQL: "SELECT count(*) FROM big a, big b WHERE a.i + b.i = -1"})
+	// Cancel once DuckDB reports progress, which proves the query is
+	// running; the deadline only ends a query that never reported any.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var (
+		once       sync.Once
+		canceledAt time.Time // written before Run returns: it waits for its progress reports
+	)
+	_, err := s.Run(ctx, Cell{
+		SQL: "SELECT count(*) FROM big a, big b WHERE a.i + b.i = -1",
+		OnProgress: func(Progress) {
+			once.Do(func() {
+				canceledAt = time.Now()
+				cancel()
+			})
+		},
+	})
+	if canceledAt.IsZero() {
+		t.Fatalf("no progress report before the deadline (error %v)", err)
+	}
 	stopped := time.Since(canceledAt)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)

@@ -21,6 +21,13 @@ type heartbeatTiming struct {
 	misses            int
 }
 
+// verdict bounds how long the heartbeat takes to find a kernel dead: misses
+// pings, each up to the longer of interval and timeout, after up to an
+// interval's wait for the first.
+func (h heartbeatTiming) verdict() time.Duration {
+	return time.Duration(h.misses+1) * max(h.interval, h.timeout)
+}
+
 var defaultHeartbeat = heartbeatTiming{interval: 3 * time.Second, timeout: 3 * time.Second, misses: 3}
 
 // conn is one launch of a kernel: its process, connection file and sockets.
@@ -232,6 +239,29 @@ func (c *conn) send(s zmq4.Socket, h header, content any, parent ...header) (hea
 		return h, fmt.Errorf("send %s: %w", h.MsgType, err)
 	}
 	return h, nil
+}
+
+// sendFailed explains a failed send on a kernel's socket. A kernel that has
+// just died breaks its connections before its death is known: Process.Wait
+// returns only once the process has been reaped and its output drained (up to
+// a second more when a child holds the pipes), and a heartbeat verdict takes
+// several misses. A send in between fails with a transport error (a broken
+// pipe, zmq4's ErrClosedConn), which says nothing useful; so wait, within
+// ctx, for the verdict the heartbeat would reach, and return why the kernel
+// is gone (ErrDied, or the stop that is under way) when it comes. Only a
+// connection that broke while the kernel lives keeps the transport error.
+func (c *conn) sendFailed(ctx context.Context, err error) error {
+	t := time.NewTimer(c.hb.verdict())
+	defer t.Stop()
+	select {
+	case <-c.gone:
+		c.log.Warn("a send failed as the kernel went away", "err", err.Error())
+		return c.goneErr
+	case <-ctx.Done():
+		return fmt.Errorf("%w (and waiting for the kernel: %w)", err, ctx.Err())
+	case <-t.C:
+		return err
+	}
 }
 
 // stop ends this launch: reason goes to calls in flight, the kernel is asked

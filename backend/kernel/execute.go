@@ -49,7 +49,9 @@ type executeRequest struct {
 // One Execute runs at a time per kernel; others wait. When ctx ends, the
 // kernel is interrupted and Execute waits up to 2 s for it to finish, then
 // returns an error wrapping ctx.Err(). If the kernel dies, the error wraps
-// ErrDied. In both cases the Reply holds the outputs received so far.
+// ErrDied, also when it died just before the request went out and the send
+// broke on its closed connection. In both cases the Reply holds the outputs
+// received so far.
 func (k *Kernel) Execute(ctx context.Context, code string, onOutput func(Output)) (*Reply, error) {
 	select {
 	case k.execSem <- struct{}{}:
@@ -76,7 +78,7 @@ func (k *Kernel) Execute(ctx context.Context, code string, onOutput func(Output)
 	c.router.add(w, h.MsgID)
 	req := executeRequest{Code: code, StoreHistory: true, UserExpressions: map[string]any{}, StopOnError: true}
 	if _, err := c.send(c.shell, h, req); err != nil {
-		return nil, fmt.Errorf("execute: %w", err)
+		return nil, fmt.Errorf("execute: %w", c.sendFailed(ctx, err))
 	}
 
 	rep := &Reply{}
@@ -104,13 +106,14 @@ func (k *Kernel) Execute(ctx context.Context, code string, onOutput func(Output)
 			}
 		case <-canceled:
 			canceled = nil
-			if err := k.interrupt(c); err != nil {
+			// ctx is done: a failed send is logged as it is, not waited on.
+			if err := k.interrupt(ctx, c); err != nil {
 				c.log.Warn("interrupt on cancel", "err", err.Error())
 			}
-			grace = time.After(2 * time.Second)
+			grace = time.After(k.opts.interruptGrace)
 		case <-grace:
 			rep.Outputs = out.list
-			return rep, fmt.Errorf("execute: no answer 2s after interrupting: %w", ctx.Err())
+			return rep, fmt.Errorf("execute: no answer %s after interrupting: %w", k.opts.interruptGrace, ctx.Err())
 		case <-c.gone:
 			rep.Outputs = out.list
 			return rep, fmt.Errorf("execute: %w", c.goneErr)

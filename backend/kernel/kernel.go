@@ -50,6 +50,9 @@ type Options struct {
 	Logger *slog.Logger
 
 	heartbeat heartbeatTiming // tests shorten it
+	// interruptGrace is how long Execute waits for the kernel to finish
+	// after interrupting it on cancel. Default 2 s; tests change it.
+	interruptGrace time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -64,6 +67,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 60 * time.Second
+	}
+	if o.interruptGrace <= 0 {
+		o.interruptGrace = 2 * time.Second
 	}
 	if o.heartbeat == (heartbeatTiming{}) {
 		o.heartbeat = defaultHeartbeat
@@ -162,10 +168,14 @@ func (k *Kernel) Interrupt() error {
 	if err != nil {
 		return fmt.Errorf("interrupt kernel: %w", err)
 	}
-	return k.interrupt(c)
+	// No context to bound it: a failed interrupt_request waits at most for
+	// the heartbeat's verdict to tell a dead kernel from a broken socket.
+	return k.interrupt(context.Background(), c)
 }
 
-func (k *Kernel) interrupt(c *conn) error {
+// interrupt interrupts c's kernel; ctx bounds only how long a failed send
+// waits to learn whether the kernel died.
+func (k *Kernel) interrupt(ctx context.Context, c *conn) error {
 	if k.spec.InterruptMode != "message" {
 		err := c.proc.Interrupt()
 		if !errors.Is(err, errNoSignals) {
@@ -176,7 +186,7 @@ func (k *Kernel) interrupt(c *conn) error {
 		}
 	}
 	if _, err := c.send(c.control, newHeader(c.session, "interrupt_request"), struct{}{}); err != nil {
-		return fmt.Errorf("interrupt kernel: %w", err)
+		return fmt.Errorf("interrupt kernel: %w", c.sendFailed(ctx, err))
 	}
 	return nil
 }
