@@ -13,10 +13,11 @@ func (s *Session) Export(ctx context.Context, req WindowRequest, format, path st
 	if format != "csv" && format != "parquet" {
 		return 0, fmt.Errorf("export %s: unknown format %q (csv or parquet)", req.Table, format)
 	}
-	src, _, err := s.windowSource(ctx, req)
+	src, _, release, err := s.windowSource(ctx, req)
 	if err != nil {
 		return 0, err
 	}
+	defer release()
 	if format == "csv" {
 		return s.WriteCSV(ctx, src, path)
 	}

@@ -46,7 +46,7 @@ func run(t *testing.T, s *Session, c Cell) *Result {
 // tableRows reads a table's rows, each as the values duckdb-go scans.
 func tableRows(t *testing.T, s *Session, table Table) [][]any {
 	t.Helper()
-	rows, err := s.DB().Query("SELECT * FROM " + table.String())
+	rows, err := s.db.Query("SELECT * FROM " + table.String())
 	if err != nil {
 		t.Fatalf("read %s: %v", table, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -80,10 +81,12 @@ func (w *Window) WriteIPC(out io.Writer) error {
 // sortedView is a sorted and/or filtered copy of a result, made once so that
 // scrolling it costs a scan of the window, not a sort per window.
 type sortedView struct {
-	base  Table
-	key   string
-	table Table
-	total int64
+	base    Table
+	key     string
+	table   Table
+	total   int64
+	readers int  // windows and exports reading it now
+	retired bool // replaced: dropped when its last reader is done
 }
 
 // Window returns rows of a result. Without sort or filter it reads the result
@@ -137,10 +140,11 @@ func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*ar
 	if req.Offset < 0 || req.Limit < 0 {
 		return 0, backend.Errorf(backend.EINVALID, "window of %s: offset and limit must not be negative", req.Table)
 	}
-	src, total, err := s.windowSource(ctx, req)
+	src, total, release, err := s.windowSource(ctx, req)
 	if err != nil {
 		return 0, err
 	}
+	defer release()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
@@ -190,13 +194,15 @@ func copyBatch(rec arrow.RecordBatch) arrow.RecordBatch {
 	return out
 }
 
-func (s *Session) windowSource(ctx context.Context, req WindowRequest) (Table, int64, error) {
+// windowSource is the table a window reads: the result itself, or its
+// sorted and filtered copy, held until release is called (another ordering
+// or a rerun replaces the copy, but drops it only when no one reads it).
+func (s *Session) windowSource(ctx context.Context, req WindowRequest) (src Table, total int64, release func(), err error) {
 	if len(req.Sort) == 0 && len(req.Filters) == 0 {
-		var total int64
 		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+req.Table.String()).Scan(&total); err != nil {
-			return Table{}, 0, fmt.Errorf("window of %s: %w", req.Table, err)
+			return Table{}, 0, nil, fmt.Errorf("window of %s: %w", req.Table, err)
 		}
-		return req.Table, total, nil
+		return req.Table, total, func() {}, nil
 	}
 	keyJSON, _ := json.Marshal(struct {
 		S []SortKey
@@ -206,25 +212,51 @@ func (s *Session) windowSource(ctx context.Context, req WindowRequest) (Table, i
 	s.viewsMu.Lock()
 	defer s.viewsMu.Unlock()
 	if v := s.views[req.Table.String()]; v != nil && v.key == key {
-		return v.table, v.total, nil
+		return v.table, v.total, s.hold(v), nil
 	}
 	where, args, order, err := s.clauses(ctx, req)
 	if err != nil {
-		return Table{}, 0, err
+		return Table{}, 0, nil, err
 	}
 	v := &sortedView{base: req.Table, key: key, table: Table{Schema: internalSchema, Name: fmt.Sprintf("view_%d", s.seq.Add(1))}}
 	q := "CREATE TABLE " + v.table.String() + " AS SELECT * FROM " + req.Table.String() + where + order
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
-		return Table{}, 0, fmt.Errorf("sort or filter %s: %w", req.Table, err)
+		return Table{}, 0, nil, fmt.Errorf("sort or filter %s: %w", req.Table, err)
 	}
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+v.table.String()).Scan(&v.total); err != nil {
-		return Table{}, 0, fmt.Errorf("sort or filter %s: %w", req.Table, err)
+		s.dropQuietly(v.table)
+		return Table{}, 0, nil, fmt.Errorf("sort or filter %s: %w", req.Table, err)
 	}
 	if old := s.views[req.Table.String()]; old != nil {
-		s.dropQuietly(old.table)
+		s.retire(old)
 	}
 	s.views[req.Table.String()] = v
-	return v.table, v.total, nil
+	return v.table, v.total, s.hold(v), nil
+}
+
+// hold counts a reader of a copy; the caller holds viewsMu.
+func (s *Session) hold(v *sortedView) func() {
+	v.readers++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.viewsMu.Lock()
+			defer s.viewsMu.Unlock()
+			v.readers--
+			if v.retired && v.readers == 0 {
+				s.dropQuietly(v.table)
+			}
+		})
+	}
+}
+
+// retire drops a replaced copy now, or when its last reader is done; the
+// caller holds viewsMu.
+func (s *Session) retire(v *sortedView) {
+	v.retired = true
+	if v.readers == 0 {
+		s.dropQuietly(v.table)
+	}
 }
 
 // clauses builds WHERE and ORDER BY from a request; column names are checked
@@ -290,7 +322,7 @@ func (s *Session) forgetViews(base Table) {
 	s.viewsMu.Lock()
 	defer s.viewsMu.Unlock()
 	if v := s.views[base.String()]; v != nil {
-		s.dropQuietly(v.table)
+		s.retire(v)
 		delete(s.views, base.String())
 	}
 }
