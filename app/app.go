@@ -65,17 +65,7 @@ func Run(ctx context.Context, cfg Config) error {
 			if backend.ErrorCode(err) == backend.EINTERNAL {
 				shell.logError(err) // the user gets the message; the log gets the chain
 			}
-			return formatError(err)
+			return backend.Wire(err)
 		},
 	})
-}
-
-// callError is what a rejected promise carries in the frontend (see src/api.ts).
-type callError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func formatError(err error) callError {
-	return callError{Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)}
 }

@@ -69,3 +69,16 @@ func ErrorMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// WireError is an error as the UI receives it (src/api.ts reads it): the
+// desktop window rejects a call's promise with it, the browser server
+// answers with it as JSON.
+type WireError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Wire is err as the UI receives it.
+func Wire(err error) WireError {
+	return WireError{Code: ErrorCode(err), Message: ErrorMessage(err)}
+}

@@ -174,20 +174,14 @@ func statusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
-// callError is the error body the frontend reads (src/api.ts), the same
-// {code, message} the desktop window rejects with.
-type callError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// writeError answers API requests with callError JSON and pages with text.
+// writeError answers API requests with the error as the UI reads it
+// (backend.WireError, as the desktop window rejects with) and pages with text.
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
 		http.Error(w, msg, status)
 		return
 	}
-	b, _ := json.Marshal(callError{Code: code, Message: msg})
+	b, _ := json.Marshal(backend.WireError{Code: code, Message: msg})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

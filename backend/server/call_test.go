@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"smallfry/backend"
 )
 
 func TestCall(t *testing.T) {
@@ -66,7 +68,7 @@ func TestCall(t *testing.T) {
 				t.Errorf("body %s does not contain %s", body, tt.contains)
 			}
 			if tt.code != "" {
-				var e callError
+				var e backend.WireError
 				if err := json.Unmarshal([]byte(body), &e); err != nil || e.Code != tt.code || e.Message == "" {
 					t.Errorf("error body %s (%v), want code %s and a message", body, err, tt.code)
 				}
