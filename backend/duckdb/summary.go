@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // Summary describes one column of a result.
@@ -58,7 +57,7 @@ func (s *Session) Summarize(ctx context.Context, t Table, column string) (*Summa
 	if mn.Valid {
 		sum.Min, sum.Max = &mn.String, &mx.String
 	}
-	if isBinnable(sum.Type) && sum.Rows > sum.Nulls {
+	if Classify(sum.Type).Numeric() && sum.Rows > sum.Nulls {
 		sum.Bins, err = s.bins(ctx, t, col)
 	} else {
 		sum.Top, err = s.top(ctx, t, col)
@@ -109,14 +108,4 @@ func (s *Session) top(ctx context.Context, t Table, col string) ([]ValueCount, e
 		out = append(out, vc)
 	}
 	return out, rows.Err()
-}
-
-func isBinnable(typ string) bool {
-	t := strings.ToUpper(typ)
-	for _, p := range []string{"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "DATE", "TIMESTAMP"} {
-		if strings.HasPrefix(t, p) {
-			return true
-		}
-	}
-	return false
 }

@@ -99,24 +99,24 @@ func cellValue(col arrow.Array, i int) (any, string) {
 	return text, text // dates, decimals, strings: their text is exact
 }
 
+// tableSchemaType is a column's Table Schema type.
 func tableSchemaType(duck string) string {
-	t := strings.ToUpper(duck)
-	switch {
-	case t == "BOOLEAN":
+	switch duckdb.Classify(duck) {
+	case duckdb.ClassBoolean:
 		return "boolean"
-	case strings.Contains(t, "INT"):
+	case duckdb.ClassInteger:
 		return "integer"
-	case t == "FLOAT" || t == "DOUBLE" || strings.HasPrefix(t, "DECIMAL"):
+	case duckdb.ClassNumber:
 		return "number"
-	case t == "DATE":
+	case duckdb.ClassDate:
 		return "date"
-	case strings.HasPrefix(t, "TIMESTAMP"):
+	case duckdb.ClassTimestamp:
 		return "datetime"
-	case t == "TIME":
+	case duckdb.ClassTime:
 		return "time"
-	case strings.HasPrefix(t, "STRUCT") || strings.HasPrefix(t, "MAP"):
+	case duckdb.ClassStruct:
 		return "object"
-	case strings.HasSuffix(t, "[]"):
+	case duckdb.ClassList:
 		return "array"
 	}
 	return "string"
