@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps test-deps frontend test test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
+.PHONY: run build deps test-deps frontend wiretypes test test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
 
 run: build
 	./$(BIN)
@@ -25,6 +25,11 @@ test-deps:
 
 frontend:
 	bash scripts/build-frontend.sh
+
+# frontend/src/wire.gen.ts from the Go types the workbench API sends and
+# takes; a Go test (scripts/wiretypes) fails while it is out of date.
+wiretypes:
+	go generate ./scripts/wiretypes
 
 python: test-deps
 	bash scripts/setup-python.sh scripts/requirements-test.txt
