@@ -144,6 +144,7 @@ describe("languages", () => {
     ["python", "python"],
     ["markdown", "markdown"],
     ["raw", undefined],
+    ["code", undefined],
   ])("a %s cell is edited as %s", (kind, name) => {
     const { editor } = make("", kind);
     expect(editor.view.state.facet(language)?.name).toBe(name);
