@@ -63,10 +63,11 @@ test-fuzz:
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./backend/notebook
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZTIME) ./backend/duckdb
 
-# The frontend's logic (cell state machine, api module, grid windows, chart
-# specs) with Vitest.
+# The frontend's types (the app, the browser tests and the configs, against
+# the generated wire types), then its logic (cell state machine, api module,
+# grid windows, chart specs) with Vitest.
 test-frontend:
-	cd frontend && npx vitest run
+	cd frontend && npm run typecheck && npx vitest run
 
 # The UI in Debian's chromium (playwright-core) against the real `smallfry serve`.
 test-e2e:
