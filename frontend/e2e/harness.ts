@@ -287,3 +287,15 @@ export const runIds = (server: Server) => readdirSync(runsDir(server)).sort();
 
 /** A run's record, run.json. */
 export const readRun = (server: Server, id: string): RunRecord => JSON.parse(readFileSync(join(runsDir(server), id, "run.json"), "utf8"));
+
+/** The drafts (autosaved edits) in the workspace, as text. */
+export function drafts(server: Server): string[] {
+  const dir = join(server.workspace, ".smallfry", "drafts");
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => readFileSync(join(dir, f), "utf8"));
+  } catch {
+    return []; // no draft yet
+  }
+}

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cell, gridRows, openNotebook, readRun, runIds, selectedCellId, typeInto, useWorkbench, waitStatus } from "./harness";
+import { cell, drafts, gridRows, openNotebook, readRun, runIds, selectedCellId, typeInto, useWorkbench, waitStatus } from "./harness";
 
 const wb = useWorkbench();
 
@@ -95,13 +95,13 @@ describe("editing", () => {
     await page.locator("[data-testid=cell]").first().click({ position: { x: 5, y: 5 } });
     await page.keyboard.press("Escape");
     await page.keyboard.press("b");
-    expect(await count()).toBe(n + 1);
+    await expect.poll(count).toBe(n + 1);
     await page.keyboard.press("Escape");
     await page.keyboard.press("d");
     await page.keyboard.press("d");
-    expect(await count()).toBe(n);
+    await expect.poll(count).toBe(n);
     await page.keyboard.press("z");
-    expect(await count()).toBe(n + 1);
+    await expect.poll(count).toBe(n + 1);
   });
 
   it("opens a broken notebook file with a clear message and leaves it alone", async () => {
@@ -127,7 +127,8 @@ describe("long work", () => {
     await typeInto(page, id, "SELECT count(*) FROM range(100000000000)");
     await page.keyboard.press("ControlOrMeta+Enter");
     await waitStatus(page, id, "running");
-    await page.waitForTimeout(500);
+    // The first progress report: DuckDB is executing the query.
+    await cell(page, id).locator("[data-testid=progress][data-percent]").waitFor();
     const t0 = Date.now();
     await page.getByTestId("cancel").click();
     await waitStatus(page, id, "canceled", 5_000);
@@ -202,7 +203,8 @@ describe("crash recovery", () => {
     await openNotebook(page, wb.server, "events-etl.ipynb");
     const id = (await page.locator("[data-testid=cell][data-kind=sql]").first().getAttribute("data-cell-id"))!;
     await typeInto(page, id, "SELECT 'typed before the crash' AS note");
-    await page.waitForTimeout(2000);
+    // The draft on disk has the edit within two seconds; then the crash.
+    await expect.poll(() => drafts(wb.server).some((d) => d.includes("typed before the crash")), { timeout: 2_000 }).toBe(true);
     await wb.restartServer({ signal: "SIGKILL" });
     await openNotebook(page, wb.server, "events-etl.ipynb");
     await page.getByTestId("recovered-banner").waitFor();

@@ -62,10 +62,10 @@ describe("Python cells", () => {
 
   it("interrupts time.sleep(60) within two seconds", async () => {
     const page = wb.page;
-    await notebookOf("py-sleep", [pythonCell("nap", "import time\ntime.sleep(60)")]);
+    await notebookOf("py-sleep", [pythonCell("nap", "import time\nprint('ready', flush=True)\ntime.sleep(60)")]);
     await cell(page, "nap").getByTestId("cell-run").click();
     await waitStatus(page, "nap", "running", 60_000);
-    await page.waitForTimeout(1500); // the kernel is up and sleeping
+    await waitOutput(page, "nap", "ready"); // the kernel is up and about to sleep
     const t0 = Date.now();
     await page.getByTestId("cancel").click();
     await waitStatus(page, "nap", "canceled", 5_000);
@@ -87,7 +87,7 @@ describe("Python cells", () => {
     expect(await cell(page, "b").getByTestId("cell-error").textContent()).toMatch(/kernel died/);
     await page.getByTestId("restart-kernel").click();
     await page.waitForSelector('[data-testid=restart-kernel][data-busy="false"]', { timeout: 30_000 });
-    expect(kernelPids().length).toBeGreaterThan(0);
+    await expect.poll(() => kernelPids().length, { timeout: 30_000 }).toBeGreaterThan(0);
     await cell(page, "a").getByTestId("cell-run").click();
     await settled(page);
     await cell(page, "b").getByTestId("cell-run").click();
