@@ -107,9 +107,10 @@ describe("completion", () => {
     await scratch(page, "completion");
     await typeInto(page, "first", "SELECT * FROM Fact_S");
     const popup = page.locator(".cm-tooltip-autocomplete");
-    await popup.getByText("Fact_Sales", { exact: true }).waitFor();
-    await page.keyboard.press("Enter");
-    expect(await editorText(page, "first")).toBe("SELECT * FROM Fact_Sales");
+    // Picked with the mouse: CodeMirror ignores Enter for 75 ms after the popup
+    // opens, a window a test cannot see (editor.test.ts covers Enter).
+    await popup.getByText("Fact_Sales", { exact: true }).click();
+    await expect.poll(() => editorText(page, "first")).toBe("SELECT * FROM Fact_Sales");
     await popup.waitFor({ state: "detached" });
 
     await typeInto(page, "first", "SELECT 42 AS answer");
