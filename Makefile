@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps test-deps frontend test lint test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
+.PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
 
 run: build
 	./$(BIN)
@@ -25,6 +25,11 @@ test-deps:
 
 frontend:
 	bash scripts/build-frontend.sh
+
+# frontend/src/wire.gen.ts from the Go types the workbench API sends and
+# takes; a Go test (scripts/wiretypes) fails while it is out of date.
+wiretypes:
+	go generate ./scripts/wiretypes
 
 python: test-deps
 	bash scripts/setup-python.sh scripts/requirements-test.txt
@@ -48,7 +53,7 @@ lint:
 	go vet -tags $(GO_TAGS) ./...
 	go vet -tags $(DESKTOP_TAGS) ./app
 	"$$(bash scripts/install-go-tools.sh)/staticcheck" -tags $(GO_TAGS) ./...
-	cd frontend && npx tsc --noEmit -p .
+	cd frontend && npm run typecheck
 
 # What the tests need to find: the binary, the test Python, the kernel image.
 TEST_ENV := SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \
@@ -66,8 +71,9 @@ test-fuzz:
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./backend/notebook
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZTIME) ./backend/duckdb
 
-# The frontend's logic (cell state machine, api module, grid windows, chart
-# specs) with Vitest.
+# The frontend's types (the app, the browser tests and the configs, against
+# the generated wire types), then its logic (cell state machine, api module,
+# grid windows, chart specs) with Vitest.
 test-frontend:
 	cd frontend && npx vitest run
 

@@ -2,208 +2,17 @@
 // and never touch window.go or fetch, so the same UI runs in the desktop
 // window (Wails bindings and events) and in a browser (`smallfry serve`:
 // HTTP calls and a WebSocket of events). The methods mirror Go's
-// backend/workbench.Service one for one.
+// backend/workbench.Service one for one, checked against it by Methods.
 import { tableFromIPC, type Table } from "apache-arrow";
+import type { CellData, Events, ExportRequest, Methods, RunRequest, Runtime, WindowRequest, WindowResult } from "./wire.gen";
 
-export interface NotebookEntry {
-  path: string;
-  name: string;
-  modified: string;
-  bytes: number;
-}
+// The shapes of what travels are generated from the Go types (make
+// wiretypes); components import them from here with the calls.
+export type * from "./wire.gen";
 
-export interface Info {
-  version: string;
-  workspaceDir: string;
-  notebooks: NotebookEntry[];
-}
-
-export type CellKind = "sql" | "python" | "markdown" | "raw";
-
-/** A cell as saved in the notebook. Runtime state lives in cellstate.ts. */
-export interface CellData {
-  id: string;
-  kind: CellKind;
-  source: string;
-  name?: string;
-  tags?: string[];
-  /** A Vega-Lite spec over the cell's named result. */
-  chart?: Record<string, unknown>;
-}
-
-export interface Column {
-  name: string;
-  type: string;
-}
-
-export interface ResultRef {
-  schema?: string;
-  table: string;
-  columns: Column[];
-  rows: number;
-}
-
-export interface Preview {
-  columns: Column[];
-  rows: unknown[][];
-  totalRows: number;
-}
-
-export interface CellOutput {
-  result?: ResultRef;
-  preview?: Preview;
-  text?: string;
-  /** A Python cell's outputs as the kernel gave them (nbformat v4). */
-  jupyter?: unknown[];
-  error?: { message: string; line?: number };
-  elapsedMs: number;
-}
-
-export interface OpenedNotebook {
-  session: string;
-  path: string;
-  cells: CellData[];
-  readOnly?: boolean;
-  outputs?: Record<string, CellOutput>;
-  recovered?: { savedAt: string };
-  runtime?: Runtime;
-}
-
-/** Where a notebook's Python cells run: a local kernel, or a Docker image. */
-export interface Runtime {
-  docker?: string;
-}
-
-export interface RunRequest {
-  cells: CellData[];
-  run: string[];
-  params?: Record<string, string>;
-}
-
-export interface RunSummary {
-  runId: string;
-  status: "ok" | "failed" | "canceled";
-  error?: string;
-  durationMs: number;
-}
-
-export interface SortKey {
-  column: string;
-  desc?: boolean;
-}
-
-export interface Filter {
-  column: string;
-  op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "is_null" | "not_null";
-  value?: unknown;
-}
-
-export interface WindowRequest {
-  schema?: string;
-  table: string;
-  offset: number;
-  limit: number;
-  sort?: SortKey[];
-  filters?: Filter[];
-}
-
-export interface WindowResult {
-  offset: number;
-  total: number;
+/** Rows of a result, decoded from the Arrow IPC stream WindowResult carries. */
+export interface WindowRows extends Omit<WindowResult, "arrow"> {
   table: Table;
-}
-
-export interface Summary {
-  column: string;
-  type: string;
-  rows: number;
-  nulls: number;
-  distinct: number;
-  min?: string;
-  max?: string;
-  bins?: { upper: string; count: number }[];
-  top?: { value: string | null; count: number }[];
-}
-
-export interface Completions {
-  tables: { schema?: string; name: string; kind: "lake" | "raw" | "result"; columns: string[] }[];
-}
-
-export interface ExportRequest {
-  schema?: string;
-  table: string;
-  format: "csv" | "parquet";
-  sort?: SortKey[];
-  filters?: Filter[];
-}
-
-export interface Dataset {
-  name: string;
-  kind: "table" | "raw";
-  path: string;
-  format: string;
-  files: number;
-  bytes: number;
-  rows: number;
-  columns: Column[];
-  partitions?: string[];
-  partitionCount?: number;
-  problems?: string[];
-}
-
-export interface RunRecord {
-  id: string;
-  notebook: string;
-  mode: "headless" | "interactive";
-  parameters: Record<string, unknown>;
-  status: "running" | "ok" | "failed" | "canceled";
-  error?: string;
-  startedAt: string;
-  finishedAt?: string;
-  durationMs: number;
-}
-
-export type CellStatus = "queued" | "running" | "done" | "error" | "canceled" | "skipped";
-
-export interface CellEvent {
-  session: string;
-  runId: string;
-  cellId: string;
-  status: CellStatus;
-  elapsedMs: number;
-  output?: CellOutput;
-}
-
-export interface ProgressEvent {
-  session: string;
-  runId: string;
-  cellId: string;
-  percent: number; // -1: unknown
-  elapsedMs: number;
-}
-
-export interface RunEvent extends RunSummary {
-  session: string;
-}
-
-export interface PullEvent {
-  image: string;
-  status: string;
-  percent: number; // -1: unknown yet
-}
-
-export interface OutputEvent {
-  session: string;
-  cellId: string;
-  output: Record<string, unknown>;
-}
-
-export interface Events {
-  output: OutputEvent;
-  cell: CellEvent;
-  progress: ProgressEvent;
-  run: RunEvent;
-  pull: PullEvent;
 }
 
 /** Every failed call rejects with an ApiError; codes match backend/error.go. */
@@ -309,39 +118,41 @@ function base64ToBytes(b64: string): Uint8Array {
 
 /** The backend's API, over whichever transport. */
 export function makeApi(t: Transport) {
-  const call = async <T>(method: string, ...args: unknown[]): Promise<T> => {
+  // Methods (generated from workbench.Service) checks each call's name,
+  // arguments and result against Go.
+  const call = async <M extends keyof Methods>(method: M, ...args: Methods[M]["args"]): Promise<Methods[M]["result"]> => {
     try {
-      return (await t.call(method, args)) as T;
+      return (await t.call(method, args)) as Methods[M]["result"];
     } catch (e) {
       throw toApiError(e);
     }
   };
   return {
-    info: () => call<Info>("Info"),
-    listNotebooks: () => call<NotebookEntry[]>("ListNotebooks"),
-    createNotebook: (name: string) => call<NotebookEntry>("CreateNotebook", name),
-    renameNotebook: (from: string, to: string) => call<NotebookEntry>("RenameNotebook", from, to),
-    openNotebook: (path: string) => call<OpenedNotebook>("OpenNotebook", path),
-    closeNotebook: (session: string) => call<void>("CloseNotebook", session),
-    saveNotebook: (session: string, cells: CellData[]) => call<NotebookEntry>("SaveNotebook", session, cells),
-    autosave: (session: string, cells: CellData[]) => call<void>("Autosave", session, cells),
-    runCells: (session: string, req: RunRequest) => call<RunSummary>("RunCells", session, req),
+    info: () => call("Info"),
+    listNotebooks: () => call("ListNotebooks"),
+    createNotebook: (name: string) => call("CreateNotebook", name),
+    renameNotebook: (from: string, to: string) => call("RenameNotebook", from, to),
+    openNotebook: (path: string) => call("OpenNotebook", path),
+    closeNotebook: (session: string) => call("CloseNotebook", session),
+    saveNotebook: (session: string, cells: CellData[]) => call("SaveNotebook", session, cells),
+    autosave: (session: string, cells: CellData[]) => call("Autosave", session, cells),
+    runCells: (session: string, req: RunRequest) => call("RunCells", session, req),
     /** Cancels a run, by the id its cell events carry. */
-    cancel: (runId: string) => call<void>("Cancel", runId),
-    async window(session: string, req: WindowRequest): Promise<WindowResult> {
-      const r = await call<{ offset: number; total: number; arrow: string }>("Window", session, req);
+    cancel: (runId: string) => call("Cancel", runId),
+    async window(session: string, req: WindowRequest): Promise<WindowRows> {
+      const r = await call("Window", session, req);
       return { offset: r.offset, total: r.total, table: tableFromIPC(base64ToBytes(r.arrow)) };
     },
     summarize: (session: string, ref: { schema?: string; table: string }, column: string) =>
-      call<Summary>("Summarize", session, ref.schema ?? "", ref.table, column),
-    completions: (session: string) => call<Completions>("Completions", session),
-    exportResult: (session: string, req: ExportRequest) => call<{ path: string; rows: number }>("Export", session, req),
-    lake: () => call<Dataset[]>("Lake"),
-    previewLake: (session: string, name: string) => call<CellOutput>("PreviewLake", session, name),
-    runs: (path: string) => call<RunRecord[]>("Runs", path),
-    openRun: (id: string) => call<OpenedNotebook>("OpenRun", id),
-    setRuntime: (session: string, rt: Runtime) => call<Runtime>("SetRuntime", session, rt),
-    restartKernel: (session: string) => call<void>("RestartKernel", session),
+      call("Summarize", session, ref.schema ?? "", ref.table, column),
+    completions: (session: string) => call("Completions", session),
+    exportResult: (session: string, req: ExportRequest) => call("Export", session, req),
+    lake: () => call("Lake"),
+    previewLake: (session: string, name: string) => call("PreviewLake", session, name),
+    runs: (path: string) => call("Runs", path),
+    openRun: (id: string) => call("OpenRun", id),
+    setRuntime: (session: string, rt: Runtime) => call("SetRuntime", session, rt),
+    restartKernel: (session: string) => call("RestartKernel", session),
     on<K extends keyof Events>(event: K, handler: (data: Events[K]) => void): () => void {
       return t.on(event, handler as (data: unknown) => void);
     },

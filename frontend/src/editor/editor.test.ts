@@ -1,3 +1,4 @@
+import { completionStatus } from "@codemirror/autocomplete";
 import { redo, undo } from "@codemirror/commands";
 import { language } from "@codemirror/language";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -58,6 +59,27 @@ describe("keys in a cell", () => {
     type(editor, "SELECT * FROM Fa"); // completion is now pending; no popup shows
     expect(press(editor, "Escape")).toBe(true);
     expect(onEscape).toHaveBeenCalledTimes(1);
+  });
+
+  it("Enter accepts an open completion", async () => {
+    vi.useFakeTimers(); // CodeMirror opens completion after a pause in typing and ignores Enter for 75 ms after
+    // jsdom lays nothing out; CodeMirror measures text ranges to place the popup.
+    const range = Range.prototype as Partial<Range>;
+    const stubbed = !range.getClientRects;
+    if (stubbed) range.getClientRects = () => [] as unknown as DOMRectList;
+    try {
+      const { editor, onRun } = make("", "sql");
+      editor.setCompletions({ tables: [{ name: "Fact_Sales", kind: "lake", columns: ["Units"] }] });
+      type(editor, "SELECT * FROM Fact_S");
+      for (let i = 0; i < 10; i++) await vi.advanceTimersByTimeAsync(100); // query, answer, open, and the 75 ms
+      expect(completionStatus(editor.view.state)).toBe("active");
+      expect(press(editor, "Enter")).toBe(true);
+      expect(editor.view.state.doc.toString()).toBe("SELECT * FROM Fact_Sales");
+      expect(onRun).not.toHaveBeenCalled();
+    } finally {
+      if (stubbed) delete range.getClientRects;
+      vi.useRealTimers();
+    }
   });
 
   it("plain Enter still breaks the line", () => {
@@ -144,6 +166,7 @@ describe("languages", () => {
     ["python", "python"],
     ["markdown", "markdown"],
     ["raw", undefined],
+    ["code", undefined],
   ])("a %s cell is edited as %s", (kind, name) => {
     const { editor } = make("", kind);
     expect(editor.view.state.facet(language)?.name).toBe(name);

@@ -112,6 +112,7 @@ function languageFor(kind: CellKind, completions: () => Completions | undefined)
     case "markdown":
       return [label, markdown()];
     case "raw":
+    case "code": // another kernel's language (R, Julia...): plain text
       return [label];
   }
 }

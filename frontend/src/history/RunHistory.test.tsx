@@ -7,7 +7,7 @@ import { RunHistory } from "./RunHistory";
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-const base = { notebook: "sales.ipynb", parameters: {}, durationMs: 0 };
+const base = { notebook: "sales.ipynb", parameters: {}, durationMs: 0, cells: [], reads: [], writes: [] };
 const ok: RunRecord = {
   ...base,
   id: "run-ok",

@@ -77,6 +77,9 @@ describe("newestFirst", () => {
     status: "ok",
     startedAt,
     durationMs: 1,
+    cells: [],
+    reads: [],
+    writes: [],
   });
   it("sorts by start time, unparseable last, without touching the input", () => {
     const runs = [

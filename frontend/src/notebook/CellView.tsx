@@ -219,6 +219,7 @@ export const CellView = memo(function CellView(props: CellProps) {
             <>
               <progress
                 data-testid="progress"
+                data-percent={rt.percent} // set once the backend reported progress: the query is under way
                 max={100}
                 value={rt.percent !== undefined && rt.percent >= 0 ? rt.percent : undefined}
               />

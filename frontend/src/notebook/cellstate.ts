@@ -24,7 +24,7 @@ export type CellMessage =
   | { type: "running"; at: number }
   | { type: "progress"; percent: number; elapsedMs: number }
   | { type: "output"; output: Record<string, unknown> }
-  | { type: "finished"; status: "done" | "error" | "canceled" | "skipped"; output?: CellOutput; elapsedMs: number; seq: number }
+  | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs: number; seq: number }
   | { type: "restored"; output: CellOutput }
   | { type: "cleared" };
 
