@@ -14,5 +14,7 @@ const keepGitkeep: Plugin = {
 export default defineConfig({
   plugins: [react(), keepGitkeep],
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4000 },
+  // Unit tests read fixtures the Go tests share (backend/*/testdata).
+  server: { fs: { allow: [".", "../backend"] } },
   test: { environment: "jsdom", include: ["src/**/*.test.ts", "src/**/*.test.tsx"] },
 });
