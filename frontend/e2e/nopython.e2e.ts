@@ -77,13 +77,7 @@ describe("with no Python and no Docker", () => {
   });
 
   it("says what a Python cell needs, after the SQL cells ran", async () => {
-    const nb = writeNotebook(wb.server, "mixed", [sqlCell("q", "SELECT 1 AS one", "q"), pythonCell("py", "print(q)")], python3);
-    const page = wb.page;
-    await openNotebook(page, wb.server, nb);
-    await page.getByTestId("run-all").click();
-    await waitStatus(page, "py", "error");
-    expect(await cell(page, "q").getAttribute("data-status")).toBe("done");
-    const msg = await cell(page, "py").getByTestId("cell-error").textContent();
+    const msg = await pythonCellError("mixed", python3);
     expect(msg).toMatch(/ipykernel/);
     expect(msg).toMatch(/SMALLFRY_PYTHON/);
     expect(msg).toMatch(/SQL cells work without it/);
@@ -91,17 +85,20 @@ describe("with no Python and no Docker", () => {
   });
 
   it("says Docker is not running when a Docker notebook's Python cell runs", async () => {
-    const nb = writeNotebook(wb.server, "docker-py", [sqlCell("q", "SELECT 1 AS one", "q"), pythonCell("py", "print(q)")], {
-      ...python3,
-      smallfry: { docker: { image: "python:3.12-slim" } },
-    });
-    const page = wb.page;
-    await openNotebook(page, wb.server, nb);
-    await page.getByTestId("run-all").click();
-    await waitStatus(page, "py", "error");
-    expect(await cell(page, "q").getAttribute("data-status")).toBe("done");
-    const msg = await cell(page, "py").getByTestId("cell-error").textContent();
+    const msg = await pythonCellError("docker-py", { ...python3, smallfry: { docker: { image: "python:3.12-slim" } } });
     expect(msg).toMatch(/Docker engine is not running/);
     expect(msg).toMatch(/switch Python to Local/);
   });
 });
+
+// pythonCellError runs a notebook of a SQL cell and then a Python cell, and
+// returns the Python cell's error once the SQL cell is done.
+async function pythonCellError(name: string, metadata: Record<string, unknown>) {
+  const nb = writeNotebook(wb.server, name, [sqlCell("q", "SELECT 1 AS one", "q"), pythonCell("py", "print(q)")], metadata);
+  const page = wb.page;
+  await openNotebook(page, wb.server, nb);
+  await page.getByTestId("run-all").click();
+  await waitStatus(page, "py", "error");
+  expect(await cell(page, "q").getAttribute("data-status")).toBe("done");
+  return cell(page, "py").getByTestId("cell-error").textContent();
+}
