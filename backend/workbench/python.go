@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"smallfry/backend"
+	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
@@ -12,18 +13,35 @@ import (
 
 // python returns the session's Python side, setting it up the first time a
 // Python cell runs (and starting its kernel then): SQL never waits for it.
+//
+// Setting up may pull a Docker image for minutes, so it runs without the
+// session's lock: Cancel and the grid stay responsive meanwhile. Only the
+// session's own run calls this, one cell at a time.
 func (ss *session) python(ctx context.Context, db *duckdb.Session) (runner.Python, error) {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if ss.py != nil {
-		return ss.py, nil
+	py, nb := ss.py, ss.file
+	ss.mu.Unlock()
+	if py != nil {
+		return py, nil
 	}
-	py, err := ss.svc.cfg.OpenPython(ctx, db, ss.file, ss.id)
+	py, err := ss.svc.cfg.OpenPython(ctx, db, nb, ss.id)
 	if err != nil {
 		return nil, err
 	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		closeQuietly(py)
+		return nil, backend.Errorf(backend.ENOTFOUND, "the notebook was closed")
+	}
 	ss.py = py
 	return py, nil
+}
+
+func closeQuietly(py *bridge.Bridge) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = py.Close(ctx)
 }
 
 // closePython shuts the session's kernel down, if it has one. The caller
@@ -32,9 +50,7 @@ func (ss *session) closePython() {
 	if ss.py == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = ss.py.Close(ctx)
+	closeQuietly(ss.py)
 	ss.py = nil
 }
 
