@@ -63,9 +63,10 @@ type (
 	textKey string
 	shapes  struct {
 		base
-		Plain     string            `json:"plain"`
-		NoTag     int               // the Go name
-		Skipped   string            `json:"-"`
+		Plain   string `json:"plain"`
+		NoTag   int    // the Go name
+		Skipped string `json:"-"`
+		//lint:ignore U1000 the generator must skip unexported fields, so this one is never used
 		private   string            // unexported: not in JSON
 		Opt       string            `json:"opt,omitempty"`
 		Zero      time.Time         `json:"zero,omitzero"`
