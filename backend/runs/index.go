@@ -3,17 +3,13 @@ package runs
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"slices"
-	"strings"
 )
 
 // The index is one file beside the runs folder (.smallfry/runs.index.jsonl
-// next to .smallfry/runs/) holding one compact JSON line per record written:
-// the whole record when a run starts, and again when it finishes. Lines are
+// next to .smallfry/runs/) holding one JSON line per record written: when a
+// run starts, and when it finishes (then with the whole record). Lines are
 // only ever appended, each in a single write to a file opened with O_APPEND,
 // so the desktop app and a headless `smallfry run` can append at the same
 // time without a lock and without mixing their lines. It is never rewritten.
@@ -27,19 +23,30 @@ import (
 // next List does not read it again. A torn line, a missing index or a run
 // folder removed by hand thus give the list that reading every folder would.
 //
+// A Store remembers what it has read of the index and the finished records
+// it has decoded (they never change), so that a later List in the same
+// process reads only the lines appended since and decodes only new records.
+//
 // It lives beside the folder rather than in it so that the folder keeps
 // exactly one entry per run, as tools that count the runs expect.
 const indexSuffix = ".index.jsonl"
 
-// indexed appends rec to the index. A failure is not the run's: its record
-// is written, and List finds records the index lacks.
+// indexed appends rec's line to the index. A failure is not the run's: its
+// record is written, and List finds records the index lacks.
 func (s *Store) indexed(rec *Record) { _ = s.appendIndex([]*Record{rec}) }
 
-// appendIndex appends one line per record, all in one write.
+// appendIndex appends one line per record, all in one write. A line starts
+// with what List chooses by, so that it need not decode the rest:
+//
+//	{"id":"…","notebook":"…","status":"running"}
+//	{"id":"…","notebook":"…","status":"ok","record":{…the whole record…}}
+//
+// A running record is always read from its folder (it may have finished
+// since), so its line carries no record.
 func (s *Store) appendIndex(recs []*Record) error {
 	var buf []byte
 	for _, rec := range recs {
-		line, err := json.Marshal(rec)
+		line, err := indexLine(rec)
 		if err != nil {
 			return fmt.Errorf("index run %s: %w", rec.ID, err)
 		}
@@ -59,6 +66,30 @@ func (s *Store) appendIndex(recs []*Record) error {
 	return f.Close()
 }
 
+func indexLine(rec *Record) ([]byte, error) {
+	var line []byte
+	for i, v := range []string{rec.ID, rec.Notebook, rec.Status} {
+		q, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		line = append(append(line, headerKeys[i]...), q...)
+	}
+	if rec.Status != Running {
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return nil, err
+		}
+		line = append(append(line, recordKey...), data...)
+	}
+	return append(line, '}'), nil
+}
+
+var (
+	headerKeys = []string{`{"id":`, `,"notebook":`, `,"status":`}
+	recordKey  = `,"record":`
+)
+
 // tornTail says whether f does not end with a newline: a writer died in the
 // middle of a line (or is still writing it). The next line then starts on a
 // line of its own, so that only the torn line is lost, not this one with it.
@@ -72,94 +103,57 @@ func tornTail(f *os.File) bool {
 	return err == nil && last[0] != '\n'
 }
 
-// indexEntry is what the index says of one run: enough to choose its lines
-// without decoding the whole record.
+// indexEntry is what one index line says of a run.
 type indexEntry struct {
-	ID       string `json:"id"`
-	Notebook string `json:"notebook"`
-	Status   string `json:"status"`
-	line     []byte
+	ID, Notebook, Status string
+	record               []byte // the whole record, JSON; nil for a running one
 }
 
-// readIndex returns the index's entry for each run id; nil when there is no
-// index. Lines that do not parse (torn writes) are skipped. A finished line
-// wins over a running one whatever their order, since a List in another
-// process may append a running record it read just before the run's own
-// finished line landed; otherwise the later line wins.
-func (s *Store) readIndex() map[string]indexEntry {
-	data, err := os.ReadFile(s.index)
-	if err != nil {
-		return nil
+// parseIndexLine reads a line as appendIndex writes it. Only the header is
+// checked here; a record cut short by a torn write fails when it is decoded.
+func parseIndexLine(line []byte) (e indexEntry, ok bool) {
+	fields := []*string{&e.ID, &e.Notebook, &e.Status}
+	for i, key := range headerKeys {
+		if line, ok = bytes.CutPrefix(line, []byte(key)); !ok {
+			return e, false
+		}
+		if *fields[i], line, ok = cutString(line); !ok {
+			return e, false
+		}
 	}
-	idx := make(map[string]indexEntry, bytes.Count(data, []byte{'\n'})/2+1)
-	for len(data) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
-		var e indexEntry
-		if len(line) == 0 || json.Unmarshal(line, &e) != nil || e.ID == "" {
-			continue
-		}
-		if old, ok := idx[e.ID]; ok && old.Status != Running && e.Status == Running {
-			continue
-		}
-		e.line = line
-		idx[e.ID] = e
+	if e.ID == "" || e.Status == "" {
+		return e, false
 	}
-	return idx
+	if string(line) == "}" {
+		return e, e.Status == Running
+	}
+	if rest, ok := bytes.CutPrefix(line, []byte(recordKey)); ok && e.Status != Running && bytes.HasSuffix(rest, []byte("}}")) {
+		e.record = rest[:len(rest)-1]
+		return e, true
+	}
+	return e, false
 }
 
-// List returns the runs of a notebook ("" for all), newest first. Folders
-// that hold no readable record are skipped.
-func (s *Store) List(notebook string) ([]*Record, error) {
-	entries, err := os.ReadDir(s.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		// The history was deleted: no runs, and Start makes it again. The
-		// index of the deleted records goes with it.
-		_ = os.Remove(s.index)
-		return nil, nil
+// cutString cuts the JSON string at the start of b.
+func cutString(b []byte) (s string, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", b, false
 	}
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	idx := s.readIndex()
-	var out, learned []*Record
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		id := e.Name()
-		ie, indexed := idx[id]
-		if indexed && notebook != "" && ie.Notebook != notebook {
-			continue // a record's notebook never changes
-		}
-		if indexed && ie.Status != Running {
-			var rec Record
-			if json.Unmarshal(ie.line, &rec) == nil {
-				out = append(out, &rec)
-				continue
+	escaped := false
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			if !escaped {
+				return string(b[1:i]), b[i+1:], true
 			}
-		}
-		rec, err := s.Load(id)
-		if err != nil {
-			continue
-		}
-		// Learn what the index lacks or has stale; a record still running
-		// is read again next time anyway, and one whose id is not its
-		// folder's name (a copy) could never be looked up by it.
-		if rec.ID == id && (!indexed || rec.Status != Running) {
-			learned = append(learned, rec)
-		}
-		if notebook == "" || rec.Notebook == notebook {
-			out = append(out, rec)
+			if json.Unmarshal(b[:i+1], &s) != nil {
+				return "", b, false
+			}
+			return s, b[i+1:], true
 		}
 	}
-	if len(learned) > 0 {
-		_ = s.appendIndex(learned) // best effort: the folders are read again next time
-	}
-	slices.SortFunc(out, func(a, b *Record) int { return strings.Compare(b.ID, a.ID) })
-	return out, nil
+	return "", b, false
 }

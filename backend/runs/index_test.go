@@ -92,15 +92,27 @@ func appendIndexBytes(t *testing.T, s *Store, data string) {
 	}
 }
 
+func line(t *testing.T, rec *Record) string {
+	t.Helper()
+	l, err := indexLine(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(l) + "\n"
+}
+
 func runningLine(t *testing.T, rec *Record) string {
 	t.Helper()
 	r := *rec
 	r.Status, r.FinishedAt, r.DurationMs, r.Cells = Running, time.Time{}, 0, nil
-	line, err := json.Marshal(&r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(line) + "\n"
+	return line(t, &r)
+}
+
+// indexOf reads the index afresh, as another process would.
+func indexOf(s *Store) map[string]indexEntry {
+	fresh := &Store{dir: s.dir, index: s.index}
+	fresh.readIndex()
+	return fresh.seen.entries
 }
 
 func ids(list []*Record) []string {
@@ -129,11 +141,33 @@ func TestListMatchesTheFolders(t *testing.T) {
 			return []string{r["a3"].ID + " ok", r["a2"].ID + " running", r["a1"].ID + " ok"}
 		}},
 		{"torn last line", func(t *testing.T, s *Store, r map[string]*Record) []string {
-			appendIndexBytes(t, s, `{"id":"`+r["a2"].ID+`","notebook":"notebooks/a.ipynb","mode":"headless","status":"o`)
+			done := *r["a2"]
+			done.Status = OK
+			l := line(t, &done)
+			appendIndexBytes(t, s, l[:len(l)/2])
 			return []string{r["a3"].ID + " ok", r["a2"].ID + " running", r["a1"].ID + " ok"}
 		}},
 		{"lines that are not records", func(t *testing.T, s *Store, r map[string]*Record) []string {
-			appendIndexBytes(t, s, "\n\nnot json\n{}\n[1,2]\n{\"id\":\"x\",\"status\":7}\n\x00\x00\x00\n")
+			head := `{"id":"` + r["a1"].ID + `","notebook":"notebooks/a.ipynb","status":`
+			appendIndexBytes(t, s, "\n\nnot json\n{}\n[1,2]\n{\"id\":\"x\",\"status\":7}\n\x00\x00\x00\n"+
+				head+`"ok"}`+"\n"+ // finished, without its record
+				head+`"ok","record":{"id":"`+r["a1"].ID+`","cells":[{"index":0}}`+"\n"+ // a record cut inside
+				head+`"ok","record":{"id":"someone else"}}`+"\n"+
+				head+`"running","record":{}}`+"\n")
+			return []string{r["a3"].ID + " ok", r["a2"].ID + " running", r["a1"].ID + " ok"}
+		}},
+		{"a notebook path that needs escaping", func(t *testing.T, s *Store, r map[string]*Record) []string {
+			odd := &Record{Notebook: "notebooks/\"<odd>\" \\ ünï\tcode.ipynb", Mode: "headless"}
+			if err := s.Start(odd); err != nil {
+				t.Fatal(err)
+			}
+			odd.Status = OK
+			if err := s.Finish(odd, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.List(odd.Notebook); len(got) != 1 || got[0].ID != odd.ID {
+				t.Errorf("List(%q) = %v, want %s", odd.Notebook, ids(got), odd.ID)
+			}
 			return []string{r["a3"].ID + " ok", r["a2"].ID + " running", r["a1"].ID + " ok"}
 		}},
 		{"a record the index lacks (an older version wrote it)", func(t *testing.T, s *Store, r map[string]*Record) []string {
@@ -150,9 +184,7 @@ func TestListMatchesTheFolders(t *testing.T) {
 		{"finished, but the crash came before its index line", func(t *testing.T, s *Store, r map[string]*Record) []string {
 			rec := r["a2"]
 			rec.Status, rec.FinishedAt = Failed, s.Now().UTC()
-			if err := s.writeRecord(rec, 0o444); err != nil { // Finish without its index line
-				t.Fatal(err)
-			}
+			writeRecordOnly(t, s, rec)
 			return []string{r["a3"].ID + " ok", rec.ID + " failed", r["a1"].ID + " ok"}
 		}},
 		{"a running line after the finished one", func(t *testing.T, s *Store, r map[string]*Record) []string {
@@ -185,8 +217,14 @@ func TestListMatchesTheFolders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, recs := history(t)
 			want := tt.change(t, s, recs)
-			for round := 1; round <= 2; round++ { // the second List reads what the first one learned
-				got, err := s.List(nbA)
+			// Round 1 learns what the index lacks; round 2 uses what the
+			// store remembers; round 3 is another process, reading the index.
+			for round := 1; round <= 3; round++ {
+				st := s
+				if round == 3 {
+					st, _ = Open(s.dir)
+				}
+				got, err := st.List(nbA)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -194,7 +232,7 @@ func TestListMatchesTheFolders(t *testing.T) {
 					t.Errorf("List #%d = %v, want %v", round, ids(got), want)
 				}
 				for _, nb := range []string{nbA, nbB, ""} {
-					got, _ := s.List(nb)
+					got, _ := st.List(nb)
 					if folders := scanFolders(t, s, nb); !reflect.DeepEqual(got, folders) {
 						t.Errorf("List(%q) #%d differs from the folders:\n got %v\nwant %v", nb, round, ids(got), ids(folders))
 					}
@@ -223,23 +261,126 @@ func TestListLearnsWhatTheIndexLacks(t *testing.T) {
 			s, recs := history(t)
 			tt.damage(t, s)
 			before, _ := s.List("")
-			idx := s.readIndex()
+			idx := indexOf(s)
 			for name, rec := range recs {
 				if e, ok := idx[rec.ID]; !ok || e.Status != rec.Status {
 					t.Errorf("after List, the index has %s as %+v (present %v), want %s", name, e, ok, rec.Status)
 				}
 			}
-			// A finished record now comes from the index: its run.json is not read.
+			// A finished record now comes from the index: another process's
+			// List does not read its run.json.
 			path := filepath.Join(s.dir, recs["a1"].ID, recordFile)
 			os.Chmod(path, 0o644)
 			if err := os.WriteFile(path, []byte("garbage"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			after, _ := s.List("")
+			other, _ := Open(s.dir)
+			after, _ := other.List("")
 			if !reflect.DeepEqual(after, before) {
 				t.Errorf("List after learning = %v, want %v", ids(after), ids(before))
 			}
 		})
+	}
+}
+
+// A Store remembers what it read; what other processes do in between must
+// still show in its next List.
+func TestListSeesWhatOthersDidSince(t *testing.T) {
+	tests := []struct {
+		name string
+		// meanwhile acts as another process between two Lists of s, and
+		// returns what s's next List of notebook a must give.
+		meanwhile func(t *testing.T, s, other *Store, r map[string]*Record) []string
+	}{
+		{"a run started and one finished", func(t *testing.T, s, other *Store, r map[string]*Record) []string {
+			rec := &Record{Notebook: nbA}
+			if err := other.Start(rec); err != nil {
+				t.Fatal(err)
+			}
+			a2 := r["a2"]
+			a2.Status = Failed
+			if err := other.Finish(a2, nil); err != nil {
+				t.Fatal(err)
+			}
+			return []string{rec.ID + " running", r["a3"].ID + " ok", a2.ID + " failed", r["a1"].ID + " ok"}
+		}},
+		{"the index deleted and rebuilt", func(t *testing.T, s, other *Store, r map[string]*Record) []string {
+			os.Remove(s.index)
+			other.List("")
+			return []string{r["a3"].ID + " ok", r["a2"].ID + " running", r["a1"].ID + " ok"}
+		}},
+		{"the index cut short and appended to", func(t *testing.T, s, other *Store, r map[string]*Record) []string {
+			os.WriteFile(s.index, nil, 0o644)
+			rec := &Record{Notebook: nbA}
+			other.Start(rec)
+			return []string{rec.ID + " running", r["a3"].ID + " ok", r["a2"].ID + " running", r["a1"].ID + " ok"}
+		}},
+		{"the history deleted and begun again", func(t *testing.T, s, other *Store, r map[string]*Record) []string {
+			os.RemoveAll(s.dir)
+			os.Remove(s.index)
+			rec := &Record{Notebook: nbA}
+			other.Start(rec)
+			return []string{rec.ID + " running"}
+		}},
+		{"a line half written, then whole", func(t *testing.T, s, other *Store, r map[string]*Record) []string {
+			a2 := *r["a2"]
+			a2.Status = OK
+			writeRecordOnly(t, s, &a2)
+			l := line(t, &a2)
+			appendIndexBytes(t, s, l[:len(l)/2])
+			if got, _ := s.List(nbA); len(got) != 3 || got[1].Status != OK {
+				t.Errorf("List with a line half written = %v, want a2 ok from its folder", ids(got))
+			}
+			appendIndexBytes(t, s, l[len(l)/2:])
+			return []string{r["a3"].ID + " ok", a2.ID + " ok", r["a1"].ID + " ok"}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, recs := history(t)
+			if _, err := s.List(""); err != nil {
+				t.Fatal(err)
+			}
+			other, _ := Open(s.dir)
+			other.Now = s.Now
+			want := tt.meanwhile(t, s, other, recs)
+			got, err := s.List(nbA)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(ids(got), want) {
+				t.Errorf("List = %v, want %v", ids(got), want)
+			}
+			if folders := scanFolders(t, s, nbA); !reflect.DeepEqual(got, folders) {
+				t.Errorf("List differs from the folders:\n got %v\nwant %v", ids(got), ids(folders))
+			}
+		})
+	}
+}
+
+// writeRecordOnly finishes a record as a crash right after run.json would.
+func writeRecordOnly(t *testing.T, s *Store, rec *Record) {
+	t.Helper()
+	if err := s.writeRecord(rec, 0o444); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestListedRecordsAreTheCallers(t *testing.T) {
+	s, _ := history(t)
+	s.List(nbA) // decoded and remembered
+	first, _ := s.List(nbA)
+	for _, rec := range first {
+		rec.Status = "changed"
+		rec.Parameters["run"] = "changed"
+		if len(rec.Cells) > 0 {
+			rec.Cells[0].Status = "changed"
+		}
+		rec.Reads[0] = "changed"
+	}
+	again, _ := s.List(nbA)
+	if folders := scanFolders(t, s, nbA); !reflect.DeepEqual(again, folders) {
+		t.Errorf("a caller's changes showed in the next List: %+v", again[0])
 	}
 }
 
@@ -250,7 +391,7 @@ func TestAppendAfterATornLine(t *testing.T) {
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
 	}
-	if e, ok := s.readIndex()[rec.ID]; !ok || e.Status != Running || e.Notebook != nbB {
+	if e, ok := indexOf(s)[rec.ID]; !ok || e.Status != Running || e.Notebook != nbB {
 		t.Errorf("the line after a torn one was lost: %+v, %v", e, ok)
 	}
 }
@@ -291,9 +432,10 @@ func checkIndexLines(t *testing.T, s *Store, wantAtLeast int) {
 		}
 	}
 	for i, l := range lines {
+		e, ok := parseIndexLine(l)
 		var rec Record
-		if err := json.Unmarshal(l, &rec); err != nil || rec.ID == "" {
-			t.Fatalf("index line %d does not parse (%v): %.200q", i+1, err, l)
+		if !ok || e.record != nil && json.Unmarshal(e.record, &rec) != nil {
+			t.Fatalf("index line %d does not parse: %.200q", i+1, l)
 		}
 	}
 	if len(lines) < wantAtLeast {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"smallfry/backend"
@@ -59,6 +60,9 @@ type Store struct {
 	dir   string
 	index string
 	Now   func() time.Time // injectable clock
+
+	mu   sync.Mutex // one List at a time reads and updates seen
+	seen seenIndex
 }
 
 const (
