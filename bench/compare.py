@@ -6,6 +6,9 @@
    Python package of the same DuckDB version, timed in-process the same way.
 2. Whole run: `smallfry run` of a small SQL notebook vs papermill running the
    equivalent Python + duckdb notebook, wall time of each command.
+3. JSON scan: the same read_json_auto scan of the sample's raw events (every
+   column materialized in the engine, nothing fetched) in duckdb-go and in
+   DuckDB Python, CPU time of the whole process (every DuckDB thread) and wall.
 """
 import json, os, re, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -79,23 +82,30 @@ def engine_script(path):
 
 def engines(path):
     """The same script in duckdb-go (the library Smallfry links) and in DuckDB Python."""
-    script = engine_script(path)
+    (go, _), (py, _) = run_script(engine_script(path))
+    return go, py
+
+
+def run_script(script):
+    """(wall, cpu) medians in seconds of script in duckdb-go, then in DuckDB Python."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(script, f)
     try:
         out = subprocess.run([ENGINE, str(RUNS), f.name], check=True, capture_output=True, text=True).stdout
     finally:
         os.unlink(f.name)
+    go_wall, go_cpu = (float(x) / 1000 for x in out.split())
 
     def py():
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         con = duckdb.connect()
         for q in script:
             con.execute(q).fetchall()
         con.close()
-        return time.perf_counter() - t0
+        return time.perf_counter() - t0, time.process_time() - c0
     py()
-    return float(out) / 1000, med([py() for _ in range(RUNS)])
+    walls, cpus = zip(*[py() for _ in range(RUNS)])
+    return (go_wall, go_cpu), (med(walls), med(cpus))
 
 
 def ours(path, out=None):
@@ -167,6 +177,15 @@ def main():
             walls.append(time.perf_counter() - t0)
         p = med(walls)
         print(f"  smallfry run {o*1000:7.1f} ms   papermill {p*1000:7.1f} ms   speed-up {p/o:.1f}x (goal >= 5x)")
+
+    print("\n3. JSON scan of the raw events, duckdb-go vs DuckDB Python (same statement, whole-process CPU)")
+    events = WS / "lake" / "raw" / "events"
+    size = sum(f.stat().st_size for f in events.rglob("*.jsonl"))
+    scan = [f"CREATE TABLE ev AS SELECT * FROM read_json_auto('{events}/**/*.jsonl')", "SELECT count(*) FROM ev"]
+    (gw, gc), (pw, pc) = run_script(scan)
+    print(f"  read_json_auto of {size / 1e6:.1f} MB of JSON lines into a table")
+    print(f"  CPU   duckdb-go {gc*1000:7.1f} ms   duckdb-python {pc*1000:7.1f} ms   ratio {gc/pc:.2f}")
+    print(f"  wall  duckdb-go {gw*1000:7.1f} ms   duckdb-python {pw*1000:7.1f} ms   ratio {gw/pw:.2f}")
 
 
 main()

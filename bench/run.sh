@@ -10,6 +10,9 @@ rm -rf "$ws/.smallfry/runs"/*
 echo "== window path =="
 go run -tags duckdb_arrow ./bench/window
 echo
+echo "== run history: opening a notebook with 10,000 runs =="
+go run -tags duckdb_arrow ./bench/runs
+echo
 echo "== smallfry run vs peers =="
 go build -tags duckdb_arrow -o "$ws/engine" ./bench/engine
 ENGINE_BIN="$ws/engine" "$PYTHON" bench/compare.py "$ws"

@@ -23,7 +23,7 @@ type Progress struct {
 
 // rawConnection returns the C connection behind a duckdb-go driver connection.
 //
-// duckdb-go v2.10504.0 binds duckdb_query_progress in its mapping package but
+// duckdb-go v2.10506.0 binds duckdb_query_progress in its mapping package but
 // gives no public way to call it on a connection (the Rust, Java and Node
 // clients expose it as a connection method). The C call is a lock-free read meant to be polled from another thread while the
 // query runs, so we read the driver's unexported handle. The version is

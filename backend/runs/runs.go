@@ -1,5 +1,6 @@
 // Package runs keeps a workspace's run history: one folder per run holding
-// run.json (what ran, with which parameters, how it went) and the output notebook.
+// run.json (what ran, with which parameters, how it went) and the output
+// notebook, and beside the folder an append-only index that lists them fast.
 package runs
 
 import (
@@ -8,10 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"sync"
 	"time"
 
 	"smallfry/backend"
@@ -55,10 +55,14 @@ type Cell struct {
 	Error      string `json:"error,omitempty"`
 }
 
-// Store is the runs folder of a workspace.
+// Store is the runs folder of a workspace and its index (see index.go).
 type Store struct {
-	dir string
-	Now func() time.Time // injectable clock
+	dir   string
+	index string
+	Now   func() time.Time // injectable clock
+
+	mu   sync.Mutex // one List at a time reads and updates seen
+	seen seenIndex
 }
 
 const (
@@ -71,11 +75,14 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open run history %s: %w", dir, err)
 	}
-	return &Store{dir: dir, Now: time.Now}, nil
+	dir = filepath.Clean(dir)
+	return &Store{dir: dir, index: dir + indexSuffix, Now: time.Now}, nil
 }
 
 // Start gives rec an id and start time and writes it as running, so that a
-// crash mid-run still leaves a trace.
+// crash mid-run still leaves a trace. Start and Finish write the record,
+// then its index line: a crash in between leaves a record the index lacks
+// or has as running, which List reads from the folder instead.
 func (s *Store) Start(rec *Record) error {
 	now := s.Now().UTC()
 	var b [4]byte
@@ -85,7 +92,11 @@ func (s *Store) Start(rec *Record) error {
 	if err := os.MkdirAll(filepath.Join(s.dir, rec.ID), 0o755); err != nil {
 		return fmt.Errorf("start run record: %w", err)
 	}
-	return s.writeRecord(rec, 0o644)
+	if err := s.writeRecord(rec, 0o644); err != nil {
+		return err
+	}
+	s.indexed(rec)
+	return nil
 }
 
 // Finish stores the output notebook, then the final record; afterwards both
@@ -100,7 +111,11 @@ func (s *Store) Finish(rec *Record, output []byte) error {
 	}
 	// Windows cannot rename over a read-only file: the running record is
 	// writable, the final one is not.
-	return s.writeRecord(rec, 0o444)
+	if err := s.writeRecord(rec, 0o444); err != nil {
+		return err
+	}
+	s.indexed(rec)
+	return nil
 }
 
 func (s *Store) writeRecord(rec *Record, perm os.FileMode) error {
@@ -134,31 +149,4 @@ func (s *Store) Load(id string) (*Record, error) {
 		return nil, fmt.Errorf("read run %s: %w", id, err)
 	}
 	return &rec, nil
-}
-
-// List returns the runs of a notebook ("" for all), newest first. Folders
-// that hold no readable record are skipped.
-func (s *Store) List(notebook string) ([]*Record, error) {
-	entries, err := os.ReadDir(s.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // the history was deleted: no runs, and Start makes it again
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	var out []*Record
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		rec, err := s.Load(e.Name())
-		if err != nil {
-			continue
-		}
-		if notebook == "" || rec.Notebook == notebook {
-			out = append(out, rec)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out, nil
 }

@@ -5,7 +5,8 @@
 // are compared on identical work, apart from everything Smallfry adds.
 //
 // Usage: engine REPEATS SCRIPT.json (a JSON list of statements); prints the
-// median wall time in milliseconds.
+// median wall time and the median CPU time of the process (every thread:
+// DuckDB's workers included), both in milliseconds.
 package main
 
 import (
@@ -38,17 +39,23 @@ func main() {
 		fail(fmt.Errorf("script %s: %w", os.Args[2], err))
 	}
 	ctx := context.Background()
-	var times []time.Duration
+	var walls, cpus []time.Duration
 	for range repeats {
-		t0 := time.Now()
+		c0, t0 := cpuTime(), time.Now()
 		if err := runScript(ctx, script); err != nil {
 			fail(err)
 		}
-		times = append(times, time.Since(t0))
+		walls, cpus = append(walls, time.Since(t0)), append(cpus, cpuTime()-c0)
 	}
-	slices.Sort(times)
-	fmt.Printf("%.3f\n", float64(times[len(times)/2].Microseconds())/1000)
+	fmt.Printf("%.3f %.3f\n", ms(median(walls)), ms(median(cpus)))
 }
+
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func runScript(ctx context.Context, script []string) error {
 	db, err := sql.Open("duckdb", "")
