@@ -62,7 +62,7 @@ func main() {
 	}
 	check := func(got []*runs.Record) {
 		if len(got) != mine || !reflect.DeepEqual(got, want) {
-			fail(fmt.Errorf("List gave %d runs, the folders %d, or they differ", len(got), len(want)))
+			fail(fmt.Errorf("list gave %d runs, the folders %d, or they differ", len(got), len(want)))
 		}
 	}
 	scan := func() ([]*runs.Record, error) { return scanFolders(store, dir, notebook) }
