@@ -22,6 +22,7 @@ import (
 //	lake/                 the local Parquet lake (see package lake)
 //	.smallfry/workspace.json   marks the folder as a workspace
 //	.smallfry/runs/       run history (see package runs)
+//	.smallfry/runs.index.jsonl   its index, appended to by every run
 //	.smallfry/tmp/        DuckDB spill files
 const (
 	stateDir     = ".smallfry"
