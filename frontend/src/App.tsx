@@ -2,6 +2,7 @@
 // open notebook in the middle, its run history on the right.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type ApiError, type Info } from "./api";
+import { quoteIdent } from "./notebook/names";
 import { RunHistory } from "./history/RunHistory";
 import { LakePanel } from "./lake/LakePanel";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
@@ -152,6 +153,5 @@ export function App() {
 
 /** A catalog name as SQL text: raw.events stays dotted, odd names are quoted. */
 function sqlName(name: string): string {
-  const quote = (part: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? part : `"${part.replace(/"/g, '""')}"`);
-  return name.startsWith("raw.") ? `raw.${quote(name.slice(4))}` : quote(name);
+  return name.startsWith("raw.") ? `raw.${quoteIdent(name.slice(4))}` : quoteIdent(name);
 }

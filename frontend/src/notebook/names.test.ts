@@ -1,0 +1,21 @@
+// The frontend names things by the backend's rule: one table checks both
+// (backend/testdata/identifiers.json).
+import { describe, expect, it } from "vitest";
+import tableText from "../../../backend/testdata/identifiers.json?raw";
+import { isIdentifier, quoteIdent } from "./names";
+
+const table: Record<string, boolean> = JSON.parse(tableText);
+delete (table as Record<string, unknown>)["_"];
+
+describe("isIdentifier", () => {
+  it.each(Object.entries(table))("%j is %s", (name, want) => {
+    expect(isIdentifier(name)).toBe(want);
+  });
+});
+
+describe("quoteIdent", () => {
+  it("leaves identifiers bare and quotes the rest", () => {
+    expect(quoteIdent("Fact_Sales")).toBe("Fact_Sales");
+    expect(quoteIdent('my "odd" name')).toBe('"my ""odd"" name"');
+  });
+});
