@@ -130,10 +130,7 @@ func (a *App) Run(ctx context.Context, path string, opts RunOptions) (*runner.Ou
 			_ = py.Close(context.WithoutCancel(ctx))
 		}
 	}()
-	ro := opts.Options
-	if ro.Mode == "" {
-		ro.Mode = "headless"
-	}
+	ro := opts.Options // the runner's default mode is headless
 	ro.Python = func(ctx context.Context, runID string) (runner.Python, error) {
 		b, err := a.kernels.Open(ctx, db, nb, "run-"+runID, opts.Docker)
 		if err != nil {
