@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Docker image the kernel tests run: a minimal Debian bookworm rootfs
 # (debootstrap) with python3, ipykernel, pandas and matplotlib from Debian and
-# pyarrow from its PyPI wheel, imported with `docker import` because no image
-# registry is reachable. Prints the image name (smallfry-test-kernel:<hash>,
-# also tagged :latest) as its last line.
+# pyarrow, boto3 and botocore from their PyPI wheels, imported with `docker
+# import` because no image registry is reachable. Prints the image name
+# (smallfry-test-kernel:<hash>, also tagged :latest) as its last line.
 #
 # The tag is a hash of this file, so any change to the recipe makes a new
 # image. Cached at two levels: an image with the current tag means nothing to
@@ -20,10 +20,20 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # pythran, gcc and the boost headers out: 0.7 GB instead of 1.4 GB.
 # python3-ipykernel ships the standard kernel spec
 # /usr/share/jupyter/kernels/python3/kernel.json, which the Docker launcher runs.
-debs=(python3 python3-ipykernel python3-pandas python3-matplotlib python3-munkres python3-installer)
-# Not packaged for bookworm: the manylinux wheel, pinned by version and hash.
-# 25.0.1 is the last pyarrow that imports with bookworm's NumPy 1.24 (26 needs 2.x).
-pyarrow_req='pyarrow==25.0.1 --hash=sha256:25f8720bf6387d5dc2ebd2622112de630760419e4b66134405dd24110d15f37e'
+# python3-jmespath, -dateutil and -urllib3 (1.26) are what botocore needs
+# besides. boto3 comes from PyPI rather than Debian (1.26 there) so the image
+# and the test virtualenv run the same botocore credential code.
+debs=(python3 python3-ipykernel python3-pandas python3-matplotlib python3-munkres python3-installer
+	python3-jmespath python3-dateutil python3-urllib3)
+# Not packaged for bookworm (or too old there): the wheels, pinned by version
+# and hash. 25.0.1 is the last pyarrow that imports with bookworm's NumPy 1.24
+# (26 needs 2.x). boto3 and botocore match scripts/requirements-test.txt.
+wheel_reqs=(
+	'pyarrow==25.0.1 --hash=sha256:25f8720bf6387d5dc2ebd2622112de630760419e4b66134405dd24110d15f37e'
+	'boto3==1.44.5 --hash=sha256:70c3e0409794b29ec1900bcaff0695b73234a2d32ffaed35045b94caa26212a5'
+	'botocore==1.44.5 --hash=sha256:8f16a56d1dff125dd65322ae021efa7ba5195a6db5102b96862566055b748921'
+	's3transfer==0.19.3 --hash=sha256:24eb7535804306355e31c952a90022bf5b2f9d760f9a11062c7493a217c08553'
+)
 repo=smallfry-test-kernel
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,7 +103,7 @@ if [[ ! -f $tarball ]]; then
 	}
 	trap cleanup EXIT
 
-	printf '%s\n' "$pyarrow_req" >"$work/requirements.txt"
+	printf '%s\n' "${wheel_reqs[@]}" >"$work/requirements.txt"
 	host_pip download --quiet --disable-pip-version-check --no-deps --only-binary :all: \
 		--platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp \
 		--abi cp311 --require-hashes -r "$work/requirements.txt" -d "$work/wheels"
@@ -119,8 +129,9 @@ if [[ ! -f $tarball ]]; then
 		exit 1
 	fi
 	"${sudo[@]}" cp "$work"/wheels/*.whl "$rootfs/tmp/"
-	in_rootfs sh -c 'python3 -m installer /tmp/*.whl'
-	in_rootfs python3 -c 'import pyarrow, pandas, ipykernel, matplotlib.pyplot'
+	# installer takes one wheel per call.
+	in_rootfs sh -c 'for w in /tmp/*.whl; do python3 -m installer "$w" || exit 1; done'
+	in_rootfs python3 -c 'import pyarrow, pyarrow.fs, pandas, ipykernel, matplotlib.pyplot, boto3'
 	"${sudo[@]}" umount "$rootfs/proc"
 
 	# What a container does not need: package caches and lists, docs.
@@ -142,7 +153,7 @@ docker import --change 'CMD ["python3"]' --change 'ENV LANG=C.UTF-8' \
 	--change 'LABEL org.opencontainers.image.title=smallfry-test-kernel' \
 	"$tarball" "$image" >/dev/null
 docker tag "$image" "$repo:latest"
-docker run --rm "$image" python3 -c 'import pyarrow, pandas, ipykernel, matplotlib' || {
+docker run --rm "$image" python3 -c 'import pyarrow, pandas, ipykernel, matplotlib, boto3' || {
 	log "$image is broken: the kernel's Python modules do not import"
 	exit 1
 }
