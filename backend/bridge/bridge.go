@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"smallfry/backend"
 	"smallfry/backend/atomicfile"
@@ -38,6 +41,13 @@ type Config struct {
 	// KernelScratch is the same folder as the kernel sees it ("" = Scratch):
 	// "/smallfry" for a container that has it bind-mounted there.
 	KernelScratch string
+	// Credentials, if set, are the AWS keys code in the kernel gets through
+	// the AWS SDKs' default chains (boto3, pyarrow): the kernel serves them
+	// from memory as a container-credentials endpoint on its own loopback
+	// and asks for fresh ones as they near expiry (see credentials.go).
+	// Keys the app's environment holds are then not passed to the kernel.
+	// Nil leaves the kernel to the SDKs' usual chains.
+	Credentials aws.CredentialsProvider
 }
 
 // Bridge is one notebook session's Python side. It starts its kernel on
@@ -55,6 +65,9 @@ type Bridge struct {
 	// restarting is closed when a restart in progress ends; nil otherwise.
 	// Cells wait for it rather than fail on the kernel being replaced.
 	restarting chan struct{}
+
+	keys     *keyPusher         // nil without Config.Credentials
+	stopKeys context.CancelFunc // ends the keys' refresh loop of the kernel
 }
 
 // New makes the Python side of a DuckDB session.
@@ -65,7 +78,22 @@ func New(db *duckdb.Session, cfg Config) *Bridge {
 	if cfg.Options.RuntimeDir == "" {
 		cfg.Options.RuntimeDir = cfg.Scratch
 	}
-	return &Bridge{cfg: cfg, db: db, exported: map[string]int64{}}
+	b := &Bridge{cfg: cfg, db: db, exported: map[string]int64{}}
+	if cfg.Credentials != nil {
+		log := cfg.Options.Logger
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		b.keys = newKeyPusher(cfg.Credentials, log, b.current)
+	}
+	return b
+}
+
+// current is the running kernel, if any.
+func (b *Bridge) current() *kernel.Kernel {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.k
 }
 
 // SQLRan tells the bridge that a SQL cell ran, so tables Python already has
@@ -109,12 +137,22 @@ func (b *Bridge) kernel(ctx context.Context) (*kernel.Kernel, error) {
 	for k, v := range opts.Env {
 		env[k] = v
 	}
+	if b.keys != nil {
+		env["SMALLFRY_AWS_CREDENTIALS"] = "endpoint" // startup.py serves the keys
+		opts = b.keys.options(opts)
+	}
 	opts.Env = env
 	k, err := kernel.Start(ctx, b.cfg.Spec, b.cfg.Launcher, opts)
 	if err != nil {
 		return nil, backend.Errorf(backend.EINTERNAL, "start the %s kernel: %w", b.cfg.Spec.Name, err)
 	}
 	b.k = k
+	if b.keys != nil {
+		b.keys.started(ctx, k)
+		var kctx context.Context
+		kctx, b.stopKeys = context.WithCancel(context.Background())
+		go b.keys.refresh(kctx)
+	}
 	return k, nil
 }
 
@@ -348,6 +386,9 @@ func (b *Bridge) Restart(ctx context.Context) error {
 	if err := k.Restart(ctx); err != nil {
 		return backend.Errorf(backend.EINTERNAL, "restart the kernel: %w", err)
 	}
+	if b.keys != nil {
+		b.keys.started(ctx, k)
+	}
 	if err := os.Remove(filepath.Join(b.cfg.Scratch, "sql", "manifest.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -359,6 +400,10 @@ func (b *Bridge) Close(ctx context.Context) error {
 	b.mu.Lock()
 	k := b.k
 	b.k = nil
+	if b.stopKeys != nil {
+		b.stopKeys()
+		b.stopKeys = nil
+	}
 	b.mu.Unlock()
 	if k == nil {
 		return nil

@@ -7,6 +7,10 @@
 #     cell runs; this file loads it);
 #   - smallfry.table("name", df) makes df queryable as `name` in later SQL
 #     cells (written as Parquet, which Smallfry loads into DuckDB).
+#
+# When Smallfry holds AWS keys for the session (SMALLFRY_AWS_CREDENTIALS is
+# "endpoint"), it also serves them to boto3 and other AWS SDKs in this kernel;
+# see _smallfry_credentials below.
 import sys as _sys
 
 
@@ -59,6 +63,150 @@ def _smallfry_module():
     return mod
 
 
+def _smallfry_credentials(kernel):
+    """Serve Smallfry's temporary AWS keys to the AWS SDKs in this kernel.
+
+    The SDKs' container credential provider (botocore's, and the AWS C++
+    SDK's under pyarrow) reads AWS_CONTAINER_CREDENTIALS_FULL_URI with the
+    AWS_CONTAINER_AUTHORIZATION_TOKEN header, and refreshes by itself before
+    the keys expire. botocore takes plain http only from a loopback address,
+    and a kernel in a container cannot reach the app's, so the endpoint is
+    served here, on the kernel's own 127.0.0.1, for local and Docker kernels
+    alike. The keys live in this process's memory only: Smallfry pushes them
+    with a "smallfry_credentials" message on the control channel (handled on
+    ipykernel's control thread, so it arrives while a cell runs, which a comm
+    message on the shell channel would not), and when the endpoint is asked
+    while it has none or they are about to expire, it asks Smallfry for fresh
+    ones with a "smallfry_credentials_request" message on IOPub.
+    """
+    import datetime as _dt
+    import hmac as _hmac
+    import http.server as _http
+    import json as _json
+    import os as _os
+    import secrets as _secrets
+    import threading as _threading
+    import time as _time
+
+    # Whatever would win over the endpoint in the SDKs' default chains goes:
+    # keys, profiles and role settings inherited from the app's environment,
+    # and the shared credentials file (long-lived keys; ~/.aws/config, with
+    # regions and endpoints, stays).
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"):
+        _os.environ.pop(name, None)
+    _os.environ["AWS_SHARED_CREDENTIALS_FILE"] = _os.devnull
+
+    # botocore re-reads the endpoint from 15 minutes before expiry (its
+    # advisory window) and reads it with a 2 s timeout, 3 tries 1 s apart:
+    # keys with less left than that are refreshed from Smallfry, and one
+    # request waits for Smallfry's answer for less than botocore's timeout,
+    # the next try finding what arrived meanwhile.
+    refresh_before = 15 * 60
+    usable_for = 60  # keys with less left are not handed out at all
+    wait = 1.5
+    reask_after = 10  # an unanswered request to Smallfry is sent again
+
+    cond = _threading.Condition()
+    state = {"keys": None, "expires": None, "error": None, "pushes": 0, "asked": None}
+
+    def remaining():
+        if state["expires"] is None:
+            return -1
+        return (state["expires"] - _dt.datetime.now(_dt.timezone.utc)).total_seconds()
+
+    def parse_time(s):
+        t = _dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        if t.tzinfo is None:
+            raise ValueError("Expiration has no time zone")
+        return t
+
+    def on_push(stream, idents, msg):
+        # ipykernel's control thread; (stream, idents, msg) as dispatch_control
+        # calls control handlers.
+        content = msg.get("content") or {}
+        reply = {"status": "ok"}
+        try:
+            with cond:
+                if content.get("error"):
+                    state["error"] = str(content["error"])
+                else:
+                    keys = {f: content[f] for f in ("AccessKeyId", "SecretAccessKey", "Token")}
+                    if not all(isinstance(v, str) for v in keys.values()):
+                        raise ValueError("AccessKeyId, SecretAccessKey and Token must be strings")
+                    state["expires"] = parse_time(content["Expiration"])
+                    state["keys"] = dict(keys, Expiration=content["Expiration"])
+                    state["error"] = None
+                state["pushes"] += 1
+                state["asked"] = None
+                cond.notify_all()
+        except Exception as e:  # a reply names the problem, never the values
+            reply = {"status": "error", "ename": type(e).__name__, "evalue": "bad smallfry_credentials message"}
+        kernel.session.send(stream, "smallfry_credentials_reply", reply, parent=msg, ident=idents)
+
+    def ask():
+        # From an HTTP thread: iopub_socket hands sends to ipykernel's IOPub
+        # thread, as print() from any thread does.
+        topic = kernel._topic("smallfry_credentials_request") if hasattr(kernel, "_topic") else None
+        kernel.session.send(kernel.iopub_socket, "smallfry_credentials_request", {}, ident=topic)
+
+    def answer():
+        with cond:
+            if state["keys"] is not None and remaining() > refresh_before:
+                return 200, state["keys"]
+            now = _time.monotonic()
+            if state["asked"] is None or now - state["asked"] > reask_after:
+                state["asked"] = now
+                ask()
+            seen = state["pushes"]
+            cond.wait_for(lambda: state["pushes"] != seen, timeout=wait)
+            if state["keys"] is not None and remaining() > usable_for:
+                return 200, state["keys"]
+            if state["error"] is not None:
+                return 500, {"Code": "CredentialsUnavailable", "Message": state["error"]}
+            return 503, {"Code": "CredentialsUnavailable",
+                         "Message": "Smallfry has not sent AWS keys yet (asked for them: try again)"}
+
+    # The token only proves a caller is in this kernel (or was given it): it
+    # is a random value made here, per kernel, not an AWS key, and is what
+    # user code sees in os.environ; the keys never enter the environment.
+    token = _secrets.token_urlsafe(32)
+    path = "/smallfry/credentials"
+
+    class Handler(_http.BaseHTTPRequestHandler):
+        def do_GET(self):
+            given = self.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+            if not _hmac.compare_digest(given, token.encode()):
+                return self.reply(403, {"Code": "AccessDenied", "Message": "wrong or missing Authorization token"})
+            if self.path != path:
+                return self.reply(404, {"Code": "NotFound", "Message": "no such path"})
+            self.reply(*answer())
+
+        def reply(self, code, body):
+            data = _json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass  # no request lines on the kernel's stderr
+
+    server = _http.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    _threading.Thread(target=server.serve_forever, name="smallfry-credentials", daemon=True).start()
+    kernel.control_handlers["smallfry_credentials"] = on_push
+    _os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{server.server_address[1]}{path}"
+    _os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
+    return state, cond
+
+
 _sys.modules["smallfry"] = _smallfry_module()
 get_ipython().events.register("pre_run_cell", _sys.modules["smallfry"]._load)  # noqa: F821
-del _smallfry_module, _sys
+if __import__("os").environ.pop("SMALLFRY_AWS_CREDENTIALS", "") == "endpoint":
+    _sys.modules["smallfry"]._credentials = _smallfry_credentials(get_ipython().kernel)  # noqa: F821
+del _smallfry_module, _smallfry_credentials, _sys

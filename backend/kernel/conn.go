@@ -46,6 +46,7 @@ type conn struct {
 
 	shell, control, stdin, iopub zmq4.Socket
 	router                       *router
+	onIOPub                      map[string]func(json.RawMessage)
 	ready                        bool // waitReady succeeded
 	languageInfo                 map[string]any
 
@@ -73,6 +74,7 @@ func newConn(k *Kernel, proc Process, key, connFile string, ports Ports) *conn {
 		ctx:      ctx,
 		cancel:   cancel,
 		router:   &router{watchers: map[string]*watcher{}},
+		onIOPub:  k.opts.OnIOPub,
 		exited:   make(chan struct{}),
 		gone:     make(chan struct{}),
 		dead:     make(chan struct{}),
@@ -216,6 +218,9 @@ func (c *conn) read(name string, s zmq4.Socket) {
 			if _, err := c.send(c.stdin, newHeader(c.session, "input_reply"), map[string]string{"value": ""}, m.Header); err != nil {
 				c.log.Warn("answer input_request", "err", err.Error())
 			}
+		}
+		if name == "iopub" && c.published(m) {
+			continue
 		}
 		c.router.deliver(c.ctx, m)
 	}

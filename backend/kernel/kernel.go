@@ -43,6 +43,16 @@ type Options struct {
 	ConnectionFile func(hostPath string) string
 	// Env is added to the spec's env for the kernel process.
 	Env map[string]string
+	// Unsetenv names variables the kernel must not inherit from this
+	// process's environment (LaunchSpec.Unsetenv), such as AWS keys when the
+	// kernel gets its keys another way.
+	Unsetenv []string
+	// OnIOPub handles IOPub messages of the given msg_type that a kernel
+	// publishes on its own (custom types, not replies to a request): each is
+	// called with the message's content on a goroutine of its own, so it may
+	// call Control. The messages are signed like all others; a bad
+	// signature drops them before any handler sees them.
+	OnIOPub map[string]func(content json.RawMessage)
 	// StartTimeout bounds launching until the kernel answers. Default 60 s.
 	StartTimeout time.Duration
 	// Logger gets diagnostics (dropped messages, heartbeat misses); nil
@@ -264,6 +274,7 @@ func (k *Kernel) launch(ctx context.Context) (*conn, error) {
 		HostConnectionFile: hostFile,
 		Ports:              info.ports(),
 		Env:                map[string]string{},
+		Unsetenv:           k.opts.Unsetenv,
 	}
 	for _, a := range k.spec.Argv {
 		a = strings.ReplaceAll(a, "{connection_file}", ls.ConnectionFile)

@@ -6,14 +6,16 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
 // LocalLauncher runs kernels as child processes of this one, with this
-// process's environment plus the spec's. On Unix each kernel gets its own
+// process's environment (less LaunchSpec.Unsetenv) plus the spec's. On Unix each kernel gets its own
 // process group, so an interrupt (SIGINT) reaches the kernel and its children
 // but never the app, and a terminal's Ctrl+C never reaches the kernel.
 type LocalLauncher struct {
@@ -33,7 +35,7 @@ func (l LocalLauncher) Launch(ctx context.Context, ls LaunchSpec) (Process, erro
 	}
 	cmd := exec.Command(ls.Argv[0], ls.Argv[1:]...)
 	cmd.Dir = l.Dir
-	cmd.Env = os.Environ()
+	cmd.Env = inherit(os.Environ(), ls.Unsetenv)
 	keys := make([]string, 0, len(ls.Env))
 	for k := range ls.Env {
 		keys = append(keys, k)
@@ -55,6 +57,21 @@ func (l LocalLauncher) Launch(ctx context.Context, ls LaunchSpec) (Process, erro
 		return nil, fmt.Errorf("launch kernel %q: %w", ls.Argv[0], err)
 	}
 	return p, nil
+}
+
+// inherit returns env without the variables named in drop.
+func inherit(env, drop []string) []string {
+	if len(drop) == 0 {
+		return env
+	}
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(drop, func(d string) bool { return sameEnvName(d, name) }) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // localProcess is a kernel started by LocalLauncher.

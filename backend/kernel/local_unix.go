@@ -43,3 +43,6 @@ func signalGroup(p *os.Process, sig syscall.Signal) error {
 	}
 	return err
 }
+
+// sameEnvName: Unix variable names are case-sensitive.
+func sameEnvName(a, b string) bool { return a == b }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 )
 
@@ -31,3 +32,6 @@ func killProcess(p *os.Process) error {
 	}
 	return err
 }
+
+// sameEnvName: Windows variable names are not case-sensitive.
+func sameEnvName(a, b string) bool { return strings.EqualFold(a, b) }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"smallfry/backend"
 	"smallfry/backend/bridge"
 	"smallfry/backend/docker"
@@ -29,6 +31,10 @@ type Kernels struct {
 	ScratchRoot string
 	// Docker runs kernels in containers, for notebooks that ask for an image.
 	Docker *DockerKernels
+	// Credentials, if set, are the AWS keys Python code gets through the AWS
+	// SDKs' default chains, in local and Docker kernels alike: each kernel
+	// serves them from memory on its own loopback (bridge.Config.Credentials).
+	Credentials aws.CredentialsProvider
 }
 
 // ErrNoPython is wrapped when a Python cell runs with no kernel available.
@@ -60,13 +66,15 @@ func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Not
 		spec := kernel.Spec{Name: "python3", DisplayName: "Python 3 (" + image + ")", Language: "python",
 			Argv: []string{"python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"}}
 		return bridge.New(db, bridge.Config{Spec: spec, Launcher: l, Scratch: scratch, KernelScratch: kscratch,
-			Options: kernel.Options{IP: "0.0.0.0", ConnectionFile: func(p string) string { return kscratch + "/" + filepath.Base(p) }}}), nil
+			Options:     kernel.Options{IP: "0.0.0.0", ConnectionFile: func(p string) string { return kscratch + "/" + filepath.Base(p) }},
+			Credentials: k.Credentials}), nil
 	}
 	spec, err := k.localSpec(nb.KernelName())
 	if err != nil {
 		return nil, err
 	}
-	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: scratch}, Scratch: scratch}), nil
+	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: scratch}, Scratch: scratch,
+		Credentials: k.Credentials}), nil
 }
 
 // localSpec finds a kernel spec in the standard Jupyter folders.
