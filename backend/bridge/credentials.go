@@ -86,6 +86,7 @@ func (p *keyPusher) options(opts kernel.Options) kernel.Options {
 		on[t] = h
 	}
 	on[credentialsRequest] = func(json.RawMessage) {
+		p.log.Debug("the kernel asked for AWS keys")
 		ctx, cancel := context.WithTimeout(context.Background(), pushTimeout)
 		defer cancel()
 		if err := p.push(ctx, p.kernel(), true); err != nil {

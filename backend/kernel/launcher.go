@@ -30,15 +30,15 @@ type Launcher interface {
 
 // LaunchSpec is what a Launcher needs to start one kernel process.
 type LaunchSpec struct {
-	Argv []string          // the spec's argv, {connection_file} already replaced with ConnectionFile
-	Env  map[string]string // the spec's env merged with Options.Env
+	Argv               []string          // the spec's argv, {connection_file} already replaced with ConnectionFile
+	Env                map[string]string // the spec's env merged with Options.Env
+	ConnectionFile     string            // the connection file's path as the kernel process sees it
+	HostConnectionFile string            // where the client wrote it, on this machine
+	Ports              Ports             // the ports written in the connection file
 	// Unsetenv (Options.Unsetenv) names variables of this process's
-	// environment the kernel must not inherit. A launcher that passes only
-	// Env (a container) has nothing to drop.
-	Unsetenv           []string
-	ConnectionFile     string // the connection file's path as the kernel process sees it
-	HostConnectionFile string // where the client wrote it, on this machine
-	Ports              Ports  // the ports written in the connection file
+	// environment the kernel must not inherit. A launcher that passes the
+	// kernel only Env (a container) has nothing to drop.
+	Unsetenv []string
 }
 
 // Ports are the five kernel ports of a connection file.
