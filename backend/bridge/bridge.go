@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -140,6 +141,9 @@ func (b *Bridge) kernel(ctx context.Context) (*kernel.Kernel, error) {
 	if b.keys != nil {
 		env["SMALLFRY_AWS_CREDENTIALS"] = "endpoint" // startup.py serves the keys
 		opts = b.keys.options(opts)
+	} else {
+		// Not from the app's environment either: no endpoint without keys.
+		opts.Unsetenv = append(slices.Clip(opts.Unsetenv), "SMALLFRY_AWS_CREDENTIALS")
 	}
 	opts.Env = env
 	k, err := kernel.Start(ctx, b.cfg.Spec, b.cfg.Launcher, opts)

@@ -127,7 +127,8 @@ func (p *keyPusher) push(ctx context.Context, k *kernel.Kernel, always bool) err
 	if perr != nil {
 		msg.Error = "Smallfry could not get AWS keys: " + perr.Error()
 	} else {
-		if !always && sameKeys(creds, p.last) && !p.expires.IsZero() {
+		// Keys that do not expire are pushed again with a later expiry.
+		if !always && creds.CanExpire && sameKeys(creds, p.last) && !p.expires.IsZero() {
 			return nil
 		}
 		expires = creds.Expires

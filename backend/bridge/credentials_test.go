@@ -30,13 +30,16 @@ type keySource struct {
 	creds aws.Credentials
 	err   error
 	asked int
+	delay time.Duration // each Retrieve takes this long (an STS call)
 }
 
 func (s *keySource) Retrieve(context.Context) (aws.Credentials, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.asked++
-	return s.creds, s.err
+	c, err, d := s.creds, s.err, s.delay
+	s.mu.Unlock()
+	time.Sleep(d)
+	return c, err
 }
 
 func (s *keySource) set(c aws.Credentials, err error) {
@@ -381,6 +384,45 @@ func TestProviderError(t *testing.T) {
 		t.Errorf("after the provider recovered: %q, want %s", got, fingerprint(k1))
 	}
 	kb.checkNoSecrets(t, []aws.Credentials{k1})
+}
+
+// A provider slower than botocore's 2 s timeout for the endpoint: the
+// endpoint answers each try within it (503 while it waits), and a later try
+// finds the keys that arrived meanwhile.
+func TestSlowProvider(t *testing.T) {
+	src := &keySource{err: errors.New("not yet")}
+	kb := newKeyBridge(t, src, nil)
+	k1 := newKeys(t, time.Hour)
+	src.mu.Lock()
+	src.creds, src.err, src.delay = k1, nil, 2500*time.Millisecond
+	src.mu.Unlock()
+	if got := kb.run(t, fingerprintPy+"import boto3\nprint(fp(boto3.Session().get_credentials().get_frozen_credentials()))"); got != fingerprint(k1)+"\n" {
+		t.Errorf("with a slow provider: %q, want %s", got, fingerprint(k1))
+	}
+	kb.checkNoSecrets(t, []aws.Credentials{k1})
+}
+
+// A restarted kernel, a new process with a new endpoint, gets the keys
+// pushed again.
+func TestKeysAfterRestart(t *testing.T) {
+	k1, k2 := newKeys(t, time.Hour), newKeys(t, time.Hour)
+	src := &keySource{creds: k1}
+	kb := newKeyBridge(t, src, func() []aws.Credentials { return []aws.Credentials{k1, k2} })
+	code := fingerprintPy + "import boto3\nprint(fp(boto3.Session().get_credentials().get_frozen_credentials()))"
+	if got := kb.run(t, code); got != fingerprint(k1)+"\n" {
+		t.Fatalf("before the restart: %q, want %s", got, fingerprint(k1))
+	}
+	src.set(k2, nil)
+	if err := kb.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	asked := src.count()
+	if got := kb.run(t, code); got != fingerprint(k2)+"\n" {
+		t.Errorf("after the restart: %q, want %s", got, fingerprint(k2))
+	}
+	if src.count() != asked {
+		t.Error("the restarted kernel had to ask for keys: none were pushed at its start")
+	}
 }
 
 // Without a provider nothing changes: no endpoint, no handler, and boto3's

@@ -166,6 +166,10 @@ def _smallfry_credentials(kernel):
                 return 200, state["keys"]
             if state["error"] is not None:
                 return 500, {"Code": "CredentialsUnavailable", "Message": state["error"]}
+            if state["keys"] is not None:
+                return 503, {"Code": "CredentialsUnavailable",
+                             "Message": f"the AWS keys Smallfry sent expire at {state['keys']['Expiration']} "
+                                        "and it has sent no fresh ones (asked for them: try again)"}
             return 503, {"Code": "CredentialsUnavailable",
                          "Message": "Smallfry has not sent AWS keys yet (asked for them: try again)"}
 
