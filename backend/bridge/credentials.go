@@ -23,18 +23,14 @@ import (
 const (
 	credentialsPush    = "smallfry_credentials"         // control, app → kernel
 	credentialsRequest = "smallfry_credentials_request" // IOPub, kernel → app
-)
 
-var (
 	// pushTimeout bounds one push: the provider's refresh (an STS call) and
 	// the kernel's reply.
 	pushTimeout = 30 * time.Second
 	// refreshLead: fresh keys are pushed this long before the kernel's
 	// expire, ahead of botocore's 15-minute advisory window, so the kernel
-	// rarely has to ask. refreshRetry spaces the checks while the provider
-	// still returns the old keys.
-	refreshLead  = 16 * time.Minute
-	refreshRetry = 10 * time.Second
+	// rarely has to ask.
+	refreshLead = 16 * time.Minute
 	// unexpiringFor is the expiry given to keys that do not expire (botocore
 	// requires one): the kernel reads them again after that.
 	unexpiringFor = time.Hour
@@ -68,6 +64,10 @@ type keyPusher struct {
 	log      *slog.Logger
 	kernel   func() *kernel.Kernel // the bridge's kernel now (nil: none)
 
+	// retry spaces the refresh loop's checks while the provider still
+	// returns the keys the kernel has (10 s; tests shorten it).
+	retry time.Duration
+
 	mu      sync.Mutex // one push at a time
 	last    aws.Credentials
 	expires time.Time     // what the kernel was told; zero: no keys pushed
@@ -75,7 +75,7 @@ type keyPusher struct {
 }
 
 func newKeyPusher(p aws.CredentialsProvider, log *slog.Logger, k func() *kernel.Kernel) *keyPusher {
-	return &keyPusher{provider: p, log: log, kernel: k, pushed: make(chan struct{}, 1)}
+	return &keyPusher{provider: p, log: log, kernel: k, retry: 10 * time.Second, pushed: make(chan struct{}, 1)}
 }
 
 // options adds to a kernel's options what its endpoint needs.
@@ -175,7 +175,7 @@ func (p *keyPusher) refresh(ctx context.Context) {
 		if timer != nil {
 			timer.Stop()
 		}
-		timer = time.NewTimer(max(d, refreshRetry))
+		timer = time.NewTimer(max(d, p.retry))
 		fire = timer.C
 	}
 	defer func() {
@@ -209,7 +209,7 @@ func (p *keyPusher) refresh(ctx context.Context) {
 					// and a push that works arms the timer again.
 					p.log.Warn("refresh the kernel's AWS keys", "err", err.Error())
 				} else if left > 0 {
-					arm(refreshRetry) // the provider has not refreshed yet
+					arm(p.retry) // the provider has not refreshed yet
 				}
 			}
 		}

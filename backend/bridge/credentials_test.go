@@ -311,12 +311,10 @@ print("third", fp(c.get_frozen_credentials()))
 // The app pushes new keys on its own ahead of the kernel's expiry: the
 // kernel holds them before any code asks.
 func TestRefreshedKeysArePushed(t *testing.T) {
-	saved := refreshRetry
-	refreshRetry = time.Second
-	t.Cleanup(func() { refreshRetry = saved })
 	k1, k2 := newKeys(t, refreshLead+3*time.Second), newKeys(t, time.Hour)
 	src := &keySource{creds: k1}
 	kb := newKeyBridge(t, src, func() []aws.Credentials { return []aws.Credentials{k1, k2} })
+	kb.keys.retry = time.Second // before the kernel starts its refresh loop
 	held := fingerprintPy + `
 import smallfry, types
 k = smallfry._credentials[0]["keys"]

@@ -78,6 +78,10 @@ def _smallfry_credentials(kernel):
     message on the shell channel would not), and when the endpoint is asked
     while it has none or they are about to expire, it asks Smallfry for fresh
     ones with a "smallfry_credentials_request" message on IOPub.
+
+    pyarrow.fs.S3FileSystem needs nothing of its own: the AWS C++ SDK's
+    default chain reads this endpoint too (tested with pyarrow 25 and 26),
+    and reads it again when its keys are about to expire.
     """
     import datetime as _dt
     import hmac as _hmac
@@ -90,8 +94,9 @@ def _smallfry_credentials(kernel):
 
     # Whatever would win over the endpoint in the SDKs' default chains goes:
     # keys, profiles and role settings inherited from the app's environment,
-    # and the shared credentials file (long-lived keys; ~/.aws/config, with
-    # regions and endpoints, stays).
+    # and the shared credentials file (long-lived keys). ~/.aws/config, with
+    # regions and endpoints, stays: a [default] profile there that names keys,
+    # a role or SSO still comes first.
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                  "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
                  "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
