@@ -87,8 +87,9 @@ def fp(c):
 // any output the test collected with outputs.
 type keyBridge struct {
 	*Bridge
-	scratch string
-	log     *lockedWriter
+	scratch  string
+	log      *lockedWriter
+	launcher *recordingLauncher
 	mu      sync.Mutex
 	outputs []string
 }
@@ -101,9 +102,9 @@ func newKeyBridge(t *testing.T, src aws.CredentialsProvider, secrets func() []aw
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	kb := &keyBridge{scratch: t.TempDir(), log: &lockedWriter{}}
+	kb := &keyBridge{scratch: t.TempDir(), log: &lockedWriter{}, launcher: &recordingLauncher{}}
 	logger := slog.New(slog.NewTextHandler(kb.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	kb.Bridge = New(db, Config{Spec: pythonSpec(t), Launcher: kernel.LocalLauncher{}, Scratch: kb.scratch,
+	kb.Bridge = New(db, Config{Spec: pythonSpec(t), Launcher: kb.launcher, Scratch: kb.scratch,
 		Options: kernel.Options{Logger: logger}, Credentials: src})
 	t.Cleanup(func() {
 		kb.Close(context.Background())
@@ -140,49 +141,106 @@ func (kb *keyBridge) exec(t *testing.T, code string, onOutput func(kernel.Output
 	return out
 }
 
-// checkNoSecrets looks for each secret value of keys in every file under the
-// scratch folder, the log and the outputs.
+// checkNoSecrets fails the test for each place leaks finds a key in.
 func (kb *keyBridge) checkNoSecrets(t *testing.T, keys []aws.Credentials) {
 	t.Helper()
+	for _, where := range kb.leaks(keys) {
+		t.Errorf("a key is in %s", where)
+	}
+}
+
+// leaks looks for each secret value of keys in every file under the scratch
+// folder, the bridge's log, the kernel process's output and the cells'
+// outputs, and says where it found one.
+func (kb *keyBridge) leaks(keys []aws.Credentials) []string {
 	var values []string
 	for _, k := range keys {
-		values = append(values, k.AccessKeyID, k.SecretAccessKey, k.SessionToken)
+		for _, v := range []string{k.AccessKeyID, k.SecretAccessKey, k.SessionToken} {
+			if v != "" {
+				values = append(values, v)
+			}
+		}
+	}
+	var found []string
+	has := func(where, s string) {
+		for _, v := range values {
+			if strings.Contains(s, v) {
+				found = append(found, where)
+				return
+			}
+		}
 	}
 	files := 0
 	filepath.WalkDir(kb.scratch, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil
-		}
-		files++
-		for _, v := range values {
-			if v != "" && bytes.Contains(b, []byte(v)) {
-				t.Errorf("a key is in %s", p)
-			}
+		if b, err := os.ReadFile(p); err == nil {
+			files++
+			has(p, string(b))
 		}
 		return nil
 	})
 	if files == 0 {
-		t.Error("no files in the scratch folder: the check proves nothing")
+		found = append(found, "nowhere: no files in the scratch folder, the check proves nothing")
 	}
+	has("the log", kb.log.String())
+	has("the kernel process's stdout or stderr", kb.launcher.logs())
 	kb.mu.Lock()
 	defer kb.mu.Unlock()
-	for _, v := range values {
-		if v == "" {
-			continue
-		}
-		if strings.Contains(kb.log.String(), v) {
-			t.Error("a key is in the log")
-		}
-		for _, o := range kb.outputs {
-			if strings.Contains(o, v) {
-				t.Error("a key is in an output")
-			}
+	for _, o := range kb.outputs {
+		has("an output", o)
+	}
+	return found
+}
+
+// The leak check finds a key where one is: a file in the scratch folder,
+// IPython's history, an output.
+func TestLeakCheck(t *testing.T) {
+	k1 := newKeys(t, time.Hour)
+	kb := newKeyBridge(t, &keySource{creds: k1}, nil)
+	kb.run(t, `
+import boto3, os
+c = boto3.Session().get_credentials().get_frozen_credentials()
+open(os.path.join(os.environ["SMALLFRY_SCRATCH"], "leak.txt"), "w").write(c.secret_key)
+print(c.access_key)
+`)
+	kb.run(t, "x = '"+k1.SessionToken+"'")
+	got := strings.Join(kb.leaks([]aws.Credentials{k1}), "\n")
+	for _, want := range []string{"leak.txt", "history.sqlite", "an output"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the leak check found keys in\n%s\nnot in %s", got, want)
 		}
 	}
+}
+
+// recordingLauncher is a LocalLauncher that keeps its processes, for
+// their stdout and stderr.
+type recordingLauncher struct {
+	mu    sync.Mutex
+	procs []kernel.Process
+}
+
+func (l *recordingLauncher) Launch(ctx context.Context, ls kernel.LaunchSpec) (kernel.Process, error) {
+	p, err := kernel.LocalLauncher{}.Launch(ctx, ls)
+	if err == nil {
+		l.mu.Lock()
+		l.procs = append(l.procs, p)
+		l.mu.Unlock()
+	}
+	return p, err
+}
+
+func (l *recordingLauncher) logs() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var s strings.Builder
+	for _, p := range l.procs {
+		if lg, ok := p.(kernel.Logger); ok {
+			s.WriteString(lg.Logs())
+		}
+	}
+	return s.String()
 }
 
 func (kb *keyBridge) logText() string { return kb.log.String() }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -89,6 +90,15 @@ func TestDockerKernelGetsKeys(t *testing.T) {
 	scratch := filepath.Join(ks.ScratchRoot, session)
 	var outputs []string
 	t.Cleanup(func() {
+		// The kernel's own stdout and stderr, as the engine keeps them.
+		ids, err := exec.Command("docker", "ps", "-q", "--filter", "label=smallfry.session="+session).Output()
+		if err != nil || len(strings.Fields(string(ids))) != 1 {
+			t.Errorf("the session's container: %q, %v", ids, err)
+		} else if logs, err := exec.Command("docker", "logs", strings.TrimSpace(string(ids))).CombinedOutput(); err != nil {
+			t.Errorf("docker logs: %v", err)
+		} else {
+			outputs = append(outputs, string(logs))
+		}
 		b.Close(context.Background())
 		checkNoSecrets(t, scratch, outputs, k1, k2)
 	})
@@ -184,7 +194,7 @@ func cellText(out *bridge.Outcome) string {
 }
 
 // checkNoSecrets looks for the keys' values in every file of the scratch
-// folder (bind-mounted into the container) and in the outputs.
+// folder (bind-mounted into the container) and in the outputs and logs.
 func checkNoSecrets(t *testing.T, scratch string, outputs []string, keys ...aws.Credentials) {
 	t.Helper()
 	var values []string
