@@ -25,8 +25,12 @@ const (
 	credentialsRequest = "smallfry_credentials_request" // IOPub, kernel → app
 
 	// pushTimeout bounds one push: the provider's refresh (an STS call) and
-	// the kernel's reply.
-	pushTimeout = 30 * time.Second
+	// the kernel's reply, which alone gets controlTimeout (a kernel without
+	// the handler never replies). A new kernel waits startWait for its
+	// first push, which goes on in the background if the provider is slow.
+	pushTimeout    = 30 * time.Second
+	controlTimeout = 5 * time.Second
+	startWait      = 3 * time.Second
 	// refreshLead: fresh keys are pushed this long before the kernel's
 	// expire, ahead of botocore's 15-minute advisory window, so the kernel
 	// rarely has to ask.
@@ -98,15 +102,27 @@ func (p *keyPusher) options(opts kernel.Options) kernel.Options {
 }
 
 // started is called after the kernel k (re)started: it has no keys yet.
+// It returns once they are pushed, or after startWait: the first cell need
+// not wait for a slow provider it may not use (the kernel asks when code
+// needs keys).
 func (p *keyPusher) started(ctx context.Context, k *kernel.Kernel) {
 	p.mu.Lock()
 	p.last, p.expires = aws.Credentials{}, time.Time{}
 	p.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
-	defer cancel()
-	if err := p.push(ctx, k, true); err != nil {
-		// The kernel asks again when code needs keys.
-		p.log.Warn("push AWS keys to the new kernel", "err", err.Error())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pushTimeout)
+		defer cancel()
+		if err := p.push(ctx, k, true); err != nil {
+			p.log.Warn("push AWS keys to the new kernel", "err", err.Error())
+		}
+	}()
+	t := time.NewTimer(startWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
 	}
 }
 
@@ -141,13 +157,18 @@ func (p *keyPusher) push(ctx context.Context, k *kernel.Kernel, always bool) err
 	if perr != nil && !always {
 		return fmt.Errorf("refresh AWS keys: %w", perr) // the kernel keeps what it has
 	}
-	raw, err := k.Control(ctx, credentialsPush, msg)
+	cctx, cancel := context.WithTimeout(ctx, controlTimeout)
+	defer cancel()
+	raw, err := k.Control(cctx, credentialsPush, msg)
 	if err != nil {
 		return fmt.Errorf("push AWS keys: %w", err)
 	}
 	var reply struct{ Status, Ename, Evalue string }
-	if err := json.Unmarshal(raw, &reply); err != nil || reply.Status != "ok" {
-		return fmt.Errorf("push AWS keys: the kernel answered %s: %s (%v)", reply.Ename, reply.Evalue, err)
+	if err := json.Unmarshal(raw, &reply); err != nil {
+		return fmt.Errorf("push AWS keys: the kernel's reply: %w", err)
+	}
+	if reply.Status != "ok" {
+		return fmt.Errorf("push AWS keys: the kernel answered %s: %s", reply.Ename, reply.Evalue)
 	}
 	if perr != nil {
 		return fmt.Errorf("the kernel was told: %w", perr)

@@ -373,27 +373,28 @@ func TestRefreshedKeysArePushed(t *testing.T) {
 	src := &keySource{creds: k1}
 	kb := newKeyBridge(t, src, func() []aws.Credentials { return []aws.Credentials{k1, k2} })
 	kb.keys.retry = time.Second // before the kernel starts its refresh loop
-	held := fingerprintPy + `
-import smallfry, types
-k = smallfry._credentials[0]["keys"]
-print(fp(types.SimpleNamespace(access_key=k["AccessKeyId"], secret_key=k["SecretAccessKey"], token=k["Token"])))
-`
-	if got := kb.run(t, held); got != fingerprint(k1)+"\n" {
-		t.Fatalf("the kernel holds %q, want the first keys %s", got, fingerprint(k1))
+	held := "import smallfry\nprint(smallfry._credentials_status()['expiration'])"
+	if got, want := kb.run(t, held), expiration(k1)+"\n"; got != want {
+		t.Fatalf("the kernel holds keys expiring %q, want the first keys' %s", got, want)
 	}
 	src.set(k2, nil)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		got := kb.run(t, held)
-		if got == fingerprint(k2)+"\n" {
+		if got == expiration(k2)+"\n" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("20 s on, the kernel still holds %q, want the new keys %s", got, fingerprint(k2))
+			t.Fatalf("20 s on, the kernel holds keys expiring %q, want the new keys' %s", got, expiration(k2))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	if n := strings.Count(kb.logText(), "the kernel asked for AWS keys"); n != 0 {
+		t.Errorf("the kernel asked %d times: the keys were to be pushed unasked", n)
+	}
 }
+
+func expiration(c aws.Credentials) string { return c.Expires.UTC().Format(time.RFC3339) }
 
 // The endpoint's broken inputs: a wrong or missing token gets 403, another
 // path 404; a provider that fails gets the kernel's cell botocore's error
@@ -443,17 +444,21 @@ func TestProviderError(t *testing.T) {
 }
 
 // A provider slower than botocore's 2 s timeout for the endpoint: the
-// endpoint answers each try within it (503 while it waits), and a later try
-// finds the keys that arrived meanwhile.
+// endpoint answers each try within it (with the provider's last error while
+// it waits), and a later try finds the keys that arrived meanwhile.
 func TestSlowProvider(t *testing.T) {
 	src := &keySource{err: errors.New("not yet")}
 	kb := newKeyBridge(t, src, nil)
+	kb.run(t, "1") // the kernel starts, with no keys
 	k1 := newKeys(t, time.Hour)
 	src.mu.Lock()
 	src.creds, src.err, src.delay = k1, nil, 2500*time.Millisecond
 	src.mu.Unlock()
 	if got := kb.run(t, fingerprintPy+"import boto3\nprint(fp(boto3.Session().get_credentials().get_frozen_credentials()))"); got != fingerprint(k1)+"\n" {
 		t.Errorf("with a slow provider: %q, want %s", got, fingerprint(k1))
+	}
+	if !strings.Contains(kb.logText(), "the kernel asked for AWS keys") {
+		t.Error("the kernel never asked: the test proves nothing")
 	}
 	kb.checkNoSecrets(t, []aws.Credentials{k1})
 }

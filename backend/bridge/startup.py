@@ -211,11 +211,19 @@ def _smallfry_credentials(kernel):
     kernel.control_handlers["smallfry_credentials"] = on_push
     _os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{server.server_address[1]}{path}"
     _os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
-    return state, cond
+
+    def status():
+        """What the endpoint holds, without the keys: for tests and support."""
+        with cond:
+            keys = state["keys"]
+            return {"pushes": state["pushes"], "error": state["error"],
+                    "expiration": keys["Expiration"] if keys else None}
+
+    return status
 
 
 _sys.modules["smallfry"] = _smallfry_module()
 get_ipython().events.register("pre_run_cell", _sys.modules["smallfry"]._load)  # noqa: F821
 if __import__("os").environ.pop("SMALLFRY_AWS_CREDENTIALS", "") == "endpoint":
-    _sys.modules["smallfry"]._credentials = _smallfry_credentials(get_ipython().kernel)  # noqa: F821
+    _sys.modules["smallfry"]._credentials_status = _smallfry_credentials(get_ipython().kernel)  # noqa: F821
 del _smallfry_module, _smallfry_credentials, _sys
