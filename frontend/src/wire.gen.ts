@@ -249,6 +249,8 @@ export interface RunRecord {
   cells: RunCell[];
   reads: string[];
   writes: string[];
+  objectsRead?: string[];
+  objectsWritten?: string[];
 }
 
 // smallfry/backend/duckdb
