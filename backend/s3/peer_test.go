@@ -143,6 +143,19 @@ func (r *requests) count(method string, ranged bool) int {
 	return n
 }
 
+// exactly counts the requests that are req ("GET Sales/_smallfry.json").
+func (r *requests) exactly(req string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, s := range r.all {
+		if s == req {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *requests) reset() {
 	r.mu.Lock()
 	r.all = nil
