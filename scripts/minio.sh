@@ -13,7 +13,8 @@
 #              SMALLFRY_S3_ROOT_USER       the root credentials
 #              SMALLFRY_S3_ROOT_PASSWORD
 #              SMALLFRY_S3_CONSOLE         http://127.0.0.1:PORT2
-#            Idempotent: a server this script started that is healthy is kept.
+#            Idempotent: a server this script started that is healthy is kept
+#            as it is (stop it first to start one with another environment).
 #   stop     stops the MinIO that `start` started (by the PID it saved), and
 #            only that one; idempotent.
 #   env      prints the path of $state/env (`. "$(scripts/minio.sh env)"`);
