@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
@@ -49,7 +48,8 @@ func (s *Store) call(ctx context.Context, op operation, key string, fn func(cont
 	}
 	err := fn(ctx)
 	if err != nil && errorCode(err) == "ExpiredToken" {
-		if cc, ok := s.cfg.Credentials.(*aws.CredentialsCache); ok {
+		// *aws.CredentialsCache, and the sign-in's own cache, can forget keys.
+		if cc, ok := s.cfg.Credentials.(interface{ Invalidate() }); ok {
 			cc.Invalidate()
 			err = fn(ctx)
 		}
@@ -131,7 +131,10 @@ func (s *Store) explain(op operation, key string, err error) error {
 	}
 	switch {
 	case unreachable(err):
-		return user(backend.EINTERNAL, "cannot reach S3 at %s (%s)", s.endpoint, rootCause(err))
+		// lake.ErrOffline: readers fall back to what is cached.
+		e := user(backend.EINTERNAL, "cannot reach S3 at %s (%s)", s.endpoint, rootCause(err)).(*backend.Error)
+		e.Err = errors.Join(lake.ErrOffline, err)
+		return e
 	case code == "NoSuchBucket":
 		return user(backend.ENOTFOUND, "the bucket %s does not exist", s.cfg.Bucket)
 	case code == "PreconditionFailed" || code == "ConditionalRequestConflict" ||
