@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -297,4 +298,29 @@ func (c *Catalog) CachedAt(name string) (time.Time, bool) {
 		}
 	}
 	return oldest, true
+}
+
+// CachedDatasets lists the tables whose listing was seen here, for the
+// catalog offline: files and sizes from that listing, columns unknown.
+func (c *Catalog) CachedDatasets() []lake.Dataset {
+	entries, _ := os.ReadDir(filepath.Join(c.dir, "snapshots"))
+	var out []lake.Dataset
+	for _, e := range entries {
+		snap, ok := c.readSnapshot(strings.TrimSuffix(e.Name(), ".json"))
+		if !ok {
+			continue
+		}
+		d := lake.Dataset{Name: snap.Name, Kind: lake.KindTable, Path: snap.Name, Format: "parquet", Rows: -1, Partitions: snap.Partitions}
+		parts := map[string]bool{}
+		for _, f := range snap.Files {
+			d.Files++
+			d.Bytes += f.Size
+			if len(f.Partition) > 0 {
+				parts[path.Dir(f.Key)] = true
+			}
+		}
+		d.PartitionCount = len(parts)
+		out = append(out, d)
+	}
+	return out
 }

@@ -198,9 +198,13 @@ func TestOfflineCachedTablesStillAnswer(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the uncached table took %v to fail", d)
 	}
-	at, ok := lakeview.New(f.lake, f.store, f.viewDir).CachedAt("Events")
+	view := lakeview.New(f.lake, f.store, f.viewDir)
+	at, ok := view.CachedAt("Events")
 	if !ok || time.Since(at) > time.Minute {
 		t.Errorf("CachedAt = %v, %v", at, ok)
+	}
+	if ds := view.CachedDatasets(); len(ds) != 1 || ds[0].Name != "Events" || ds[0].Files != 3 || ds[0].PartitionCount != 3 || ds[0].Partitions[0] != "day" {
+		t.Errorf("cached datasets = %+v", ds)
 	}
 }
 
