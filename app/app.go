@@ -4,9 +4,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
+	"os"
 
 	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/menu"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 
@@ -40,8 +43,24 @@ func Run(ctx context.Context, cfg Config) error {
 	bench := &Workbench{svc: a.Workbench}
 	services := []service{bench}
 
+	// File ▸ Import company settings… reads the file the admin handed out
+	// and imports it as the Sign-in bar's button does; the bar updates from
+	// the account event.
+	appMenu := menu.NewMenu()
+	file := appMenu.AddSubmenu("File")
+	file.AddText("Import company settings…", nil, func(*menu.CallbackData) {
+		path, err := shell.chooseFile("Import company settings", "*.json")
+		if err != nil || path == "" {
+			return
+		}
+		if err := importSettingsFile(shell.ctx, bench, path); err != nil {
+			shell.tell("Company settings", err.Error(), true)
+		}
+	})
+
 	return wails.Run(&options.App{
 		Title:       "Smallfry",
+		Menu:        appMenu,
 		Width:       1280,
 		Height:      800,
 		MinWidth:    800,
@@ -68,4 +87,14 @@ func Run(ctx context.Context, cfg Config) error {
 			return backend.Wire(err)
 		},
 	})
+}
+
+// importSettingsFile imports the company settings file at path.
+func importSettingsFile(ctx context.Context, w *Workbench, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read the company settings: %w", err)
+	}
+	_, err = w.svc.ImportSettings(ctx, string(data))
+	return err
 }

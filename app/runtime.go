@@ -31,3 +31,20 @@ func (s *shell) logError(err error) {
 		runtime.LogErrorf(s.ctx, "%v", err)
 	}
 }
+
+// chooseFile asks the user for a file to open; "" when they cancel.
+func (s *shell) chooseFile(title string, patterns string) (string, error) {
+	return runtime.OpenFileDialog(s.ctx, runtime.OpenDialogOptions{
+		Title:   title,
+		Filters: []runtime.FileFilter{{DisplayName: "Settings (" + patterns + ")", Pattern: patterns}},
+	})
+}
+
+// tell shows a message box.
+func (s *shell) tell(title, message string, isError bool) {
+	kind := runtime.InfoDialog
+	if isError {
+		kind = runtime.ErrorDialog
+	}
+	_, _ = runtime.MessageDialog(s.ctx, runtime.MessageDialogOptions{Type: kind, Title: title, Message: message})
+}

@@ -88,3 +88,14 @@ func (w *Workbench) SetRuntime(session string, rt workbench.Runtime) (*workbench
 }
 
 func (w *Workbench) RestartKernel(session string) error { return w.svc.RestartKernel(w.ctx, session) }
+
+func (w *Workbench) Account() (*workbench.Account, error) { return w.svc.Account(w.ctx) }
+
+func (w *Workbench) ImportSettings(content string) (*workbench.Account, error) {
+	return w.svc.ImportSettings(w.ctx, content)
+}
+
+func (w *Workbench) SignIn() (*workbench.DeviceCode, error) { return w.svc.SignIn(w.ctx) }
+func (w *Workbench) CancelSignIn() error                    { return w.svc.CancelSignIn(w.ctx) }
+func (w *Workbench) SignOut() error                         { return w.svc.SignOut(w.ctx) }
+func (w *Workbench) S3Lake() (*workbench.S3Lake, error)     { return w.svc.S3Lake(w.ctx) }

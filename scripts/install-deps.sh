@@ -49,8 +49,8 @@ fi
 sudo=()
 if ((EUID != 0)); then sudo=(sudo); fi
 echo "deps: installing ${missing[*]}"
-"${sudo[@]}" apt-get update -q
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -q
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 
 # The tests run their own registry on a loopback port; the packaged service
 # would listen on every interface.

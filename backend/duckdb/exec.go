@@ -33,6 +33,9 @@ type Result struct {
 	Changed    int64 // rows changed by a final INSERT, UPDATE, DELETE or COPY
 	Statements int
 	TablesRead []string // lake objects the cell read, as Config.Resolve was asked for them
+	// ObjectsRead are what the attached views the cell named read (see
+	// Catalog), for the run's lineage.
+	ObjectsRead []string
 }
 
 // HasRows reports whether the cell produced a result set.
@@ -58,14 +61,23 @@ func (s *Session) Run(ctx context.Context, c Cell) (*Result, error) {
 		target = Table{Name: c.Result}
 	}
 	s.readsMu.Lock()
-	s.reads = nil
+	s.reads, s.objects = nil, nil
 	s.readsMu.Unlock()
 	defer func() {
 		s.readsMu.Lock()
-		res.TablesRead = s.reads
+		res.TablesRead, res.ObjectsRead = s.reads, s.objects
 		s.readsMu.Unlock()
 	}()
 	for i, st := range stmts {
+		var download func(Download)
+		if c.OnProgress != nil {
+			download = func(d Download) {
+				c.OnProgress(Progress{Statement: i + 1, Statements: len(stmts), Percent: -1, Downloaded: d.Done, DownloadTotal: d.Total})
+			}
+		}
+		if err := s.makeViews(ctx, st.SQL, c.Params, download); err != nil {
+			return nil, &SQLError{Line: st.Line, Statement: i + 1, Message: err.Error(), Err: err}
+		}
 		if err := s.makeJSONViews(ctx, st.SQL); err != nil {
 			return nil, &SQLError{Line: st.Line, Statement: i + 1, Message: err.Error(), Err: err}
 		}
@@ -81,9 +93,29 @@ func (s *Session) Run(ctx context.Context, c Cell) (*Result, error) {
 		} else {
 			close(done)
 		}
-		err := s.exec.Raw(func(dc any) error {
-			return s.runStatement(ctx, dc.(*duckdb.Conn), st.SQL, c.Params, i == len(stmts)-1, target, res)
-		})
+		run := func() error {
+			return s.exec.Raw(func(dc any) error {
+				return s.runStatement(ctx, dc.(*duckdb.Conn), st.SQL, c.Params, i == len(stmts)-1, target, res)
+			})
+		}
+		err := run()
+		// A view of an attached catalog may name files not fetched yet
+		// (partitions the statement was expected to skip): fetch, run again.
+		for try := 0; err != nil && ctx.Err() == nil && try < maxMissing; try++ {
+			retry, ferr := s.retryMissing(ctx, err, download)
+			if ferr != nil {
+				err = ferr
+				break
+			}
+			if !retry {
+				break
+			}
+			if verr := s.makeViews(ctx, st.SQL, c.Params, download); verr != nil {
+				err = verr
+				break
+			}
+			err = run()
+		}
 		close(stop)
 		<-done
 		if err != nil {

@@ -19,6 +19,9 @@ type Progress struct {
 	Percent    float64 // 0..100, or -1 when DuckDB cannot estimate
 	Rows       uint64  // rows processed so far
 	TotalRows  uint64  // rows DuckDB expects to process
+	// Downloaded of DownloadTotal bytes are fetched for the statement's
+	// attached views (see Catalog); Percent is -1 meanwhile.
+	Downloaded, DownloadTotal int64
 }
 
 // rawConnection returns the C connection behind a duckdb-go driver connection.

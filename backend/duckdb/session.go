@@ -34,6 +34,9 @@ type Config struct {
 	// the dataset's own spelling of its name; ok=false means no such dataset.
 	// Each statement that names a dataset counts as reading schema.name.
 	JSONViews map[string]func(name string) (canonical, glob string, ok bool)
+	// Catalogs are attached catalogs by name (s3): a cell names their
+	// tables as name.table or name.schema.table (see Catalog).
+	Catalogs map[string]Catalog
 }
 
 // Session is one private in-memory DuckDB database: a notebook's named
@@ -47,6 +50,10 @@ type Session struct {
 
 	readsMu sync.Mutex
 	reads   []string // lake objects resolved since the current cell started
+	objects []string // what the attached views of the current cell read
+
+	catalogs map[string]Catalog // by lower-case name
+	attached map[string]string  // the definition of each attached view made
 
 	jsonViews map[string]func(string) (string, string, bool) // by lower-case schema
 	made      map[[2]string]bool                             // JSON views made so far
@@ -72,6 +79,10 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s := &Session{views: map[string]*sortedView{}, jsonViews: map[string]func(string) (string, string, bool){}, made: map[[2]string]bool{}}
 	for schema, fn := range cfg.JSONViews {
 		s.jsonViews[strings.ToLower(schema)] = fn
+	}
+	s.catalogs, s.attached = map[string]Catalog{}, map[string]string{}
+	for name, c := range cfg.Catalogs {
+		s.catalogs[strings.ToLower(name)] = c
 	}
 	if cfg.Resolve != nil {
 		duckdb.RegisterReplacementScan(connector, func(name string) (string, []any, error) {
@@ -104,6 +115,7 @@ func (s *Session) init(ctx context.Context, cfg Config) error {
 	for schema := range cfg.JSONViews {
 		global = append(global, "CREATE SCHEMA IF NOT EXISTS "+QuoteIdent(schema))
 	}
+	global = append(global, attachStatements(cfg.Catalogs)...)
 	if cfg.Threads > 0 {
 		global = append(global, fmt.Sprintf("SET threads = %d", cfg.Threads))
 	}
@@ -156,7 +168,16 @@ func (s *Session) Close() error {
 // yet, and records the reads. A dataset that cannot be read is an error of
 // the statement that named it.
 func (s *Session) makeJSONViews(ctx context.Context, stmt string) error {
-	for _, ref := range qualifiedNames(stmt) {
+	var refs [][2]string
+	for _, chain := range dottedNames(stmt) {
+		if _, ok := s.catalogs[strings.ToLower(chain[0])]; ok {
+			continue // s3.raw.events is the attached catalog's
+		}
+		for i := 0; i+1 < len(chain); i++ {
+			refs = append(refs, [2]string{chain[i], chain[i+1]})
+		}
+	}
+	for _, ref := range refs {
 		fn, ok := s.jsonViews[strings.ToLower(ref[0])]
 		if !ok {
 			continue
@@ -174,7 +195,7 @@ func (s *Session) makeJSONViews(ctx context.Context, stmt string) error {
 		if s.made[key] {
 			continue
 		}
-		if err := s.makeJSONView(ctx, QuoteIdent(ref[0])+"."+QuoteIdent(name), glob); err != nil {
+		if err := s.makeJSONView(ctx, QuoteIdent(ref[0])+"."+QuoteIdent(name), glob, false); err != nil {
 			return fmt.Errorf("%s.%s is not queryable: %w", ref[0], name, err)
 		}
 		s.made[key] = true
@@ -182,7 +203,7 @@ func (s *Session) makeJSONViews(ctx context.Context, stmt string) error {
 	return nil
 }
 
-func (s *Session) makeJSONView(ctx context.Context, view, glob string) error {
+func (s *Session) makeJSONView(ctx context.Context, view, glob string, replace bool) error {
 	rows, err := s.exec.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json_auto("+QuoteString(glob)+"))")
 	if err != nil {
 		return err
@@ -199,7 +220,11 @@ func (s *Session) makeJSONView(ctx context.Context, view, glob string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	q := "CREATE VIEW IF NOT EXISTS " + view + " AS SELECT * FROM read_json(" + QuoteString(glob) + ", columns = {" + strings.Join(cols, ", ") + "})"
+	create := "CREATE VIEW IF NOT EXISTS "
+	if replace {
+		create = "CREATE OR REPLACE VIEW "
+	}
+	q := create + view + " AS SELECT * FROM read_json(" + QuoteString(glob) + ", columns = {" + strings.Join(cols, ", ") + "})"
 	_, err = s.exec.ExecContext(ctx, q)
 	return err
 }

@@ -126,66 +126,95 @@ func firstWord(stmt string) string {
 	return stmt[:i]
 }
 
-// qualifiedNames lists the schema.name pairs a statement mentions, bare or
-// double-quoted, outside strings and comments. It over-approximates (a
-// column written table.column is listed too); callers only act on schemas
-// they know.
-func qualifiedNames(stmt string) [][2]string {
-	var out [][2]string
-	var prev []string // the identifiers of the dotted chain being read
-	dot := false
+// token is one lexical unit of a statement, outside comments.
+type token struct {
+	kind byte   // 'n' name (bare or quoted), 's' string, '0' number, 'p' punctuation, '$' parameter or dollar string
+	text string // a name unquoted, a string's content, a number or operator as written
+}
+
+// scanTokens cuts a statement into tokens, dropping comments and white space.
+// It is a lexer for recognising names and simple predicates, not a parser.
+func scanTokens(stmt string) []token {
+	var out []token
 	for i := 0; i < len(stmt); {
 		c := stmt[i]
-		var ident string
-		isName := false
 		switch {
 		case c == '-' && strings.HasPrefix(stmt[i:], "--"):
 			for i < len(stmt) && stmt[i] != '\n' {
 				i++
 			}
-			continue
 		case c == '/' && strings.HasPrefix(stmt[i:], "/*"):
 			if end := strings.Index(stmt[i+2:], "*/"); end >= 0 {
 				i += end + 4
 			} else {
 				i = len(stmt)
 			}
-			continue
 		case isSpace(rune(c)):
 			i++
-			continue
 		case c == '"':
 			j := skipQuoted(stmt, i, '"', false)
-			ident, isName = strings.ReplaceAll(strings.Trim(stmt[i:j], `"`), `""`, `"`), true
+			if j == len(stmt) && (j-i < 2 || stmt[j-1] != '"') {
+				return out // unterminated: DuckDB reports it
+			}
+			out = append(out, token{'n', strings.ReplaceAll(stmt[i+1:j-1], `""`, `"`)})
 			i = j
 		case c == '\'':
-			i = skipQuoted(stmt, i, '\'', false)
+			j := skipQuoted(stmt, i, '\'', false)
+			text := ""
+			if j-i >= 2 {
+				text = strings.ReplaceAll(stmt[i+1:j-1], "''", "'")
+			}
+			out = append(out, token{'s', text})
+			i = j
 		case c == '$':
-			i = skipDollar(stmt, i)
-		case isIdent(c) && !(c >= '0' && c <= '9'):
+			j := skipDollar(stmt, i)
+			out = append(out, token{'$', stmt[i:j]})
+			i = j
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(stmt) && (isIdent(stmt[j]) || stmt[j] == '.') {
+				j++
+			}
+			out = append(out, token{'0', stmt[i:j]})
+			i = j
+		case isIdent(c):
 			j := i
 			for j < len(stmt) && isIdent(stmt[j]) {
 				j++
 			}
-			ident, isName = stmt[i:j], true
+			out = append(out, token{'n', stmt[i:j]})
 			i = j
-		case c == '.':
-			dot = true
-			i++
+		default:
+			j := i + 1
+			if j < len(stmt) && strings.Contains("<>=!", string(c)) && strings.Contains("<>=", string(stmt[j])) {
+				j++
+			}
+			out = append(out, token{'p', stmt[i:j]})
+			i = j
+		}
+	}
+	return out
+}
+
+// dottedNames lists the dotted chains of names a statement mentions, bare
+// or double-quoted, outside strings and comments: memory.raw.events gives
+// [memory raw events]. It over-approximates (a column written table.column
+// is listed too); callers only act on names they know.
+func dottedNames(stmt string) [][]string {
+	var out [][]string
+	toks := scanTokens(stmt)
+	for i := 0; i < len(toks); i++ {
+		if toks[i].kind != 'n' {
 			continue
-		default:
-			i++
 		}
-		switch {
-		case isName && dot && len(prev) > 0:
-			out = append(out, [2]string{prev[len(prev)-1], ident})
-			prev = append(prev, ident)
-		case isName:
-			prev = []string{ident}
-		default:
-			prev = nil
+		chain := []string{toks[i].text}
+		for i+2 < len(toks) && toks[i+1] == (token{'p', "."}) && toks[i+2].kind == 'n' {
+			chain = append(chain, toks[i+2].text)
+			i += 2
 		}
-		dot = false
+		if len(chain) > 1 {
+			out = append(out, chain)
+		}
 	}
 	return out
 }

@@ -52,25 +52,26 @@ func FuzzSplitStatements(f *testing.F) {
 	})
 }
 
-func TestQualifiedNames(t *testing.T) {
+func TestDottedNames(t *testing.T) {
 	tests := []struct {
 		name, sql string
-		want      [][2]string
+		want      [][]string
 	}{
-		{"bare", "SELECT * FROM raw.events", [][2]string{{"raw", "events"}}},
-		{"quoted", `SELECT * FROM "raw"."Page Views" JOIN raw."x""y" USING (id)`, [][2]string{{"raw", "Page Views"}, {"raw", `x"y`}}},
-		{"spaced and commented", "SELECT * FROM raw . /* c */ events", [][2]string{{"raw", "events"}}},
+		{"bare", "SELECT * FROM raw.events", [][]string{{"raw", "events"}}},
+		{"quoted", `SELECT * FROM "raw"."Page Views" JOIN raw."x""y" USING (id)`, [][]string{{"raw", "Page Views"}, {"raw", `x"y`}}},
+		{"spaced and commented", "SELECT * FROM raw . /* c */ events", [][]string{{"raw", "events"}}},
 		{"in a string", "SELECT 'raw.events', $$raw.x$$", nil},
 		{"in a comment", "SELECT 1 -- FROM raw.events\n", nil},
-		{"column refs", "SELECT e.type FROM raw.events e", [][2]string{{"e", "type"}, {"raw", "events"}}},
-		{"three parts", "SELECT * FROM memory.raw.events", [][2]string{{"memory", "raw"}, {"raw", "events"}}},
+		{"column refs", "SELECT e.type FROM raw.events e", [][]string{{"e", "type"}, {"raw", "events"}}},
+		{"three parts", "SELECT * FROM s3.raw.events", [][]string{{"s3", "raw", "events"}}},
+		{"numbers are not names", "SELECT 1.5, x.y FROM t", [][]string{{"x", "y"}}},
 		{"unterminated", `SELECT * FROM "raw`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := qualifiedNames(tt.sql)
+			got := dottedNames(tt.sql)
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("qualifiedNames(%q) = %q, want %q", tt.sql, got, tt.want)
+				t.Errorf("dottedNames(%q) = %q, want %q", tt.sql, got, tt.want)
 			}
 		})
 	}

@@ -136,7 +136,11 @@ func (l *Lake) forgetFooters(table string) {
 }
 
 func readFooter(r io.ReaderAt, where string, size int64) (rows int64, cols []Column, err error) {
-	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	// One read of the file's tail: the footer (when under 64 KiB) and its
+	// length together, without checking the leading magic bytes, so a
+	// remote lake's catalog makes one ranged GET per file.
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.SkipMagicBytes(true), parquet.OptimisticRead(true), parquet.ReadBufferSize(64<<10))
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s is not a readable Parquet file: %w", where, err)
 	}

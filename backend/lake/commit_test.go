@@ -57,7 +57,7 @@ func TestReadersNeverSeeAMix(t *testing.T) {
 	l := sampleLake(t)
 	ctx := context.Background()
 	const files, rows = 4, 50
-	if err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 0, files, rows)); err != nil {
+	if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 0, files, rows)); err != nil {
 		t.Fatal(err)
 	}
 	var done atomic.Bool
@@ -67,7 +67,7 @@ func TestReadersNeverSeeAMix(t *testing.T) {
 		defer wg.Done()
 		defer done.Store(true)
 		for v := int64(1); v <= 30; v++ {
-			if err := l.Write(ctx, "Sales", Overwrite, fillRows(t, v, files, rows)); err != nil {
+			if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, v, files, rows)); err != nil {
 				t.Error(err)
 				return
 			}
@@ -108,7 +108,7 @@ func TestConcurrentPartitionWrites(t *testing.T) {
 			defer wg.Done()
 			for i := range 5 {
 				day := fmt.Sprintf("day=2025-0%d-%02d/w.parquet", w+1, i+1)
-				err := l.Write(ctx, "daily", ReplacePartitions, func(_ context.Context, dir string) error {
+				_, err := l.Write(ctx, "daily", ReplacePartitions, func(_ context.Context, dir string) error {
 					writeParquet(t, filepath.Join(dir, day), []sale{{int64(w), "x", 1}})
 					return nil
 				})
@@ -152,7 +152,7 @@ func TestBrokenUploadLeavesThePreviousVersion(t *testing.T) {
 	before := liveFiles(t, l, "Sales")
 	rows, _ := readTable(l, "Sales")
 	broken := New(&brokenStore{Storage: l.store, failAt: 3})
-	err := broken.Write(ctx, "Sales", Overwrite, fillRows(t, 7, 4, 10))
+	_, err := broken.Write(ctx, "Sales", Overwrite, fillRows(t, 7, 4, 10))
 	if err == nil || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("Write = %v, want the upload error", err)
 	}
@@ -172,7 +172,7 @@ func TestBrokenUploadLeavesThePreviousVersion(t *testing.T) {
 func TestDebrisOfAKilledWriter(t *testing.T) {
 	l := sampleLake(t)
 	ctx := context.Background()
-	if err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 1, 1, 5)); err != nil {
+	if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 1, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 	old := filepath.Join(l.Root(), "Sales", "_v", "dead-old", "part-0.parquet")
@@ -186,7 +186,7 @@ func TestDebrisOfAKilledWriter(t *testing.T) {
 	if got, _ := readTable(l, "Sales"); got[99] != 0 || got[98] != 0 || got[1] != 5 {
 		t.Fatalf("readers picked up debris: %v", got)
 	}
-	if err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 2, 1, 5)); err != nil {
+	if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 2, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
@@ -223,7 +223,7 @@ func TestBrokenManifest(t *testing.T) {
 				}
 			}
 			// A write over a broken manifest is refused, and changes nothing.
-			if err := l.Write(context.Background(), "Sales", Overwrite, fillRows(t, 1, 1, 1)); err == nil {
+			if _, err := l.Write(context.Background(), "Sales", Overwrite, fillRows(t, 1, 1, 1)); err == nil {
 				t.Error("a write over a broken manifest succeeded")
 			}
 		})
@@ -239,14 +239,14 @@ func TestSwapLocks(t *testing.T) {
 	if err := os.Chtimes(lock, past, past); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 1, 1, 1)); err != nil {
+	if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 1, 1, 1)); err != nil {
 		t.Fatalf("a crashed writer's lock blocked the write: %v", err)
 	}
 	// A live lock makes a writer wait; a canceled one gives up.
 	writeFile(t, lock, "")
 	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
-	err := l.Write(cctx, "Sales", Overwrite, fillRows(t, 2, 1, 1))
+	_, err := l.Write(cctx, "Sales", Overwrite, fillRows(t, 2, 1, 1))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Write under a held lock = %v, want the deadline", err)
 	}
@@ -272,7 +272,7 @@ func TestSwapLocks(t *testing.T) {
 func TestStrayFileIsReported(t *testing.T) {
 	l := sampleLake(t)
 	ctx := context.Background()
-	if err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 1, 1, 5)); err != nil {
+	if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 1, 1, 5)); err != nil {
 		t.Fatal(err)
 	}
 	stray := filepath.Join(l.Root(), "Sales", "dropped.parquet")

@@ -187,3 +187,70 @@ func (l *Lake) CanonicalName(name string) string {
 	}
 	return name
 }
+
+// TableFiles is what a table's current version is made of.
+type TableFiles struct {
+	Name       string   // the table's own spelling
+	Partitions []string // Hive partition keys, outermost first
+	Files      []File
+}
+
+// File is one data object of a table, with its Hive partition values.
+type File struct {
+	Object
+	Partition map[string]string // key=value folders above the file
+}
+
+// Files returns the files of a table's current version, for readers that
+// fetch them (the S3 lake's views). ok is false when there is no such table
+// (names match case-insensitively, as in SQL).
+func (l *Lake) Files(ctx context.Context, name string) (TableFiles, bool, error) {
+	tables, _, err := l.tableDirs(ctx)
+	if err != nil {
+		return TableFiles{}, false, err
+	}
+	for _, t := range tables {
+		if !strings.EqualFold(t, name) {
+			continue
+		}
+		st, err := l.state(ctx, t)
+		if err != nil {
+			return TableFiles{}, false, err
+		}
+		tf := TableFiles{Name: t}
+		for _, o := range st.files {
+			f := File{Object: o, Partition: map[string]string{}}
+			part := partitionOf(t, o.Key)
+			for _, seg := range strings.Split(part, "/") {
+				if k, v, ok := strings.Cut(seg, "="); ok && k != "" {
+					f.Partition[k] = v
+				}
+			}
+			if keys := partitionKeys(part); len(keys) > len(tf.Partitions) {
+				tf.Partitions = keys
+			}
+			tf.Files = append(tf.Files, f)
+		}
+		return tf, true, nil
+	}
+	return TableFiles{}, false, nil
+}
+
+// Raw finds a raw dataset by name (case-insensitive): its own spelling and
+// its objects.
+func (l *Lake) Raw(ctx context.Context, name string) (canonical string, objs []Object, ok bool, err error) {
+	_, raws, err := l.tableDirs(ctx)
+	if err != nil {
+		return "", nil, false, err
+	}
+	for _, r := range raws {
+		if strings.EqualFold(r, name) {
+			objs, err := l.store.List(ctx, path.Join(rawDir, r)+"/")
+			return r, objs, err == nil, err
+		}
+	}
+	return "", nil, false, nil
+}
+
+// Store is the lake's storage.
+func (l *Lake) Store() Storage { return l.store }

@@ -233,7 +233,7 @@ func TestWrite(t *testing.T) {
 	}
 	t.Run("overwrite replaces the table", func(t *testing.T) {
 		l := sampleLake(t)
-		if err := l.Write(ctx, "Sales", Overwrite, fill("new.parquet")); err != nil {
+		if _, err := l.Write(ctx, "Sales", Overwrite, fill("new.parquet")); err != nil {
 			t.Fatal(err)
 		}
 		if got := liveFiles(t, l, "Sales"); got != "new.parquet" {
@@ -246,7 +246,7 @@ func TestWrite(t *testing.T) {
 		}
 		later := time.Now().Add(16 * time.Minute)
 		l.Now = func() time.Time { return later }
-		if err := l.Write(ctx, "Sales", Overwrite, fill("newer.parquet")); err != nil {
+		if _, err := l.Write(ctx, "Sales", Overwrite, fill("newer.parquet")); err != nil {
 			t.Fatal(err)
 		}
 		if got := listFiles(t, filepath.Join(l.Root(), "Sales")); strings.Contains(got, "part-") || !strings.Contains(got, "new.parquet") {
@@ -258,7 +258,7 @@ func TestWrite(t *testing.T) {
 	})
 	t.Run("new table", func(t *testing.T) {
 		l := sampleLake(t)
-		if err := l.Write(ctx, "fresh", Overwrite, fill("a.parquet")); err != nil {
+		if _, err := l.Write(ctx, "fresh", Overwrite, fill("a.parquet")); err != nil {
 			t.Fatal(err)
 		}
 		if got := liveFiles(t, l, "fresh"); got != "a.parquet" {
@@ -267,11 +267,11 @@ func TestWrite(t *testing.T) {
 	})
 	t.Run("replace partitions keeps the others", func(t *testing.T) {
 		l := sampleLake(t)
-		if err := l.Write(ctx, "daily", ReplacePartitions, fill("day=2024-01-02/y.parquet", "day=2024-01-03/y.parquet")); err != nil {
+		if _, err := l.Write(ctx, "daily", ReplacePartitions, fill("day=2024-01-02/y.parquet", "day=2024-01-03/y.parquet")); err != nil {
 			t.Fatal(err)
 		}
 		// Twice: the second replaces what the first wrote.
-		if err := l.Write(ctx, "daily", ReplacePartitions, fill("day=2024-01-02/y.parquet", "day=2024-01-03/y.parquet")); err != nil {
+		if _, err := l.Write(ctx, "daily", ReplacePartitions, fill("day=2024-01-02/y.parquet", "day=2024-01-03/y.parquet")); err != nil {
 			t.Fatal(err)
 		}
 		want := "day=2024-01-01/x.parquet day=2024-01-02/y.parquet day=2024-01-03/y.parquet"
@@ -298,7 +298,7 @@ func TestWrite(t *testing.T) {
 		t.Run(tt.name+" leaves the previous version", func(t *testing.T) {
 			l := sampleLake(t)
 			before := listFiles(t, l.Root())
-			err := l.Write(ctx, tt.tbl, tt.mode, tt.fill)
+			_, err := l.Write(ctx, tt.tbl, tt.mode, tt.fill)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -311,7 +311,7 @@ func TestWrite(t *testing.T) {
 		l := sampleLake(t)
 		before := listFiles(t, l.Root())
 		cctx, cancel := context.WithCancel(ctx)
-		err := l.Write(cctx, "Sales", Overwrite, func(c context.Context, dir string) error {
+		_, err := l.Write(cctx, "Sales", Overwrite, func(c context.Context, dir string) error {
 			writeParquet(t, filepath.Join(dir, "a.parquet"), []sale{{1, "x", 1}})
 			cancel()
 			return nil

@@ -45,6 +45,9 @@ type retiredFile struct {
 type manifestFile struct {
 	Path string `json:"path"`
 	Size int64  `json:"size"`
+	// ETag is the object's as stored (absent in manifests written before
+	// Smallfry recorded it): for lineage and cache checks.
+	ETag string `json:"etag,omitempty"`
 }
 
 // tableState is what a table is made of now, and what a commit over it
@@ -69,7 +72,11 @@ func (l *Lake) state(ctx context.Context, table string) (tableState, error) {
 		}
 		st := tableState{etag: obj.ETag, found: true, retired: m.Retired}
 		for _, f := range m.Files {
-			st.files = append(st.files, Object{Key: table + "/" + f.Path, Size: f.Size, ETag: m.Version})
+			etag := f.ETag
+			if etag == "" {
+				etag = m.Version // data objects are never rewritten under their key
+			}
+			st.files = append(st.files, Object{Key: table + "/" + f.Path, Size: f.Size, ETag: etag})
 		}
 		return st, nil
 	case !errors.Is(err, fs.ErrNotExist):

@@ -58,6 +58,10 @@ type Storage interface {
 	StagingDir(ctx context.Context) (string, error)
 }
 
+// ErrOffline is wrapped by a remote storage's errors when it cannot be
+// reached or the user is signed out: readers fall back to what is cached.
+var ErrOffline = errors.New("the lake cannot be reached")
+
 // ErrConflict is wrapped when a Swap finds that another write committed first.
 var ErrConflict = errors.New("the object changed since it was read")
 

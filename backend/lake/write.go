@@ -45,60 +45,72 @@ const (
 	debrisAge = time.Hour
 )
 
+// Commit is what a write stored: the new version and, for lineage, the
+// location and ETag of each object it wrote ("s3://b/Sales/_v/…#etag").
+type Commit struct {
+	Version string
+	Objects []string
+}
+
 // Write replaces table name with the files fill writes into an empty local
 // folder. The new version's objects are stored beside the old ones, then
 // the table's manifest is swapped to name them, in one step: readers see
 // the old table or the new one, never a mix. If fill fails, ctx ends or
 // the upload breaks, the previous version is untouched and the objects
 // already stored are never named by a manifest.
-func (l *Lake) Write(ctx context.Context, name string, mode Mode, fill func(ctx context.Context, dir string) error) error {
+func (l *Lake) Write(ctx context.Context, name string, mode Mode, fill func(ctx context.Context, dir string) error) (Commit, error) {
 	if !ValidName(name) {
-		return backend.Errorf(backend.EINVALID, "write lake table %q: a table name is %s", name, backend.IdentifierRule)
+		return Commit{}, backend.Errorf(backend.EINVALID, "write lake table %q: a table name is %s", name, backend.IdentifierRule)
 	}
 	if mode != Overwrite && mode != ReplacePartitions {
-		return backend.Errorf(backend.EINVALID, "write lake table %s: unknown mode %q", name, mode)
+		return Commit{}, backend.Errorf(backend.EINVALID, "write lake table %s: unknown mode %q", name, mode)
 	}
 	staging, err := l.store.StagingDir(ctx)
 	if err != nil {
-		return err
+		return Commit{}, err
 	}
 	defer os.RemoveAll(staging)
 	if err := fill(ctx, staging); err != nil {
-		return fmt.Errorf("write lake table %s: %w", name, err)
+		return Commit{}, fmt.Errorf("write lake table %s: %w", name, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("write lake table %s: %w", name, err)
+		return Commit{}, fmt.Errorf("write lake table %s: %w", name, err)
 	}
 	files, err := stagedFiles(staging)
 	if err != nil {
-		return fmt.Errorf("write lake table %s: %w", name, err)
+		return Commit{}, fmt.Errorf("write lake table %s: %w", name, err)
 	}
 	if mode == ReplacePartitions {
 		for _, f := range files {
 			if !strings.Contains(f.Path, "=") || !strings.Contains(f.Path, "/") {
-				return backend.Errorf(backend.EINVALID, "write lake table %s: mode %s needs partitioned output, found %s", name, mode, f.Path)
+				return Commit{}, backend.Errorf(backend.EINVALID, "write lake table %s: mode %s needs partitioned output, found %s", name, mode, f.Path)
 			}
 		}
 	}
 	version := newVersion()
+	commit := Commit{Version: version}
 	prefix := versionsFolder + "/" + version + "/"
 	var stored []string
 	for i := range files {
 		key := name + "/" + prefix + files[i].Path
 		if err := l.store.Put(ctx, key, filepath.Join(staging, filepath.FromSlash(files[i].Path))); err != nil {
 			l.forget(stored)
-			return fmt.Errorf("write lake table %s: %w", name, err)
+			return Commit{}, fmt.Errorf("write lake table %s: %w", name, err)
 		}
 		stored = append(stored, key)
 		files[i].Path = prefix + files[i].Path
+		if obj, err := l.store.Stat(ctx, key); err == nil {
+			files[i].ETag = obj.ETag
+		}
+		commit.Objects = append(commit.Objects, l.store.Location(key)+"#"+files[i].ETag)
 	}
 	expired, err := l.commit(ctx, name, mode, version, files)
 	if err != nil {
 		l.forget(stored)
-		return fmt.Errorf("write lake table %s: %w", name, err)
+		return Commit{}, fmt.Errorf("write lake table %s: %w", name, err)
 	}
 	l.sweep(ctx, name, expired)
-	return nil
+	return commit, nil
 }
 
 // stagedFiles lists what fill wrote, relative to the staging folder.

@@ -25,12 +25,21 @@ type CellMeta struct {
 
 // LakeSave is a SQL cell's "save to lake" setting.
 type LakeSave struct {
+	// Lake is the lake written: "" (or "local") the workspace's folder,
+	// "s3" the company's S3 lake.
+	Lake        string   `json:"lake,omitempty"`
 	Table       string   `json:"table"`
 	PartitionBy []string `json:"partition_by,omitempty"`
 	// Mode is "overwrite" (the default: replace the table) or "partitions"
 	// (replace only the partitions written).
 	Mode string `json:"mode,omitempty"`
 }
+
+// Lakes a cell saves to.
+const (
+	LakeLocal = "local"
+	LakeS3    = "s3"
+)
 
 // Lake save modes.
 const (

@@ -54,6 +54,8 @@ func (nb *Notebook) Validate() error {
 			switch {
 			case !backend.IsIdentifier(l.Table) || strings.EqualFold(l.Table, "raw"):
 				report("cell %d: save to lake: %q is not a valid table name (%s, and not raw)", num, l.Table, backend.IdentifierRule)
+			case l.Lake != "" && l.Lake != LakeLocal && l.Lake != LakeS3:
+				report("cell %d: save to lake: lake %q is neither %q nor %q", num, l.Lake, LakeLocal, LakeS3)
 			case l.Mode != "" && l.Mode != SaveOverwrite && l.Mode != SavePartitions:
 				report("cell %d: save to lake: mode %q is neither %q nor %q", num, l.Mode, SaveOverwrite, SavePartitions)
 			case l.Mode == SavePartitions && len(l.PartitionBy) == 0:

@@ -48,7 +48,7 @@ type History interface {
 
 // Lake is where SQL cells save their results.
 type Lake interface {
-	Write(ctx context.Context, table string, mode lake.Mode, fill func(ctx context.Context, dir string) error) error
+	Write(ctx context.Context, table string, mode lake.Mode, fill func(ctx context.Context, dir string) error) (lake.Commit, error)
 	// CanonicalName spells a table as the lake does, for the record.
 	CanonicalName(name string) string
 }
@@ -58,6 +58,8 @@ type Env struct {
 	Root string // the workspace folder; notebook paths in records are relative to it
 	Runs History
 	Lake Lake
+	// S3 is the company's S3 lake; nil when the workspace has none.
+	S3 Lake
 }
 
 var (

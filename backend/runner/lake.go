@@ -28,21 +28,31 @@ func (r *run) saveToLake(ctx context.Context, res *duckdb.Result, save *notebook
 	if save.Mode == notebook.SavePartitions {
 		mode = lake.ReplacePartitions
 	}
-	err := r.env.Lake.Write(ctx, save.Table, mode, func(ctx context.Context, dir string) error {
-		target := filepath.Join(dir, "part-0.parquet")
-		if len(save.PartitionBy) > 0 {
-			target = dir
+	target, name := r.env.Lake, save.Table
+	if save.Lake == notebook.LakeS3 {
+		if r.env.S3 == nil {
+			return "", backend.Errorf(backend.EINVALID, "save to s3.%s: this workspace has no S3 lake: import the company settings and sign in", save.Table)
 		}
-		_, err := r.session.WriteParquet(ctx, res.Table, target, duckdb.ParquetOptions{PartitionBy: save.PartitionBy})
+		target, name = r.env.S3, "s3."+save.Table
+	}
+	commit, err := target.Write(ctx, save.Table, mode, func(ctx context.Context, dir string) error {
+		file := filepath.Join(dir, "part-0.parquet")
+		if len(save.PartitionBy) > 0 {
+			file = dir
+		}
+		_, err := r.session.WriteParquet(ctx, res.Table, file, duckdb.ParquetOptions{PartitionBy: save.PartitionBy})
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	if !slices.Contains(r.rec.Writes, save.Table) {
-		r.rec.Writes = append(r.rec.Writes, save.Table)
+	if !slices.Contains(r.rec.Writes, name) {
+		r.rec.Writes = append(r.rec.Writes, name)
 	}
-	msg := fmt.Sprintf("Saved %d rows to lake table %s", res.Rows, save.Table)
+	if save.Lake == notebook.LakeS3 {
+		r.rec.ObjectsWritten = append(r.rec.ObjectsWritten, commit.Objects...)
+	}
+	msg := fmt.Sprintf("Saved %d rows to lake table %s", res.Rows, name)
 	if len(save.PartitionBy) > 0 {
 		msg += fmt.Sprintf(", partitioned by %s (mode %s)", strings.Join(save.PartitionBy, ", "), mode)
 	}

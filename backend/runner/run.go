@@ -348,6 +348,11 @@ func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Res
 				r.rec.Reads = append(r.rec.Reads, read)
 			}
 		}
+		for _, o := range res.ObjectsRead {
+			if !slices.Contains(r.rec.ObjectsRead, o) {
+				r.rec.ObjectsRead = append(r.rec.ObjectsRead, o)
+			}
+		}
 	}
 	if err != nil {
 		return nil, "", err
@@ -387,7 +392,7 @@ func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Res
 // lakeName turns a name the session reports as read into the catalog's
 // name: raw datasets come as raw.<name>, tables as SQL spelled them.
 func (r *run) lakeName(asked string) string {
-	if strings.HasPrefix(asked, "raw.") {
+	if strings.HasPrefix(asked, "raw.") || strings.HasPrefix(asked, "s3.") {
 		return asked
 	}
 	return r.env.Lake.CanonicalName(asked)

@@ -41,6 +41,10 @@ type Record struct {
 	Cells      []Cell         `json:"cells"`
 	Reads      []string       `json:"reads"`  // lake objects read
 	Writes     []string       `json:"writes"` // lake tables written
+	// Lineage: the remote objects read and written, each as its location
+	// and ETag ("s3://bucket/key#etag").
+	ObjectsRead    []string `json:"objectsRead,omitempty"`
+	ObjectsWritten []string `json:"objectsWritten,omitempty"`
 }
 
 // Cell is one cell's part of a run.

@@ -52,7 +52,7 @@ func createTables(ctx context.Context, lk *lake.Lake) error {
 		if _, err := s.Run(ctx, duckdb.Cell{SQL: string(query), Result: name}); err != nil {
 			return fmt.Errorf("sample table %s (%s): %w", name, def, err)
 		}
-		err = lk.Write(ctx, name, lake.Overwrite, func(ctx context.Context, dir string) error {
+		_, err = lk.Write(ctx, name, lake.Overwrite, func(ctx context.Context, dir string) error {
 			_, err := s.WriteParquet(ctx, duckdb.Table{Name: name}, filepath.Join(dir, "part-0.parquet"), duckdb.ParquetOptions{})
 			return err
 		})

@@ -13,6 +13,7 @@ const (
 	EventRun      = "run"      // RunEvent: a run ended
 	EventPull     = "pull"     // PullEvent: a Docker image is being pulled
 	EventOutput   = "output"   // OutputEvent: a running Python cell's output
+	EventAccount  = "account"  // Account: the company sign-in changed
 )
 
 // OutputEvent carries one output of a running Python cell as the kernel
@@ -60,6 +61,10 @@ type ProgressEvent struct {
 	CellID    string  `json:"cellId"`
 	Percent   float64 `json:"percent"`
 	ElapsedMs int64   `json:"elapsedMs"`
+	// Downloaded of DownloadTotal bytes of S3 objects are fetched for the
+	// cell (Percent is -1 meanwhile).
+	Downloaded    int64 `json:"downloaded,omitempty"`
+	DownloadTotal int64 `json:"downloadTotal,omitempty"`
 }
 
 // RunEvent reports the end of a run.

@@ -108,21 +108,35 @@ func (s *Service) PreviewLake(ctx context.Context, session, name string) (*CellO
 }
 
 // lakeRef is the SQL reference of a catalog entry, quoted.
+// S3 datasets are named s3.<name> (the catalog's s3.Orders, s3.raw.clicks).
 func (s *Service) lakeRef(ctx context.Context, name string) (string, error) {
-	cat, err := s.cfg.Lake.Catalog(ctx)
-	if err != nil {
-		return "", err
+	var cat []Dataset
+	prefix := ""
+	if rest, ok := strings.CutPrefix(name, "s3."); ok {
+		s3, err := s.S3Lake(ctx)
+		if err != nil {
+			return "", err
+		}
+		if s3 == nil {
+			return "", backend.Errorf(backend.ENOTFOUND, "there is no S3 lake: import the company settings first")
+		}
+		cat, name, prefix = s3.Datasets, rest, "s3."
+	} else {
+		var err error
+		if cat, err = s.cfg.Lake.Catalog(ctx); err != nil {
+			return "", err
+		}
 	}
 	for _, d := range cat {
 		if d.Name != name {
 			continue
 		}
 		if d.Kind == lake.KindRaw {
-			return "raw." + duckdb.QuoteIdent(strings.TrimPrefix(d.Name, "raw.")), nil
+			return prefix + "raw." + duckdb.QuoteIdent(strings.TrimPrefix(d.Name, "raw.")), nil
 		}
-		return duckdb.QuoteIdent(d.Name), nil
+		return prefix + duckdb.QuoteIdent(d.Name), nil
 	}
-	return "", backend.Errorf(backend.ENOTFOUND, "the lake has no table or raw dataset named %q", name)
+	return "", backend.Errorf(backend.ENOTFOUND, "the lake has no table or raw dataset named %q", prefix+name)
 }
 
 // Completions lists what the SQL editor completes: lake tables, raw

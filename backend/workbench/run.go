@@ -47,7 +47,7 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 	}
 	started := map[string]time.Time{}
 	var throttle backend.Throttle
-	outcome, err := runner.RunCells(ctx, s.env, db, nb, path, req.Run, runner.Options{
+	outcome, err := runner.RunCells(ctx, s.runEnv(), db, nb, path, req.Run, runner.Options{
 		Python: func(ctx context.Context, _ string) (runner.Python, error) { return ss.python(ctx, db) },
 		OnOutput: func(id string, o kernel.Output) {
 			s.events.Emit(EventOutput, OutputEvent{Session: session, CellID: id, Output: o})
@@ -71,7 +71,7 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 			if !throttle.Allow(false) {
 				return
 			}
-			s.events.Emit(EventProgress, ProgressEvent{Session: session, RunID: runID, CellID: id, Percent: p.Percent, ElapsedMs: time.Since(started[id]).Milliseconds()})
+			s.events.Emit(EventProgress, ProgressEvent{Session: session, RunID: runID, CellID: id, Percent: p.Percent, ElapsedMs: time.Since(started[id]).Milliseconds(), Downloaded: p.Downloaded, DownloadTotal: p.DownloadTotal})
 		},
 		OnCell: func(e runner.CellEvent) {
 			out := ss.finishCell(ctx, db, nb.Cell(e.ID), e)

@@ -30,6 +30,8 @@ type Config struct {
 	OpenPython func(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session string) (*bridge.Bridge, error)
 	Events     Events // may be nil
 	Version    string
+	// Accounts is the company sign-in and S3 lake; nil leaves them out.
+	Accounts Accounts
 }
 
 // Service is one workspace's workbench: its open notebooks, each with a
@@ -53,6 +55,18 @@ func New(cfg Config) *Service {
 		cfg: cfg, events: events, sessions: map[string]*session{},
 		env: runner.Env{Root: cfg.Root, Runs: cfg.Runs, Lake: cfg.Lake},
 	}
+}
+
+// runEnv is what runs share, with the S3 lake as it is now (settings may
+// be imported while the workbench runs).
+func (s *Service) runEnv() runner.Env {
+	env := s.env
+	if s.cfg.Accounts != nil {
+		if lk := s.cfg.Accounts.Lake(); lk != nil {
+			env.S3 = lk
+		}
+	}
+	return env
 }
 
 // Close ends every session, canceling what runs.

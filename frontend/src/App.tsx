@@ -1,7 +1,8 @@
 // The workbench shell: the notebook list and lake browser on the left, the
 // open notebook in the middle, its run history on the right.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, type ApiError, type Info } from "./api";
+import { api, type Account, type ApiError, type Info } from "./api";
+import { AccountBar } from "./account/AccountBar";
 import { quoteIdent } from "./notebook/names";
 import { RunHistory } from "./history/RunHistory";
 import { LakePanel } from "./lake/LakePanel";
@@ -18,6 +19,7 @@ export function App() {
   const [showHistory, setShowHistory] = useState(true);
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
+  const [account, setAccount] = useState<Account>();
   const nb = useRef<NotebookHandle>();
 
   const refresh = useCallback(() => api.info().then(setInfo, (e: ApiError) => setError(e.message)), []);
@@ -64,6 +66,7 @@ export function App() {
           <h1>Smallfry</h1>
           <span className="version">{info?.version}</span>
         </header>
+        <AccountBar onChange={setAccount} />
         <nav className="tabs">
           <button className={tab === "notebooks" ? "active" : ""} data-testid="tab-notebooks" onClick={() => setTab("notebooks")}>
             Notebooks
@@ -99,6 +102,7 @@ export function App() {
           </div>
         ) : (
           <LakePanel
+            accountKey={account && `${account.configured}/${account.signedIn}`}
             onPreview={(name) => void preview(name)}
             onInsert={(name) => nb.current?.insert(sqlName(name))}
             onQuery={(name) => nb.current?.query(`SELECT * FROM ${sqlName(name)} LIMIT 1000`)}
@@ -151,7 +155,10 @@ export function App() {
   );
 }
 
-/** A catalog name as SQL text: raw.events stays dotted, odd names are quoted. */
-function sqlName(name: string): string {
-  return name.startsWith("raw.") ? `raw.${quoteIdent(name.slice(4))}` : quoteIdent(name);
+/** A catalog name as SQL text: raw.events, s3.Orders and s3.raw.clicks stay dotted, odd names are quoted. */
+export function sqlName(name: string): string {
+  for (const prefix of ["s3.raw.", "raw.", "s3."]) {
+    if (name.startsWith(prefix)) return prefix + quoteIdent(name.slice(prefix.length));
+  }
+  return quoteIdent(name);
 }

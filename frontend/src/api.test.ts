@@ -204,7 +204,7 @@ describe("makeApi", () => {
     const ipc = tableToIPC(tableFromArrays({ Brand: ["Acme", "Globex"], Units: Int32Array.from([7, 11]) }), "stream");
     const arrow = btoa(String.fromCharCode(...ipc));
     const call = vi.fn().mockResolvedValue({ offset: 10, total: 12, arrow });
-    const t: Transport = { call, on: () => () => undefined };
+    const t: Transport = { call, on: () => () => undefined, openExternal: () => undefined };
     const req = { table: "sales", offset: 10, limit: 2, sort: [{ column: "Units", desc: true }] };
     const w = await makeApi(t).window("s1", req);
     expect(call).toHaveBeenCalledWith("Window", ["s1", req]);
@@ -220,7 +220,16 @@ describe("makeApi", () => {
 
   it("sends Summarize's reference as schema and table arguments", async () => {
     const call = vi.fn().mockResolvedValue({ column: "Units" });
-    await makeApi({ call, on: () => () => undefined }).summarize("s1", { table: "sales" }, "Units");
+    await makeApi({ call, on: () => () => undefined, openExternal: () => undefined }).summarize("s1", { table: "sales" }, "Units");
     expect(call).toHaveBeenCalledWith("Summarize", ["s1", "", "sales", "Units"]);
+  });
+
+  it("opens only web pages in the system browser", () => {
+    const opened: string[] = [];
+    const a = makeApi({ call: vi.fn(), on: () => () => undefined, openExternal: (u) => opened.push(u) });
+    a.openExternal("http://127.0.0.1:9/device");
+    expect(() => a.openExternal("javascript:alert(1)")).toThrow(/not a web address/);
+    expect(() => a.openExternal("file:///etc/passwd")).toThrow(/not a web address/);
+    expect(opened).toEqual(["http://127.0.0.1:9/device"]);
   });
 });

@@ -4,7 +4,7 @@
 // HTTP calls and a WebSocket of events). The methods mirror Go's
 // backend/workbench.Service one for one, checked against it by Methods.
 import { tableFromIPC, type Table } from "apache-arrow";
-import type { CellData, Events, ExportRequest, Methods, RunRequest, Runtime, WindowRequest, WindowResult } from "./wire.gen";
+import type { CellData, Events, ExportRequest, Methods, RunRequest, Runtime, S3Lake, WindowRequest, WindowResult } from "./wire.gen";
 
 // The shapes of what travels are generated from the Go types (make
 // wiretypes); components import them from here with the calls.
@@ -30,6 +30,8 @@ export class ApiError extends Error {
 export interface Transport {
   call(method: string, args: unknown[]): Promise<unknown>;
   on(event: string, handler: (data: unknown) => void): () => void;
+  /** Opens a web page in the user's own browser (the sign-in page). */
+  openExternal(url: string): void;
 }
 
 // Wails rejects with the {code, message} from app's ErrorFormatter, the HTTP
@@ -53,7 +55,7 @@ type WailsMethod = (...args: unknown[]) => Promise<unknown>;
 declare global {
   interface Window {
     go?: { app: { Workbench: Record<string, WailsMethod> } };
-    runtime?: { EventsOn(name: string, cb: (data: unknown) => void): () => void };
+    runtime?: { EventsOn(name: string, cb: (data: unknown) => void): () => void; BrowserOpenURL(url: string): void };
   }
 }
 
@@ -66,6 +68,9 @@ export function wailsTransport(w: Window): Transport {
     },
     on(event, handler) {
       return w.runtime!.EventsOn(event, handler);
+    },
+    openExternal(url) {
+      w.runtime!.BrowserOpenURL(url);
     },
   };
 }
@@ -105,6 +110,10 @@ export function httpTransport(base = "", ws: typeof WebSocket = WebSocket): Tran
       handlers.get(event)!.add(handler);
       connect();
       return () => handlers.get(event)!.delete(handler);
+    },
+    openExternal(url) {
+      // A new tab of the browser the workbench runs in: the user's own.
+      window.open(url, "_blank", "noopener,noreferrer");
     },
   };
 }
@@ -153,6 +162,20 @@ export function makeApi(t: Transport) {
     openRun: (id: string) => call("OpenRun", id),
     setRuntime: (session: string, rt: Runtime) => call("SetRuntime", session, rt),
     restartKernel: (session: string) => call("RestartKernel", session),
+    account: () => call("Account"),
+    /** Imports the company settings file an admin handed out (its text). */
+    importSettings: (content: string) => call("ImportSettings", content),
+    signIn: () => call("SignIn"),
+    cancelSignIn: () => call("CancelSignIn"),
+    signOut: () => call("SignOut"),
+    /** The company's S3 lake, or null before settings are imported. */
+    s3Lake: async () => (await call("S3Lake")) as S3Lake | null,
+    /** Opens a page (the sign-in page) in the system browser. */
+    openExternal: (url: string) => {
+      // Only the identity provider's http(s) pages: never a file: or javascript: URL.
+      if (!/^https?:\/\//i.test(url)) throw new ApiError("invalid", `not a web address: ${url}`);
+      t.openExternal(url);
+    },
     on<K extends keyof Events>(event: K, handler: (data: Events[K]) => void): () => void {
       return t.on(event, handler as (data: unknown) => void);
     },

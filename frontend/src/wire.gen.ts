@@ -30,6 +30,18 @@ export type DatasetKind = "table" | "raw";
 
 // smallfry/backend/workbench
 
+/** workbench.Account */
+export interface Account {
+  configured: boolean;
+  lake?: string;
+  issuer?: string;
+  signedIn: boolean;
+  user?: string;
+  keysExpire?: string;
+  problem?: string;
+  pending?: DeviceCode;
+}
+
 /** workbench.CellData */
 export interface CellData {
   id: string;
@@ -77,6 +89,13 @@ export interface CompletionTable {
 /** workbench.Completions */
 export interface Completions {
   tables: CompletionTable[];
+}
+
+/** workbench.DeviceCode */
+export interface DeviceCode {
+  userCode: string;
+  verificationUri: string;
+  expiresAt: string;
 }
 
 /** workbench.ExportRequest */
@@ -134,6 +153,8 @@ export interface ProgressEvent {
   cellId: string;
   percent: number;
   elapsedMs: number;
+  downloaded?: number;
+  downloadTotal?: number;
 }
 
 /** workbench.PullEvent */
@@ -179,6 +200,15 @@ export interface RunSummary {
 /** workbench.Runtime */
 export interface Runtime {
   docker?: string;
+}
+
+/** workbench.S3Lake */
+export interface S3Lake {
+  location: string;
+  datasets: Dataset[];
+  offline?: boolean;
+  problem?: string;
+  cachedAt?: Record<string, string>;
 }
 
 /** workbench.WindowRequest */
@@ -249,6 +279,8 @@ export interface RunRecord {
   cells: RunCell[];
   reads: string[];
   writes: string[];
+  objectsRead?: string[];
+  objectsWritten?: string[];
 }
 
 // smallfry/backend/duckdb
@@ -308,12 +340,15 @@ export interface Preview {
 
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
+  Account: { args: []; result: Account };
   Autosave: { args: [string, CellData[]]; result: void };
   Cancel: { args: [string]; result: void };
+  CancelSignIn: { args: []; result: void };
   CloseNotebook: { args: [string]; result: void };
   Completions: { args: [string]; result: Completions };
   CreateNotebook: { args: [string]; result: NotebookEntry };
   Export: { args: [string, ExportRequest]; result: Exported };
+  ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
   Lake: { args: []; result: Dataset[] };
   ListNotebooks: { args: []; result: NotebookEntry[] };
@@ -324,8 +359,11 @@ export interface Methods {
   RestartKernel: { args: [string]; result: void };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
   Runs: { args: [string]; result: RunRecord[] };
+  S3Lake: { args: []; result: S3Lake };
   SaveNotebook: { args: [string, CellData[]]; result: NotebookEntry };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
+  SignIn: { args: []; result: DeviceCode };
+  SignOut: { args: []; result: void };
   Summarize: { args: [string, string, string, string]; result: Summary };
   Window: { args: [string, WindowRequest]; result: WindowResult };
 }
@@ -337,4 +375,5 @@ export interface Events {
   run: RunEvent;
   pull: PullEvent;
   output: OutputEvent;
+  account: Account;
 }

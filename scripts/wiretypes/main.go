@@ -87,6 +87,7 @@ func wire() Spec {
 			{workbench.EventRun, reflect.TypeFor[workbench.RunEvent]()},
 			{workbench.EventPull, reflect.TypeFor[workbench.PullEvent]()},
 			{workbench.EventOutput, reflect.TypeFor[workbench.OutputEvent]()},
+			{workbench.EventAccount, reflect.TypeFor[workbench.Account]()},
 		},
 	}
 }

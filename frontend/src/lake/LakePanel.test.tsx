@@ -42,6 +42,7 @@ beforeEach(() => {
   host = document.body.appendChild(document.createElement("div"));
   root = createRoot(host);
   Object.values(props).forEach((f) => f.mockReset());
+  vi.spyOn(api, "s3Lake").mockResolvedValue(null); // no company settings
 });
 afterEach(() => {
   act(() => root.unmount());
@@ -59,6 +60,26 @@ const click = (el: HTMLElement) => act(() => el.click());
 const names = () => $$('[data-testid="lake-item"]').map((e) => e.dataset.name);
 
 describe("LakePanel", () => {
+  it("lists the company's S3 lake beside the local one, named as SQL names it, with offline copies marked", async () => {
+    vi.spyOn(api, "lake").mockResolvedValue([sales]);
+    vi.spyOn(api, "s3Lake").mockResolvedValue({
+      location: "s3://corp-lake/analytics/",
+      datasets: [{ ...sales, name: "Orders" }, { ...events, name: "raw.clicks" }],
+      offline: true,
+      problem: "cannot reach S3 at http://127.0.0.1:9000",
+      cachedAt: { Orders: "2026-12-01T10:00:00Z" },
+    });
+    await show();
+    const s3 = $('[data-testid="s3-lake"]')!;
+    expect($$('[data-testid="lake-item"]', s3).map((e) => e.dataset.name)).toEqual(["s3.Orders", "s3.raw.clicks"]);
+    expect($('[data-testid="s3-offline"]', s3)).not.toBeNull();
+    expect($('[data-testid="s3-problem"]', s3)!.textContent).toContain("cannot reach S3");
+    expect($('[data-testid="lake-cached"]', item("s3.Orders"))).not.toBeNull();
+    expect($('[data-testid="lake-cached"]', item("s3.raw.clicks"))).toBeNull();
+    await click($('[data-testid="lake-query"]', item("s3.Orders"))!);
+    expect(props.onQuery).toHaveBeenCalledWith("s3.Orders");
+  });
+
   it("lists tables and raw datasets in two groups", async () => {
     vi.spyOn(api, "lake").mockResolvedValue([events, sales, stores]);
     await show();

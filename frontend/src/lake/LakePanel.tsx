@@ -1,11 +1,13 @@
 // The lake browser: what tables and raw datasets exist, how big they are,
 // what is wrong with them, and one click to preview, insert or query one.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, toApiError, type Dataset } from "../api";
+import { api, toApiError, type Dataset, type S3Lake } from "../api";
 import { formatBytes, formatFiles, formatPartitions, formatRows } from "./format";
 import "./lake.css";
 
 export interface LakePanelProps {
+  /** Changes when the sign-in does: the S3 lake is listed again. */
+  accountKey?: unknown;
   onPreview(name: string): void;
   onInsert(name: string): void;
   onQuery(name: string): void;
@@ -18,6 +20,7 @@ const groups: { kind: Dataset["kind"]; title: string }[] = [
 
 export function LakePanel(props: LakePanelProps) {
   const [datasets, setDatasets] = useState<Dataset[]>();
+  const [s3, setS3] = useState<S3Lake | null>(null);
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(false);
   const [filter, setFilter] = useState("");
@@ -30,9 +33,10 @@ export function LakePanel(props: LakePanelProps) {
     const request = ++latest.current;
     setLoading(true);
     try {
-      const found = (await api.lake()) ?? []; // Go sends a nil slice as null
+      const [found, remote] = await Promise.all([api.lake(), api.s3Lake().catch((e) => ({ location: "", datasets: [], offline: true, problem: toApiError(e).message }))]);
       if (request !== latest.current) return;
-      setDatasets([...found].sort((a, b) => a.name.localeCompare(b.name)));
+      setDatasets([...(found ?? [])].sort((a, b) => a.name.localeCompare(b.name))); // Go sends a nil slice as null
+      setS3(remote);
       setError(undefined);
     } catch (e) {
       if (request === latest.current) setError(toApiError(e).message);
@@ -46,7 +50,7 @@ export function LakePanel(props: LakePanelProps) {
     return () => {
       latest.current++; // drop answers that arrive after unmount
     };
-  }, [load]);
+  }, [load, props.accountKey]);
 
   const toggle = (name: string) =>
     setExpanded((prev) => {
@@ -57,6 +61,8 @@ export function LakePanel(props: LakePanelProps) {
 
   const needle = filter.trim().toLowerCase();
   const shown = datasets?.filter((d) => d.name.toLowerCase().includes(needle));
+  // S3 datasets are named in SQL as s3.Name and s3.raw.name.
+  const remote = (s3?.datasets ?? []).map((d) => ({ ...d, name: "s3." + d.name })).filter((d) => d.name.toLowerCase().includes(needle));
 
   return (
     <section className="sf-lake" data-testid="lake-panel">
@@ -79,6 +85,7 @@ export function LakePanel(props: LakePanelProps) {
           {error}
         </p>
       )}
+      {s3 && <h2 className="sf-lake-source">Local lake</h2>}
       {shown && shown.length === 0 && (
         <p className="sf-lake-empty">{needle ? `No dataset matches “${filter.trim()}”.` : "The lake has no datasets yet."}</p>
       )}
@@ -99,11 +106,34 @@ export function LakePanel(props: LakePanelProps) {
             </div>
           );
         })}
+      {s3 && (
+        <div className="sf-lake-s3" data-testid="s3-lake">
+          <h2 className="sf-lake-source" title={s3.location}>
+            Company lake <span className="sf-lake-location">{s3.location}</span>
+            {s3.offline && (
+              <span className="sf-lake-offline" data-testid="s3-offline">
+                offline
+              </span>
+            )}
+          </h2>
+          {s3.problem && (
+            <p className="sf-lake-error" role="alert" data-testid="s3-problem">
+              {s3.problem}
+            </p>
+          )}
+          {remote.length === 0 && !s3.problem && <p className="sf-lake-empty">No datasets in the company lake.</p>}
+          <ul>
+            {remote.map((d) => (
+              <LakeItem key={d.name} dataset={d} cachedAt={s3.cachedAt?.[d.name.slice(3)]} expanded={expanded.has(d.name)} onToggle={() => toggle(d.name)} {...props} />
+            ))}
+          </ul>
+        </div>
+      )}
     </section>
   );
 }
 
-function LakeItem(props: LakePanelProps & { dataset: Dataset; expanded: boolean; onToggle(): void }) {
+function LakeItem(props: LakePanelProps & { dataset: Dataset; cachedAt?: string; expanded: boolean; onToggle(): void }) {
   const d = props.dataset;
   const problems = d.problems ?? [];
   const columns = d.columns ?? [];
@@ -125,6 +155,11 @@ function LakeItem(props: LakePanelProps & { dataset: Dataset; expanded: boolean;
         {formatRows(d.rows)} · {formatBytes(d.bytes)} · {formatFiles(d.files)}
       </div>
       {partitions && <div className="sf-lake-meta">{partitions}</div>}
+      {props.cachedAt && (
+        <div className="sf-lake-meta" data-testid="lake-cached">
+          cached {new Date(props.cachedAt).toLocaleString()}
+        </div>
+      )}
       <div className="sf-lake-actions">
         <button data-testid="lake-preview" onClick={() => props.onPreview(d.name)}>
           Preview

@@ -1,0 +1,140 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Catalog serves the tables of an attached catalog (the S3 lake: s3.Sales,
+// s3.raw.events) as views the session makes before each statement that
+// names them. Unlike a replacement scan, making a view gets the cell's
+// context, so fetching the files a statement needs can report progress and
+// be canceled.
+type Catalog interface {
+	// View gives the view schema.name for a statement that names it
+	// (schema is "main" for a two-part name). ok=false leaves the name
+	// unknown, for DuckDB to report.
+	View(ctx context.Context, req ViewRequest) (v View, ok bool, err error)
+	// Missing is told that DuckDB could not read file, which a view of this
+	// catalog named, while it ran a statement. It makes what the statement
+	// may need readable and reports whether running it again can help.
+	Missing(ctx context.Context, file string, progress func(Download)) (retry bool, err error)
+}
+
+// ViewRequest is what a Catalog is asked for.
+type ViewRequest struct {
+	Schema, Name string
+	// Statement names the table; with Params, it tells which Hive
+	// partitions it can read (see KeyFilter).
+	Statement string
+	Params    map[string]any
+	Progress  func(Download)
+}
+
+// View is an attached table as the session sees it.
+type View struct {
+	Name  string // the table's own spelling
+	Query string // the view's query
+	// JSONGlob, instead of Query, makes a view over JSON files with the
+	// types pinned on first mention (see Config.JSONViews).
+	JSONGlob string
+	// Objects are what the view reads, for the run's lineage (for example
+	// s3://bucket/key with its ETag).
+	Objects []string
+}
+
+// Download is the progress of fetching what a statement reads.
+type Download struct {
+	Done, Total int64 // bytes
+}
+
+// maxMissing bounds the retries of one statement after Catalog.Missing.
+const maxMissing = 3
+
+// missingFile finds the file named in DuckDB's error for an unreadable one.
+var missingFile = regexp.MustCompile(`(?:File|file) '([^']+)' too small to be a Parquet file|No files found that match the pattern "([^"]+)"|Cannot open file "([^"]+)"`)
+
+// attachStatements attach one in-memory database per catalog, where its views live.
+func attachStatements(catalogs map[string]Catalog) []string {
+	var qs []string
+	for name := range catalogs {
+		qs = append(qs, "ATTACH IF NOT EXISTS ':memory:' AS "+QuoteIdent(name))
+	}
+	slices.Sort(qs)
+	return qs
+}
+
+// makeViews makes the attached views a statement names, and records what
+// they read.
+func (s *Session) makeViews(ctx context.Context, stmt string, params map[string]any, progress func(Download)) error {
+	for _, chain := range dottedNames(stmt) {
+		cat, ok := s.catalogs[strings.ToLower(chain[0])]
+		if !ok || len(chain) > 3 {
+			continue
+		}
+		req := ViewRequest{Schema: "main", Name: chain[1], Statement: stmt, Params: params, Progress: progress}
+		if len(chain) == 3 {
+			req.Schema, req.Name = chain[1], chain[2]
+		}
+		v, ok, err := cat.View(ctx, req)
+		if err != nil {
+			return fmt.Errorf("%s is not queryable: %w", strings.Join(chain, "."), err)
+		}
+		if !ok {
+			continue
+		}
+		name := QuoteIdent(chain[0]) + "." + QuoteIdent(req.Schema) + "." + QuoteIdent(v.Name)
+		if req.Schema != "main" {
+			if _, err := s.exec.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+QuoteIdent(chain[0])+"."+QuoteIdent(req.Schema)); err != nil {
+				return fmt.Errorf("make %s: %w", name, err)
+			}
+		}
+		// A view is made again only when what it reads changed: a JSON
+		// view samples its files when made.
+		if def := v.Query + "\x00" + v.JSONGlob; s.attached[name] != def {
+			if v.JSONGlob != "" {
+				err = s.makeJSONView(ctx, name, v.JSONGlob, true)
+			} else {
+				_, err = s.exec.ExecContext(ctx, "CREATE OR REPLACE VIEW "+name+" AS "+v.Query)
+			}
+			if err != nil {
+				return fmt.Errorf("%s is not queryable: %w", strings.Join(chain, "."), err)
+			}
+			s.attached[name] = def
+		}
+		s.readsMu.Lock()
+		if read := strings.Join(append([]string{chain[0]}, chain[1:len(chain)-1]...), ".") + "." + v.Name; !slices.Contains(s.reads, read) {
+			s.reads = append(s.reads, read)
+		}
+		for _, o := range v.Objects {
+			if !slices.Contains(s.objects, o) {
+				s.objects = append(s.objects, o)
+			}
+		}
+		s.readsMu.Unlock()
+	}
+	return nil
+}
+
+// retryMissing asks the catalogs about the file a failed statement could
+// not read; retry is true when one of them made it readable.
+func (s *Session) retryMissing(ctx context.Context, err error, progress func(Download)) (bool, error) {
+	if len(s.catalogs) == 0 || err == nil {
+		return false, nil
+	}
+	m := missingFile.FindStringSubmatch(err.Error())
+	if m == nil {
+		return false, nil
+	}
+	file := m[1] + m[2] + m[3]
+	for _, cat := range s.catalogs {
+		retry, err := cat.Missing(ctx, file, progress)
+		if err != nil || retry {
+			return retry, err
+		}
+	}
+	return false, nil
+}
