@@ -49,6 +49,12 @@ Usage:
   smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser]
                                                  serve the workbench to a browser on this
                                                  machine; prints the link (with its access token)
+  smallfry login [--config FILE] [--no-browser]  sign in to the company (imports the
+                                                 settings FILE your admin gave you first)
+  smallfry logout                                sign out, here and at the identity provider
+  smallfry credentials                           print temporary AWS keys as
+                                                 credential_process JSON (for ~/.aws/config:
+                                                 credential_process = smallfry credentials)
   smallfry version                               print the version
 
 The workspace defaults to $SMALLFRY_WORKSPACE, else ~/Smallfry; it is created
@@ -64,6 +70,12 @@ func Main(ctx context.Context, args []string, io Streams, cfg Config) int {
 			return runCommand(ctx, args[1:], io)
 		case "serve":
 			return serveCommand(ctx, args[1:], io, cfg.Assets)
+		case "login":
+			return loginCommand(ctx, args[1:], io)
+		case "logout":
+			return logoutCommand(ctx, args[1:], io)
+		case "credentials":
+			return credentialsCommand(ctx, args[1:], io)
 		case "version":
 			fmt.Fprintln(io.Stdout, "smallfry", Version())
 			return exitOK

@@ -76,7 +76,7 @@ func TestDockerKernelGetsKeys(t *testing.T) {
 	ctx := context.Background()
 	k1, k2 := newKeys(14*time.Minute), newKeys(time.Hour)
 	src := &keySource{creds: k1}
-	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: src}
+	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: func() aws.CredentialsProvider { return src }}
 	db, err := duckdb.Open(ctx, duckdb.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -31,10 +31,12 @@ type Kernels struct {
 	ScratchRoot string
 	// Docker runs kernels in containers, for notebooks that ask for an image.
 	Docker *DockerKernels
-	// Credentials, if set, are the AWS keys Python code gets through the AWS
-	// SDKs' default chains, in local and Docker kernels alike: each kernel
-	// serves them from memory on its own loopback (bridge.Config.Credentials).
-	Credentials aws.CredentialsProvider
+	// Credentials, if set, gives the AWS keys Python code gets through the
+	// AWS SDKs' default chains, in local and Docker kernels alike: each
+	// kernel serves them from memory on its own loopback
+	// (bridge.Config.Credentials). It is asked when a session's Python side
+	// is set up; nil (or a nil provider) leaves the SDKs' own chains alone.
+	Credentials func() aws.CredentialsProvider
 }
 
 // ErrNoPython is wrapped when a Python cell runs with no kernel available.
@@ -52,6 +54,10 @@ func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Not
 	if image == "" {
 		image = nb.Meta.Image()
 	}
+	var creds aws.CredentialsProvider
+	if k.Credentials != nil {
+		creds = k.Credentials()
+	}
 	if image != "" {
 		if k.Docker == nil {
 			return nil, backend.Errorf(backend.EINVALID, "the notebook runs Python in Docker image %s, but Docker is not available here", image)
@@ -67,14 +73,14 @@ func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Not
 			Argv: []string{"python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"}}
 		return bridge.New(db, bridge.Config{Spec: spec, Launcher: l, Scratch: scratch, KernelScratch: kscratch,
 			Options:     kernel.Options{IP: "0.0.0.0", ConnectionFile: func(p string) string { return kscratch + "/" + filepath.Base(p) }},
-			Credentials: k.Credentials}), nil
+			Credentials: creds}), nil
 	}
 	spec, err := k.localSpec(nb.KernelName())
 	if err != nil {
 		return nil, err
 	}
 	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: scratch}, Scratch: scratch,
-		Credentials: k.Credentials}), nil
+		Credentials: creds}), nil
 }
 
 // localSpec finds a kernel spec in the standard Jupyter folders.

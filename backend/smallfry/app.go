@@ -5,9 +5,11 @@ package smallfry
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"smallfry/backend"
+	"smallfry/backend/auth"
 	"smallfry/backend/bridge"
 	"smallfry/backend/docker"
 	"smallfry/backend/duckdb"
@@ -30,6 +32,9 @@ type Config struct {
 	// Events receives what the workbench pushes to its UI; nil drops it.
 	Events  workbench.Events
 	Version string
+	// Auth is how the company sign-in reaches the keychain, the IdP and
+	// the clock; the zero value is the real thing (auth.ConfigDir()).
+	Auth auth.Options
 }
 
 // App is one opened workspace with everything that works on it.
@@ -38,6 +43,7 @@ type App struct {
 	Workbench *workbench.Service
 
 	kernels *python.Kernels
+	account *account
 	env     runner.Env
 }
 
@@ -66,10 +72,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			}
 		},
 	}
+	acct := openAccount(cfg.Auth.Dir, filepath.Join(ws.CacheDir, "s3"), cfg.Auth, events)
 	a := &App{
 		Workspace: ws,
-		kernels:   &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels},
-		env:       runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake},
+		account:   acct,
+		kernels: &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels,
+			Credentials: acct.Credentials},
+		env: runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake},
 	}
 	a.Workbench = workbench.New(workbench.Config{
 		Root: ws.Root, Notebooks: ws.Notebooks, Lake: ws.Lake, Runs: ws.Runs,
@@ -77,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		OpenPython: func(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session string) (*bridge.Bridge, error) {
 			return a.kernels.Open(ctx, db, nb, session, "")
 		},
-		Events: events, Version: cfg.Version,
+		Events: events, Version: cfg.Version, Accounts: acct,
 	})
 	// Kernel containers of a Smallfry that was killed are removed now;
 	// without a Docker engine there is nothing to remove, and no failure.
@@ -93,13 +102,15 @@ func (a *App) Close() {
 }
 
 // OpenSession opens a DuckDB session in which every lake table is
-// queryable by name and every raw dataset as raw.<name>.
+// queryable by name, every raw dataset as raw.<name>, and the company's S3
+// lake's as s3.<name> and s3.raw.<name>.
 func (a *App) OpenSession(ctx context.Context) (*duckdb.Session, error) {
 	lk := a.Workspace.Lake
 	return duckdb.Open(ctx, duckdb.Config{
 		TempDir:   a.Workspace.TempDir,
 		Resolve:   lk.Resolve,
 		JSONViews: map[string]func(string) (string, string, bool){"raw": lk.RawGlob},
+		Catalogs:  map[string]duckdb.Catalog{"s3": s3Catalog{a.account}},
 	})
 }
 
@@ -139,7 +150,11 @@ func (a *App) Run(ctx context.Context, path string, opts RunOptions) (*runner.Ou
 		py = b
 		return b, nil
 	}
-	out, err := runner.Run(ctx, a.env, db, nb, path, ro)
+	env := a.env
+	if lk := a.account.Lake(); lk != nil {
+		env.S3 = lk
+	}
+	out, err := runner.Run(ctx, env, db, nb, path, ro)
 	if err != nil {
 		return nil, err
 	}

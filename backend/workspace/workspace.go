@@ -24,6 +24,7 @@ import (
 //	.smallfry/runs/       run history (see package runs)
 //	.smallfry/runs.index.jsonl   its index, appended to by every run
 //	.smallfry/tmp/        DuckDB spill files
+//	.smallfry/cache/      local copies of remote objects (the S3 lake's)
 const (
 	stateDir     = ".smallfry"
 	markerFile   = "workspace.json"
@@ -40,6 +41,8 @@ type Workspace struct {
 	TempDir   string // DuckDB spills here
 	// KernelsDir holds each Python session's scratch folder.
 	KernelsDir string
+	// CacheDir holds local copies of remote objects.
+	CacheDir string
 	Settings   Settings
 }
 
@@ -53,6 +56,7 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 	}
 	w := &Workspace{Root: abs, Notebooks: filepath.Join(abs, notebooksDir), TempDir: filepath.Join(abs, stateDir, "tmp")}
 	w.KernelsDir = filepath.Join(w.TempDir, "kernels")
+	w.CacheDir = filepath.Join(abs, stateDir, "cache")
 	if w.Settings, err = readSettings(filepath.Join(abs, stateDir, settingsFile)); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,313 @@
+package smallfry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"smallfry/backend"
+	"smallfry/backend/auth"
+	"smallfry/backend/duckdb"
+	"smallfry/backend/lake"
+	"smallfry/backend/lakeview"
+	"smallfry/backend/s3"
+	"smallfry/backend/workbench"
+)
+
+// account is the company sign-in and the S3 lake behind it: the
+// workbench's Accounts, the sessions' s3 catalog, and the keys kernels
+// get. Settings can be imported while the app runs; everything that needs
+// the S3 lake asks account for it at the time.
+type account struct {
+	configDir string // auth's folder ("" is auth.ConfigDir())
+	cacheDir  string // the S3 lake's local copies, in the workspace
+	opts      auth.Options
+	events    workbench.Events
+
+	mu       sync.Mutex
+	settings *auth.Settings
+	client   *auth.Client
+	store    *s3.Store
+	lake     *lake.Lake
+	view     *lakeview.Catalog
+	pending  *workbench.DeviceCode
+	cancel   context.CancelFunc // of the pending sign-in's wait
+	problem  string
+}
+
+var _ workbench.Accounts = (*account)(nil)
+
+// openAccount loads the imported company settings, if any. Broken ones are
+// a problem the UI shows, not a failure to start.
+func openAccount(configDir, cacheDir string, opts auth.Options, events workbench.Events) *account {
+	a := &account{configDir: configDir, cacheDir: cacheDir, opts: opts, events: events}
+	s, err := auth.ImportedSettings(configDir)
+	switch {
+	case backend.ErrorCode(err) == backend.ENOTFOUND:
+	case err != nil:
+		a.problem = fmt.Sprintf("The imported company settings cannot be used (%v): import them again.", err)
+	default:
+		if err := a.configure(s); err != nil {
+			a.problem = err.Error()
+		}
+	}
+	return a
+}
+
+// configure builds the sign-in client and the S3 lake of settings s.
+func (a *account) configure(s auth.Settings) error {
+	opts := a.opts
+	if opts.Dir == "" {
+		opts.Dir = a.configDir
+	}
+	client, err := auth.New(s, opts)
+	if err != nil {
+		return err
+	}
+	bucket, prefix := s.LakeLocation()
+	store, err := s3.New(s3.Config{
+		Bucket: bucket, Prefix: prefix, Region: s.Region, Endpoint: s.S3Endpoint,
+		Credentials: keys{client.Credentials(), a}, CacheDir: filepath.Join(a.cacheDir, "objects"),
+		Recheck: time.Minute,
+	})
+	if err != nil {
+		return err
+	}
+	lk := lake.New(store)
+	view := lakeview.New(lk, store, filepath.Join(a.cacheDir, "views", bucket, filepath.FromSlash(strings.Trim(prefix, "/"))))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.settings, a.client, a.store, a.lake, a.view = &s, client, store, lk, view
+	a.pending, a.cancel = nil, nil
+	return nil
+}
+
+// keys are the sign-in's temporary AWS keys as the S3 store uses them:
+// signed out counts as offline (cached tables still answer), and the end of
+// the sign-in is reported once, as the account's problem.
+type keys struct {
+	aws.CredentialsProvider
+	a *account
+}
+
+func (k keys) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := k.CredentialsProvider.Retrieve(ctx)
+	if errors.Is(err, auth.ErrSignedOut) {
+		k.a.signedOut()
+		return c, errors.Join(err, lake.ErrOffline)
+	}
+	return c, err
+}
+
+// Invalidate forgets keys S3 said had expired.
+func (k keys) Invalidate() {
+	if inv, ok := k.CredentialsProvider.(interface{ Invalidate() }); ok {
+		inv.Invalidate()
+	}
+}
+
+// signedOut notes that the sign-in ended on its own (the IdP revoked it):
+// one banner, no retry loop.
+func (a *account) signedOut() {
+	a.mu.Lock()
+	changed := a.problem == ""
+	if changed {
+		a.problem = "Your sign-in to the company ended: sign in again to reach the S3 lake. Cached tables still answer."
+	}
+	a.mu.Unlock()
+	if changed {
+		a.emit()
+	}
+}
+
+func (a *account) emit() {
+	if a.events != nil {
+		a.events.Emit(workbench.EventAccount, a.Status(context.Background()))
+	}
+}
+
+func (a *account) current() (*auth.Client, *lakeview.Catalog, *lake.Lake) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.client, a.view, a.lake
+}
+
+// Status implements workbench.Accounts.
+func (a *account) Status(ctx context.Context) workbench.Account {
+	a.mu.Lock()
+	st := workbench.Account{Problem: a.problem, Pending: a.pending}
+	s, client := a.settings, a.client
+	a.mu.Unlock()
+	if s == nil {
+		return st
+	}
+	st.Configured, st.Lake, st.Issuer = true, s.Lake, s.Issuer
+	if sess, err := client.Session(); err == nil {
+		st.SignedIn = true
+		st.User = firstOf(sess.Email, sess.Name, sess.Subject)
+	}
+	return st
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Import implements workbench.Accounts.
+func (a *account) Import(ctx context.Context, data []byte) error {
+	s, err := auth.SaveSettings(data, a.configDir)
+	if err != nil {
+		return err
+	}
+	if err := a.configure(s); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.problem = ""
+	a.mu.Unlock()
+	return nil
+}
+
+// SignIn implements workbench.Accounts: it asks the IdP for a code and
+// waits for the user in the background, until the code expires or
+// CancelSignIn.
+func (a *account) SignIn(ctx context.Context, done func(error)) (workbench.DeviceCode, error) {
+	client, _, _ := a.current()
+	if client == nil {
+		return workbench.DeviceCode{}, backend.Errorf(backend.EINVALID, "import the company settings before signing in")
+	}
+	p, err := client.Start(ctx)
+	if err != nil {
+		return workbench.DeviceCode{}, err
+	}
+	code := workbench.DeviceCode{UserCode: p.UserCode, VerificationURI: p.VerificationURI, ExpiresAt: p.Expiry}
+	wctx, cancel := context.WithDeadline(context.Background(), p.Expiry.Add(time.Minute))
+	a.mu.Lock()
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.pending, a.cancel = &code, cancel
+	a.mu.Unlock()
+	go func() {
+		defer cancel()
+		_, err := p.Wait(wctx)
+		a.mu.Lock()
+		if a.pending == &code {
+			a.pending, a.cancel = nil, nil
+			switch {
+			case err == nil:
+				a.problem = ""
+			case errors.Is(err, context.Canceled):
+			default:
+				a.problem = "Sign-in failed: " + err.Error()
+			}
+		}
+		a.mu.Unlock()
+		done(err)
+	}()
+	return code, nil
+}
+
+// CancelSignIn implements workbench.Accounts.
+func (a *account) CancelSignIn() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.pending, a.cancel = nil, nil
+}
+
+// SignOut implements workbench.Accounts.
+func (a *account) SignOut(ctx context.Context) error {
+	client, _, _ := a.current()
+	if client == nil {
+		return nil
+	}
+	a.CancelSignIn()
+	err := client.SignOut(ctx)
+	a.mu.Lock()
+	a.problem = ""
+	if errors.Is(err, auth.ErrNotRevoked) {
+		a.problem = err.Error()
+		err = nil
+	}
+	a.mu.Unlock()
+	return err
+}
+
+// Lake implements workbench.Accounts.
+func (a *account) Lake() *lake.Lake {
+	_, _, lk := a.current()
+	return lk
+}
+
+// Catalog implements workbench.Accounts.
+func (a *account) Catalog(ctx context.Context) (*workbench.S3Lake, error) {
+	_, view, lk := a.current()
+	if lk == nil {
+		return nil, nil
+	}
+	out := &workbench.S3Lake{Location: lk.Store().Location(""), CachedAt: map[string]time.Time{}}
+	cat, err := lk.Catalog(ctx)
+	switch {
+	case errors.Is(err, lake.ErrOffline):
+		out.Offline, out.Problem = true, err.Error()
+		cat = view.CachedDatasets()
+	case err != nil:
+		out.Problem = err.Error()
+	}
+	out.Datasets = cat
+	for _, d := range cat {
+		if at, ok := view.CachedAt(d.Name); ok {
+			out.CachedAt[d.Name] = at
+		}
+	}
+	return out, nil
+}
+
+// Credentials are the keys kernels and tools get; nil before settings are
+// imported.
+func (a *account) Credentials() aws.CredentialsProvider {
+	client, _, _ := a.current()
+	if client == nil {
+		return nil
+	}
+	return client.Credentials()
+}
+
+// s3Catalog is the sessions' catalog s3: the S3 lake as it is when a
+// statement names it.
+type s3Catalog struct{ a *account }
+
+var errNoS3Lake = backend.Errorf(backend.EINVALID, "there is no S3 lake here: import the company settings (File ▸ Import company settings…) and sign in")
+
+func (c s3Catalog) View(ctx context.Context, req duckdb.ViewRequest) (duckdb.View, bool, error) {
+	_, view, _ := c.a.current()
+	if view == nil {
+		return duckdb.View{}, false, errNoS3Lake
+	}
+	return view.View(ctx, req)
+}
+
+func (c s3Catalog) Missing(ctx context.Context, file string, progress func(duckdb.Download)) (bool, error) {
+	_, view, _ := c.a.current()
+	if view == nil {
+		return false, nil
+	}
+	return view.Missing(ctx, file, progress)
+}
