@@ -90,8 +90,8 @@ type keyBridge struct {
 	scratch  string
 	log      *lockedWriter
 	launcher *recordingLauncher
-	mu      sync.Mutex
-	outputs []string
+	mu       sync.Mutex
+	outputs  []string
 }
 
 func newKeyBridge(t *testing.T, src aws.CredentialsProvider, secrets func() []aws.Credentials) *keyBridge {

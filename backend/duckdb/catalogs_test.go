@@ -90,7 +90,10 @@ func TestCatalogViews(t *testing.T) {
 	os.WriteFile(filepath.Join(cat.src, "events", "a.json"), []byte(`{"kind": "click"}`+"\n"), 0o644)
 
 	s, err := Open(ctx, Config{Catalogs: map[string]Catalog{"s3": cat}, JSONViews: map[string]func(string) (string, string, bool){
-		"raw": func(name string) (string, string, bool) { t.Errorf("local raw.%s asked for an s3 name", name); return "", "", false },
+		"raw": func(name string) (string, string, bool) {
+			t.Errorf("local raw.%s asked for an s3 name", name)
+			return "", "", false
+		},
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ type Workspace struct {
 	KernelsDir string
 	// CacheDir holds local copies of remote objects.
 	CacheDir string
-	Settings   Settings
+	Settings Settings
 }
 
 // Open opens the workspace at root, creating it (with the sample notebooks
