@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -95,6 +96,10 @@ type fakeIdP struct {
 	refreshes int
 	nextRT    int
 	down      bool // answer every request with a dropped connection
+	// hold, if set, keeps refresh answers back until it is closed.
+	hold chan struct{}
+	// tokenCalls counts every token endpoint request.
+	tokenCalls int
 }
 
 type fakeAnswer struct {
@@ -212,6 +217,9 @@ func (f *fakeIdP) deviceAuth(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeIdP) token(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.tokenCalls++
+	f.mu.Unlock()
 	if r.FormValue("client_id") != f.clientID {
 		writeJSON(w, 401, map[string]string{"error": "invalid_client"})
 		return
@@ -244,6 +252,12 @@ func (f *fakeIdP) token(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, a.status, a.body)
 	case "refresh_token":
+		f.mu.Lock()
+		hold := f.hold
+		f.mu.Unlock()
+		if hold != nil {
+			<-hold
+		}
 		f.mu.Lock()
 		rt := f.refresh[r.FormValue("refresh_token")]
 		if rt == nil {
@@ -363,3 +377,5 @@ func pollTimes(f *fakeIdP) []time.Time {
 	defer f.mu.Unlock()
 	return append([]time.Time(nil), f.polls...)
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
