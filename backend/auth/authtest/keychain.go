@@ -1,7 +1,12 @@
 package authtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -67,4 +72,41 @@ func RequireOSKeychain(t testing.TB) {
 		t.Fatalf("no Secret Service: run the tests under scripts/keyring.sh run")
 	}
 	t.Skip("no Secret Service here: run the tests under scripts/keyring.sh run")
+}
+
+// FileKeychain keeps entries as files in a folder, so that several test
+// processes share them where no OS keychain is available. Tests only: the
+// secrets are in clear.
+type FileKeychain struct{ Dir string }
+
+func (k FileKeychain) file(service, user string) string {
+	sum := sha256.Sum256([]byte(service + "\x00" + user))
+	return filepath.Join(k.Dir, hex.EncodeToString(sum[:8]))
+}
+
+func (k FileKeychain) Get(service, user string) (string, error) {
+	b, err := os.ReadFile(k.file(service, user))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", keyring.ErrNotFound
+	}
+	return string(b), err
+}
+
+func (k FileKeychain) Set(service, user, secret string) error {
+	if err := os.MkdirAll(k.Dir, 0o700); err != nil {
+		return err
+	}
+	tmp := k.file(service, user) + ".tmp"
+	if err := os.WriteFile(tmp, []byte(secret), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, k.file(service, user))
+}
+
+func (k FileKeychain) Delete(service, user string) error {
+	err := os.Remove(k.file(service, user))
+	if errors.Is(err, fs.ErrNotExist) {
+		return keyring.ErrNotFound
+	}
+	return err
 }
