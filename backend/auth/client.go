@@ -113,6 +113,10 @@ func (c *Client) Settings() Settings { return c.settings }
 // means the user has to sign in again.
 func (c *Client) Credentials() aws.CredentialsProvider { return c.keys }
 
+// KeysExpiry is when the cached AWS keys expire (they are renewed a few
+// minutes before); zero when there are none yet. It asks no server.
+func (c *Client) KeysExpiry() time.Time { return c.keys.expiry() }
+
 // sleepContext sleeps for d or until ctx is done.
 func sleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -172,11 +172,11 @@ func (f *fakeIdP) set(fn func(f *fakeIdP)) {
 
 func (f *fakeIdP) discovery(w http.ResponseWriter, r *http.Request) {
 	doc := map[string]any{
-		"issuer":                                f.issuer(),
-		"authorization_endpoint":                f.issuer() + "/auth",
-		"token_endpoint":                        f.issuer() + "/token",
-		"jwks_uri":                              f.issuer() + "/jwks",
-		"revocation_endpoint":                   f.issuer() + "/revoke",
+		"issuer":                 f.issuer(),
+		"authorization_endpoint": f.issuer() + "/auth",
+		"token_endpoint":         f.issuer() + "/token",
+		"jwks_uri":               f.issuer() + "/jwks",
+		"revocation_endpoint":    f.issuer() + "/revoke",
 	}
 	f.mu.Lock()
 	doc["id_token_signing_alg_values_supported"] = f.algs

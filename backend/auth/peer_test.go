@@ -31,9 +31,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(childMain(mode))
 	}
-	code := m.Run()
-	authtest.Cleanup()
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // peerSettings are company settings for the test IdP (and MinIO, if any).
@@ -121,9 +119,15 @@ func TestPeerSignInToS3(t *testing.T) {
 	if s.Subject == "" || s.Email != "analyst@example.com" || s.Issuer != idp.Issuer {
 		t.Errorf("session %+v", s)
 	}
+	if !c.KeysExpiry().IsZero() {
+		t.Error("KeysExpiry before any keys")
+	}
 	creds, err := c.Credentials().Retrieve(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := c.KeysExpiry(); !got.Equal(creds.Expires.Add(keysExpiryWindow)) {
+		t.Errorf("KeysExpiry = %v; the keys expire at %v", got, creds.Expires.Add(keysExpiryWindow))
 	}
 	if creds.SessionToken == "" || creds.AccessKeyID == sts.RootUser || !creds.CanExpire {
 		t.Errorf("keys are not temporary STS keys: %s, expires %v", creds.AccessKeyID, creds.Expires)

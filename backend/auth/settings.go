@@ -408,9 +408,24 @@ const SettingsFile = "company.json"
 
 // ImportSettings validates the file at src and copies it, as read, into dir
 // (ConfigDir() when dir is ""), replacing any earlier one atomically. A bad
-// file changes nothing.
+// file changes nothing; its error names the file and the field.
 func ImportSettings(src, dir string) (Settings, error) {
-	s, err := LoadSettings(src)
+	if _, err := LoadSettings(src); err != nil {
+		return Settings{}, err
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return Settings{}, fmt.Errorf("import settings: %w", err)
+	}
+	return SaveSettings(data, dir)
+}
+
+// SaveSettings validates a settings file's content (the UI's import, which
+// has the bytes rather than a path) and keeps it as dir/company.json (dir ""
+// is ConfigDir()), replacing any earlier one atomically. Bad content
+// changes nothing.
+func SaveSettings(data []byte, dir string) (Settings, error) {
+	s, err := ParseSettings(data)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -420,10 +435,6 @@ func ImportSettings(src, dir string) (Settings, error) {
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return Settings{}, fmt.Errorf("import settings: %w", err)
-	}
-	data, err := os.ReadFile(src)
-	if err != nil {
 		return Settings{}, fmt.Errorf("import settings: %w", err)
 	}
 	if err := atomicfile.Write(filepath.Join(dir, SettingsFile), data, 0o600); err != nil {

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -211,9 +210,28 @@ func TestImportSettings(t *testing.T) {
 	if got, err := ImportedSettings(""); err != nil || got.String() != s.String() {
 		t.Errorf("after a failed import: %v, %v; want the earlier settings", got, err)
 	}
+	// The UI's import hands over the bytes.
+	data, err := os.ReadFile(filepath.Join("testdata", "settings", "good", "keycloak.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	s2, err := SaveSettings(data, other)
+	if err != nil || s2.ClientID != "smallfry" {
+		t.Fatalf("SaveSettings: %v, %v", s2, err)
+	}
+	if got, err := ImportedSettings(other); err != nil || got.String() != s2.String() {
+		t.Errorf("ImportedSettings after SaveSettings: %v, %v", got, err)
+	}
+	if _, err := SaveSettings([]byte(`{"issuer": "https://x.example.com"}`), other); err == nil || !strings.Contains(err.Error(), "clientId is missing") {
+		t.Errorf("SaveSettings of bad content: %v", err)
+	}
+	if got, _ := ImportedSettings(other); got.ClientID != "smallfry" {
+		t.Errorf("bad content replaced the settings: %v", got)
+	}
 	// A missing source says so.
 	_, err = ImportSettings(filepath.Join(dir, "nope.json"), "")
-	if !errors.Is(err, err) || backend.ErrorCode(err) != backend.ENOTFOUND {
+	if backend.ErrorCode(err) != backend.ENOTFOUND {
 		t.Errorf("missing source: %v", err)
 	}
 }

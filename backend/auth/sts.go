@@ -194,6 +194,16 @@ func (k *credentialsCache) out(c aws.Credentials) aws.Credentials {
 	return c
 }
 
+// expiry is when the cached keys expire; zero when none are cached.
+func (k *credentialsCache) expiry() time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.have || !k.creds.CanExpire {
+		return time.Time{}
+	}
+	return k.creds.Expires
+}
+
 // Invalidate drops the cached keys (sign-out, a new sign-in, or a caller
 // that got ExpiredToken).
 func (k *credentialsCache) Invalidate() {

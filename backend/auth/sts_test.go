@@ -245,3 +245,18 @@ func TestCredentialsCache(t *testing.T) {
 	}
 	close(p.hold)
 }
+
+func TestCredentialProcessJSON(t *testing.T) {
+	exp := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+	got, err := CredentialProcessJSON(aws.Credentials{AccessKeyID: "ASIA1", SecretAccessKey: "s", SessionToken: "t", CanExpire: true, Expires: exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Version":1,"AccessKeyId":"ASIA1","SecretAccessKey":"s","SessionToken":"t","Expiration":"2026-03-02T08:00:00Z"}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if _, err := CredentialProcessJSON(aws.Credentials{}); err == nil {
+		t.Error("empty keys printed")
+	}
+}

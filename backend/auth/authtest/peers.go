@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // IdP is where the test identity provider (scripts/idp.sh) is.
@@ -56,20 +58,34 @@ const (
 	EnvMinIOScript  = "SMALLFRY_MINIO_SH" // scripts/minio.sh to use when the checkout has none
 )
 
-var (
-	mu      sync.Mutex
-	started []func() // stops for the peers this process started
-)
+// mu serializes peer start-up within a process; peerLock across the test
+// binaries `go test ./...` runs side by side.
+var mu sync.Mutex
+
+// peerLock holds build/peers/.start.lock while a peer is found or started.
+func peerLock(root string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Join(root, "build", "peers"), 0o755); err != nil {
+		return nil, err
+	}
+	fl := flock.New(filepath.Join(root, "build", "peers", ".start.lock"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if ok, err := fl.TryLockContext(ctx, 50*time.Millisecond); err != nil || !ok {
+		return nil, fmt.Errorf("lock build/peers: %v", err)
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
 
 // StartIdP returns the test IdP: from the environment (SMALLFRY_IDP_*),
 // else from build/peers/idp/env when that provider answers, else started
-// with scripts/idp.sh (and stopped by Cleanup). Without one the test is
-// skipped, or fails under SMALLFRY_REQUIRE_PEERS=1.
+// with scripts/idp.sh. A provider it starts keeps running for later test
+// runs and other packages (scripts/idp.sh stop stops it). Without one the
+// test is skipped, or fails under SMALLFRY_REQUIRE_PEERS=1.
 func StartIdP(t testing.TB) IdP {
 	t.Helper()
 	idp, err := findIdP()
 	if err != nil {
-		unavailable(t, "the test IdP", err)
+		unavailable(t, "the test IdP", "scripts/idp.sh start starts it", err)
 	}
 	return idp
 }
@@ -84,6 +100,11 @@ func findIdP() (IdP, error) {
 	if err != nil {
 		return IdP{}, err
 	}
+	unlock, err := peerLock(root)
+	if err != nil {
+		return IdP{}, err
+	}
+	defer unlock()
 	envFile := filepath.Join(root, "build", "peers", "idp", "env")
 	if vars, err := readEnvFile(envFile); err == nil && answers(vars[EnvIdPIssuer]+"/.well-known/openid-configuration") {
 		return idpFromEnv(lookup(vars)), nil
@@ -95,7 +116,6 @@ func findIdP() (IdP, error) {
 	if err := run(script, "start"); err != nil {
 		return IdP{}, err
 	}
-	started = append(started, func() { _ = run(script, "stop") })
 	vars, err := readEnvFile(envFile)
 	if err != nil {
 		return IdP{}, err
@@ -127,7 +147,7 @@ func StartSTS(t testing.TB, idp IdP) STS {
 	t.Helper()
 	s, err := findSTS(idp)
 	if err != nil {
-		unavailable(t, "MinIO with STS", err)
+		unavailable(t, "MinIO with STS", "the tests start it with scripts/minio.sh, trusting the test IdP", err)
 	}
 	return s
 }
@@ -146,6 +166,11 @@ func findSTS(idp IdP) (STS, error) {
 	if err != nil {
 		return STS{}, err
 	}
+	unlock, err := peerLock(root)
+	if err != nil {
+		return STS{}, err
+	}
+	defer unlock()
 	state := filepath.Join(root, "build", "peers", "minio-sts")
 	trust := filepath.Join(state, "trusted-issuer")
 	if s, err := stsFrom(state, idp); err == nil && answers(s.Endpoint+"/minio/health/ready") {
@@ -165,7 +190,6 @@ func findSTS(idp IdP) (STS, error) {
 		"MINIO_IDENTITY_OPENID_CONFIG_URL=" + idp.Issuer + "/.well-known/openid-configuration",
 		"MINIO_IDENTITY_OPENID_CLIENT_ID=" + idp.ClientID,
 		"MINIO_IDENTITY_OPENID_ROLE_POLICY=readwrite",
-		"MINIO_IDENTITY_OPENID_SCOPES=openid",
 	}
 	// A server trusting another issuer (an IdP restarted on a new port) is
 	// restarted with this one.
@@ -204,22 +228,12 @@ func MinIORoleARN(clientID, region string) string {
 	return "arn:minio:iam:" + region + "::role/" + base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// Cleanup stops the peers this process started (call it from TestMain).
-func Cleanup() {
-	mu.Lock()
-	defer mu.Unlock()
-	for i := len(started) - 1; i >= 0; i-- {
-		started[i]()
-	}
-	started = nil
-}
-
-func unavailable(t testing.TB, what string, err error) {
+func unavailable(t testing.TB, what, hint string, err error) {
 	t.Helper()
 	if os.Getenv(EnvRequirePeers) == "1" {
 		t.Fatalf("%s is required (%s=1) but not available: %v", what, EnvRequirePeers, err)
 	}
-	t.Skipf("%s is not available (%v); start it with scripts/idp.sh start, or set %s=1 to fail instead", what, err, EnvRequirePeers)
+	t.Skipf("%s is not available (%v); %s; %s=1 makes this a failure", what, err, hint, EnvRequirePeers)
 }
 
 func run(script string, args ...string) error { return runEnv(nil, script, args...) }
