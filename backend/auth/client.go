@@ -23,8 +23,9 @@ type Options struct {
 	Dir string
 	// Keychain keeps the key that seals the tokens; default the OS keychain.
 	Keychain Keychain
-	// HTTPClient talks to the IdP and STS. Default: http.DefaultTransport
-	// with retries on connection errors (see retryTransport).
+	// HTTPClient talks to the IdP and STS. Default: for the IdP,
+	// http.DefaultTransport with retries on connection errors (see
+	// retryTransport); for STS a plain client, the SDK retrying itself.
 	HTTPClient *http.Client
 	// Now and Sleep are the clock; tests drive the timing logic with them.
 	Now   func() time.Time
@@ -54,7 +55,8 @@ type Client struct {
 	settings Settings
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
-	http     *http.Client
+	http     *http.Client // to the IdP
+	stsHTTP  *http.Client
 	log      *slog.Logger
 	store    *tokenStore
 	keys     *credentialsCache
@@ -85,8 +87,10 @@ func New(s Settings, o Options) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	c.stsHTTP = c.http
 	if c.http == nil {
 		c.http = &http.Client{Transport: &retryTransport{base: http.DefaultTransport, sleep: c.sleep}, Timeout: 30 * time.Second}
+		c.stsHTTP = &http.Client{Timeout: 30 * time.Second}
 	}
 	dir := o.Dir
 	if dir == "" {

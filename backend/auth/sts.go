@@ -20,7 +20,7 @@ import (
 func (c *Client) stsClient() *sts.Client {
 	return sts.New(sts.Options{
 		Region:     c.settings.Region,
-		HTTPClient: stsHTTPClient{c.http},
+		HTTPClient: stsHTTPClient{c.stsHTTP},
 		BaseEndpoint: func() *string {
 			if c.settings.STSEndpoint == "" {
 				return nil
