@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -62,12 +63,11 @@ const (
 // binaries `go test ./...` runs side by side.
 var mu sync.Mutex
 
-// peerLock holds build/peers/.start.lock while a peer is found or started.
+// peerLock holds a lock file of the checkout (in the temp folder, out of
+// git's way) while a peer is found or started.
 func peerLock(root string) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Join(root, "build", "peers"), 0o755); err != nil {
-		return nil, err
-	}
-	fl := flock.New(filepath.Join(root, "build", "peers", ".start.lock"))
+	sum := sha1.Sum([]byte(root))
+	fl := flock.New(filepath.Join(os.TempDir(), "smallfry-peers-"+hex.EncodeToString(sum[:6])+".lock"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	if ok, err := fl.TryLockContext(ctx, 50*time.Millisecond); err != nil || !ok {
