@@ -8,7 +8,8 @@
 #                          virtualenv; chromium for the browser tests, driven by
 #                          playwright-core; Debian's Docker engine, debootstrap
 #                          for the test kernel image and docker-registry as a
-#                          local registry for the pull tests
+#                          local registry for the pull tests; gnome-keyring
+#                          and D-Bus for the keychain tests (scripts/keyring.sh)
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
@@ -22,6 +23,7 @@ test)
 		python3 python3-venv                                    # test and bench peers
 		chromium                                                # browser tests
 		debootstrap docker-registry                             # Docker kernel tests
+		gnome-keyring dbus-daemon dbus-bin                      # keychain tests (scripts/keyring.sh)
 	)
 	# Debian's engine, unless one is installed already (Docker CE's packages
 	# conflict with docker.io).
