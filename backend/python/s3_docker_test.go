@@ -90,7 +90,7 @@ func TestDockerKernelReadsLakeWithRefreshedKeys(t *testing.T) {
 	}
 
 	src := &keySource{creds: keysA}
-	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: src}
+	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: func() aws.CredentialsProvider { return src }}
 	db, err := duckdb.Open(ctx, duckdb.Config{})
 	if err != nil {
 		t.Fatal(err)
