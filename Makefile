@@ -7,7 +7,7 @@ BIN          := build/bin/smallfry
 PYTHON       := .venv/bin/python
 FUZZTIME     ?= 15s
 
-.PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop bench python docker clean
+.PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop bench python docker peers clean
 
 run: build
 	./$(BIN)
@@ -40,31 +40,42 @@ docker: test-deps
 	bash scripts/docker-engine.sh start
 	bash scripts/build-kernel-image.sh
 
+# The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider)
+# and MinIO as S3 and STS (see scripts/peers.sh; `scripts/peers.sh stop`).
+peers: test-deps
+	bash scripts/peers.sh start
+
 # Every test, against real peers: DuckDB, ipykernel in .venv, the Docker
-# engine with the locally built kernel image, chromium, the window under Xvfb.
-# The Docker engine is stopped at the end if these scripts started it.
-test: build python docker
-	status=0; $(MAKE) lint test-go test-fuzz test-frontend test-e2e test-desktop || status=$$?; \
-	bash scripts/docker-engine.sh stop; exit $$status
+# engine with the locally built kernel image, the IdP, MinIO, a keychain
+# (gnome-keyring on a private D-Bus), chromium, the window under Xvfb. Every
+# peer must be there (SMALLFRY_REQUIRE_PEERS=1). The peers, and the Docker
+# engine if these scripts started it, are stopped at the end.
+test: build python docker peers
+	status=0; SMALLFRY_REQUIRE_PEERS=1 bash scripts/keyring.sh run \
+		$(MAKE) lint test-go test-fuzz test-frontend test-e2e test-desktop || status=$$?; \
+	bash scripts/peers.sh stop; bash scripts/docker-engine.sh stop; exit $$status
 
 # Lint is part of the tests: go vet, staticcheck (installed once into
 # ~/.cache/smallfry/bin) and the TypeScript compiler's checks.
 lint:
+	@unformatted=$$(gofmt -l main.go app backend bench scripts); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet -tags $(GO_TAGS) ./...
 	go vet -tags $(DESKTOP_TAGS) ./app
 	"$$(bash scripts/install-go-tools.sh)/staticcheck" -tags $(GO_TAGS) ./...
 	cd frontend && npm run typecheck
 
 # What the tests need to find: the binary, the test Python, the kernel image.
+# PEERS_ENV adds where the peers are, once scripts/peers.sh started them.
 TEST_ENV := SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \
 	SMALLFRY_DOCKER=1 SMALLFRY_KERNEL_IMAGE=smallfry-test-kernel:latest
+PEERS_ENV := if [ -f build/peers/env ]; then set -a; . build/peers/env; set +a; fi;
 
 # Every Go test; the CLI tests run the binary just built, as a user would.
 # The Docker package's reaping tests run alone: every smallfry start reaps
 # the containers of dead apps, their fake orphans included.
 test-go:
-	$(TEST_ENV) go test -tags $(GO_TAGS) -count=1 $$(go list ./... | grep -v '/backend/docker$$')
-	$(TEST_ENV) go test -tags $(GO_TAGS) -count=1 ./backend/docker
+	$(PEERS_ENV) $(TEST_ENV) go test -tags $(GO_TAGS) -count=1 $$(go list ./... | grep -v '/backend/docker$$')
+	$(PEERS_ENV) $(TEST_ENV) go test -tags $(GO_TAGS) -count=1 ./backend/docker
 
 # A short fuzzing pass over the readers of untrusted input.
 test-fuzz:
@@ -79,7 +90,7 @@ test-frontend:
 
 # The UI in Debian's chromium (playwright-core) against the real `smallfry serve`.
 test-e2e:
-	cd frontend && $(TEST_ENV) npx vitest run --config vitest.e2e.config.ts
+	$(PEERS_ENV) cd frontend && $(TEST_ENV) npx vitest run --config vitest.e2e.config.ts
 
 # The real window under Xvfb, on a fresh sample workspace.
 test-desktop:

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Starts or stops the servers the tests talk to, once per test run, all on
+# 127.0.0.1 and each stopped by the PID its script saved:
+#   - the OIDC identity provider (scripts/idp.sh: oidc-provider, device flow);
+#   - one MinIO (scripts/minio.sh) serving S3 and, trusting that IdP, STS
+#     AssumeRoleWithWebIdentity; its state is build/peers/minio-sts, where
+#     backend/auth/authtest looks for it.
+#   start   starts both (each script keeps a healthy server of its own) and
+#           writes build/peers/env, the `export` lines the Makefile's test
+#           recipes source: the IdP's SMALLFRY_IDP_* and MinIO's SMALLFRY_S3_*.
+#           The file is 0600; it holds MinIO's root keys for the tests.
+#   stop    stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+peers=build/peers
+sts=$peers/minio-sts
+
+start() {
+	bash scripts/idp.sh start
+	set -a
+	# shellcheck disable=SC1091
+	. "$peers/idp/env"
+	set +a
+	local trust="$SMALLFRY_IDP_ISSUER $SMALLFRY_IDP_CLIENT_ID"
+	# A MinIO trusting another issuer (an IdP restarted on a new port) is
+	# started again, trusting this one.
+	if [[ "$(cat "$sts/trusted-issuer" 2>/dev/null)" != "$trust" ]]; then
+		MINIO_STATE_DIR=$sts bash scripts/minio.sh stop
+	fi
+	MINIO_STATE_DIR=$sts \
+		MINIO_IDENTITY_OPENID_CONFIG_URL="$SMALLFRY_IDP_ISSUER/.well-known/openid-configuration" \
+		MINIO_IDENTITY_OPENID_CLIENT_ID="$SMALLFRY_IDP_CLIENT_ID" \
+		MINIO_IDENTITY_OPENID_ROLE_POLICY=readwrite \
+		bash scripts/minio.sh start
+	echo "$trust" >"$sts/trusted-issuer"
+	(umask 077 && cat "$peers/idp/env" "$sts/env" >"$peers/env")
+	echo "peers: IdP at $SMALLFRY_IDP_ISSUER; S3 and STS at $(grep -o 'http://127.0.0.1:[0-9]*' "$sts/env" | head -1)" >&2
+}
+
+stop() {
+	MINIO_STATE_DIR=$sts bash scripts/minio.sh stop || true
+	bash scripts/idp.sh stop || true
+	rm -f "$peers/env"
+}
+
+case ${1:-} in
+start) start ;;
+stop) stop ;;
+*)
+	echo "usage: $0 start|stop" >&2
+	exit 2
+	;;
+esac
