@@ -83,12 +83,9 @@ func (c *Catalog) table(ctx context.Context, req duckdb.ViewRequest) (duckdb.Vie
 		if !found {
 			return duckdb.View{}, false, fmt.Errorf("%w; and no copy of it is cached", err)
 		}
+		// The partitions cached answer; one the statement needs that is
+		// not cached fails below (or in Missing), naming it.
 		tf = lake.TableFiles{Name: snap.Name, Partitions: snap.Partitions, Files: snap.Files}
-		for _, f := range tf.Files {
-			if _, ok := c.store.Cached(f.Key); !ok {
-				return duckdb.View{}, false, fmt.Errorf("%w; only part of s3.%s is cached (%s is not)", err, snap.Name, c.store.Location(f.Key))
-			}
-		}
 	case err != nil:
 		return duckdb.View{}, false, err
 	case !ok:
@@ -128,6 +125,9 @@ func (c *Catalog) table(ctx context.Context, req duckdb.ViewRequest) (duckdb.Vie
 		if _, cached := c.store.Cached(f.Key); want[i] && !cached {
 			fetch = append(fetch, f.Key)
 		}
+	}
+	if offline && len(fetch) > 0 {
+		return duckdb.View{}, false, fmt.Errorf("%w; the query reads %s, which is not cached here", err, c.store.Location(fetch[0]))
 	}
 	if err := c.fetch(ctx, fetch, req.Progress); err != nil {
 		return duckdb.View{}, false, err
@@ -281,23 +281,25 @@ func (c *Catalog) writeSnapshot(tf lake.TableFiles) {
 }
 
 // CachedAt tells when the oldest local copy of a table's files was
-// fetched; ok is false unless every file is cached.
-func (c *Catalog) CachedAt(name string) (time.Time, bool) {
-	snap, ok := c.readSnapshot(name)
-	if !ok {
-		return time.Time{}, false
+// fetched; ok is false when none is cached. whole tells whether every file
+// of the table's last listing is.
+func (c *Catalog) CachedAt(name string) (at time.Time, whole, ok bool) {
+	snap, found := c.readSnapshot(name)
+	if !found {
+		return time.Time{}, false, false
 	}
-	var oldest time.Time
+	whole = true
 	for _, f := range snap.Files {
-		at, ok := c.store.Cached(f.Key)
-		if !ok {
-			return time.Time{}, false
+		fetched, cached := c.store.Cached(f.Key)
+		if !cached {
+			whole = false
+			continue
 		}
-		if oldest.IsZero() || at.Before(oldest) {
-			oldest = at
+		if at.IsZero() || fetched.Before(at) {
+			at = fetched
 		}
 	}
-	return oldest, true
+	return at, whole, !at.IsZero()
 }
 
 // CachedDatasets lists the tables whose listing was seen here, for the

@@ -199,9 +199,9 @@ func TestOfflineCachedTablesStillAnswer(t *testing.T) {
 		t.Errorf("the uncached table took %v to fail", d)
 	}
 	view := lakeview.New(f.lake, f.store, f.viewDir)
-	at, ok := view.CachedAt("Events")
-	if !ok || time.Since(at) > time.Minute {
-		t.Errorf("CachedAt = %v, %v", at, ok)
+	at, whole, ok := view.CachedAt("Events")
+	if !ok || !whole || time.Since(at) > time.Minute {
+		t.Errorf("CachedAt = %v, %v, %v", at, whole, ok)
 	}
 	if ds := view.CachedDatasets(); len(ds) != 1 || ds[0].Name != "Events" || ds[0].Files != 3 || ds[0].PartitionCount != 3 || ds[0].Partitions[0] != "day" {
 		t.Errorf("cached datasets = %+v", ds)

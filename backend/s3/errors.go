@@ -135,6 +135,9 @@ func (s *Store) explain(op operation, key string, err error) error {
 		e := user(backend.EINTERNAL, "cannot reach S3 at %s (%s)", s.endpoint, rootCause(err)).(*backend.Error)
 		e.Err = errors.Join(lake.ErrOffline, err)
 		return e
+	case errors.Is(err, lake.ErrOffline):
+		// Signed out: the sign-in's own words, not the SDK's chain.
+		return &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("%s %s: %s", op.verb, loc, rootCause(err)), Err: err}
 	case code == "NoSuchBucket":
 		return user(backend.ENOTFOUND, "the bucket %s does not exist", s.cfg.Bucket)
 	case code == "PreconditionFailed" || code == "ConditionalRequestConflict" ||

@@ -103,10 +103,16 @@ func (k keys) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	c, err := k.CredentialsProvider.Retrieve(ctx)
 	if errors.Is(err, auth.ErrSignedOut) {
 		k.a.signedOut()
-		return c, errors.Join(err, lake.ErrOffline)
+		return c, offline{err}
 	}
 	return c, err
 }
+
+// offline is a sign-in error that also counts as lake.ErrOffline, with the
+// sign-in's own message.
+type offline struct{ error }
+
+func (e offline) Unwrap() []error { return []error{e.error, lake.ErrOffline} }
 
 // Invalidate forgets keys S3 said had expired.
 func (k keys) Invalidate() {
@@ -273,8 +279,14 @@ func (a *account) Catalog(ctx context.Context) (*workbench.S3Lake, error) {
 	}
 	out.Datasets = cat
 	for _, d := range cat {
-		if at, ok := view.CachedAt(d.Name); ok {
+		if at, whole, ok := view.CachedAt(d.Name); ok {
 			out.CachedAt[d.Name] = at
+			if !whole {
+				if out.Partial == nil {
+					out.Partial = map[string]bool{}
+				}
+				out.Partial[d.Name] = true
+			}
 		}
 	}
 	return out, nil
@@ -311,3 +323,7 @@ func (c s3Catalog) Missing(ctx context.Context, file string, progress func(duckd
 	}
 	return view.Missing(ctx, file, progress)
 }
+
+// Credentials are the signed-in user's temporary AWS keys as the app holds
+// them (nil before company settings are imported).
+func (a *App) Credentials() aws.CredentialsProvider { return a.account.Credentials() }

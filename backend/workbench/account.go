@@ -42,8 +42,11 @@ type S3Lake struct {
 	// Datasets then lists what is cached, each with CachedAt.
 	Offline bool   `json:"offline,omitempty"`
 	Problem string `json:"problem,omitempty"`
-	// CachedAt tells, by dataset name, when its local copy was fetched.
+	// CachedAt tells, by dataset name, when its local copy was fetched
+	// (the oldest of its files'); Partial names those only partly cached
+	// (some partitions), which answer offline for those partitions only.
 	CachedAt map[string]time.Time `json:"cachedAt,omitempty"`
+	Partial  map[string]bool      `json:"partial,omitempty"`
 }
 
 // Accounts is the company sign-in and S3 lake behind the workbench

@@ -17,6 +17,7 @@ import (
 
 	"smallfry/backend"
 	"smallfry/backend/duckdb"
+	"smallfry/backend/auth"
 	"smallfry/backend/smallfry"
 	"smallfry/backend/workbench"
 )
@@ -90,7 +91,9 @@ func newService(t *testing.T) (*workbench.Service, *recorder) {
 func newApp(t *testing.T) (*workbench.Service, *recorder, *smallfry.App) {
 	t.Helper()
 	rec := &recorder{}
-	app, err := smallfry.Open(context.Background(), smallfry.Config{Workspace: t.TempDir(), Python: os.Getenv("SMALLFRY_PYTHON"), Events: rec, Version: "test"})
+	// The company sign-in lives in a folder of the test's, never the user's.
+	app, err := smallfry.Open(context.Background(), smallfry.Config{Workspace: t.TempDir(), Python: os.Getenv("SMALLFRY_PYTHON"), Events: rec, Version: "test",
+		Auth: auth.Options{Dir: t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +375,7 @@ func TestAutosaveRecoversAfterACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app2, err := smallfry.Open(ctx, smallfry.Config{Workspace: info.WorkspaceDir})
+	app2, err := smallfry.Open(ctx, smallfry.Config{Workspace: info.WorkspaceDir, Auth: auth.Options{Dir: t.TempDir()}})
 	if err != nil {
 		t.Fatal(err)
 	}

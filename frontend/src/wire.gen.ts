@@ -209,6 +209,7 @@ export interface S3Lake {
   offline?: boolean;
   problem?: string;
   cachedAt?: Record<string, string>;
+  partial?: Record<string, boolean>;
 }
 
 /** workbench.WindowRequest */

@@ -124,7 +124,7 @@ export function LakePanel(props: LakePanelProps) {
           {remote.length === 0 && !s3.problem && <p className="sf-lake-empty">No datasets in the company lake.</p>}
           <ul>
             {remote.map((d) => (
-              <LakeItem key={d.name} dataset={d} cachedAt={s3.cachedAt?.[d.name.slice(3)]} expanded={expanded.has(d.name)} onToggle={() => toggle(d.name)} {...props} />
+              <LakeItem key={d.name} dataset={d} cachedAt={s3.cachedAt?.[d.name.slice(3)]} partial={s3.partial?.[d.name.slice(3)]} expanded={expanded.has(d.name)} onToggle={() => toggle(d.name)} {...props} />
             ))}
           </ul>
         </div>
@@ -133,7 +133,7 @@ export function LakePanel(props: LakePanelProps) {
   );
 }
 
-function LakeItem(props: LakePanelProps & { dataset: Dataset; cachedAt?: string; expanded: boolean; onToggle(): void }) {
+function LakeItem(props: LakePanelProps & { dataset: Dataset; cachedAt?: string; partial?: boolean; expanded: boolean; onToggle(): void }) {
   const d = props.dataset;
   const problems = d.problems ?? [];
   const columns = d.columns ?? [];
@@ -157,7 +157,7 @@ function LakeItem(props: LakePanelProps & { dataset: Dataset; cachedAt?: string;
       {partitions && <div className="sf-lake-meta">{partitions}</div>}
       {props.cachedAt && (
         <div className="sf-lake-meta" data-testid="lake-cached">
-          cached {new Date(props.cachedAt).toLocaleString()}
+          {props.partial ? "some partitions cached" : "cached"} {new Date(props.cachedAt).toLocaleString()}
         </div>
       )}
       <div className="sf-lake-actions">
