@@ -135,7 +135,7 @@ func TestLoginCredentialsLogout(t *testing.T) {
 		t.Fatalf("credentials: exit %d: %s", code, stderr)
 	}
 	var creds struct {
-		Version                                                 int
+		Version                                                int
 		AccessKeyId, SecretAccessKey, SessionToken, Expiration string
 	}
 	if err := json.Unmarshal([]byte(stdout), &creds); err != nil {

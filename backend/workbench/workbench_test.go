@@ -16,8 +16,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"smallfry/backend"
-	"smallfry/backend/duckdb"
 	"smallfry/backend/auth"
+	"smallfry/backend/duckdb"
 	"smallfry/backend/smallfry"
 	"smallfry/backend/workbench"
 )
