@@ -1,4 +1,5 @@
 // One cell: its editor (or rendered markdown), status, progress and output.
+import { formatBytes } from "../lake/format";
 import { memo, useEffect, useRef, useState } from "react";
 import type { CellData, Completions } from "../api";
 import { ChartEditor } from "../chart/ChartEditor";
@@ -221,8 +222,13 @@ export const CellView = memo(function CellView(props: CellProps) {
                 data-testid="progress"
                 data-percent={rt.percent} // set once the backend reported progress: the query is under way
                 max={100}
-                value={rt.percent !== undefined && rt.percent >= 0 ? rt.percent : undefined}
+                value={rt.download ? (100 * rt.download.done) / rt.download.total : rt.percent !== undefined && rt.percent >= 0 ? rt.percent : undefined}
               />
+              {rt.download && (
+                <span className="cell-download" data-testid="cell-download">
+                  fetching from S3 {formatBytes(rt.download.done)} of {formatBytes(rt.download.total)}
+                </span>
+              )}
               <button className="link" data-testid="cell-cancel" onClick={props.onCancel}>
                 Cancel
               </button>

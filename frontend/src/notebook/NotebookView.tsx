@@ -121,7 +121,10 @@ export function NotebookView(props: NotebookViewProps) {
         if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
       }),
       api.on("progress", (e) => {
-        if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs } });
+        if (e.session === session) {
+          const download = e.downloadTotal ? { done: e.downloaded ?? 0, total: e.downloadTotal } : undefined;
+          dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download } });
+        }
       }),
     ];
     api.completions(session).then(setCompletions, () => undefined);

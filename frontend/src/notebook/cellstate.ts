@@ -12,6 +12,8 @@ export interface CellRuntime {
   elapsedMs?: number;
   /** 0..100 while DuckDB can estimate it, -1 or undefined otherwise. */
   percent?: number;
+  /** Bytes of S3 objects fetched for the cell so far, of total. */
+  download?: { done: number; total: number };
   output?: CellOutput;
   /** Order in which cells finished, to tell which results are newer. */
   finishedSeq?: number;
@@ -22,7 +24,7 @@ export interface CellRuntime {
 export type CellMessage =
   | { type: "queued" }
   | { type: "running"; at: number }
-  | { type: "progress"; percent: number; elapsedMs: number }
+  | { type: "progress"; percent: number; elapsedMs: number; download?: { done: number; total: number } }
   | { type: "output"; output: Record<string, unknown> }
   | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs: number; seq: number }
   | { type: "restored"; output: CellOutput }
@@ -36,14 +38,14 @@ export function transition(cell: CellRuntime, msg: CellMessage): CellRuntime {
     case "queued":
       return { ...cell, status: "queued", percent: undefined, elapsedMs: undefined };
     case "running":
-      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined };
+      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined, download: undefined };
     case "output":
       if (cell.status !== "running") return cell;
       return { ...cell, live: appendOutput(cell.live ?? [], msg.output) };
     case "progress":
       // A late progress event after the end must not bring a cell back to life.
       if (cell.status !== "running") return cell;
-      return { ...cell, percent: msg.percent, elapsedMs: msg.elapsedMs };
+      return { ...cell, percent: msg.percent, elapsedMs: msg.elapsedMs, download: msg.download ?? (msg.percent >= 0 ? undefined : cell.download) };
     case "finished":
       if (msg.status === "skipped") {
         // Skipped cells keep what they showed before, but are no longer queued.
