@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"smallfry/backend/duckdb"
+	"smallfry/backend/lake"
+	"smallfry/backend/lakeview"
+	"smallfry/backend/s3"
+)
+
+const (
+	queryRows    = 5_000_000
+	queryFiles   = 20
+	queryRepeats = 15
+)
+
+// The figure's aggregate, over {table}: a full scan of four columns.
+const aggregate = `SELECT region, count(*) AS n, sum(units) AS units, avg(price) AS avg_price, max(day) AS last_day
+	FROM %s GROUP BY region ORDER BY region`
+
+func benchQuery(ctx context.Context, p peer) error {
+	gen := filepath.Join(p.scratch, "gen")
+	if err := generateSales(ctx, gen); err != nil {
+		return err
+	}
+	copyFiles := func(_ context.Context, dir string) error { return copyTree(gen, dir) }
+
+	local, err := lake.Open(filepath.Join(p.scratch, "local-lake"))
+	if err != nil {
+		return err
+	}
+	if _, err := local.Write(ctx, "Sales", lake.Overwrite, copyFiles); err != nil {
+		return err
+	}
+	bucket, err := p.newBucket(ctx, "query")
+	if err != nil {
+		return err
+	}
+	cache := filepath.Join(p.scratch, "query-cache")
+	var reqs requestCounts
+	store, err := p.store(bucket, "lake", func(c *s3.Config) { c.CacheDir, c.OnRequest = cache, reqs.hook })
+	if err != nil {
+		return err
+	}
+	remote := lake.New(store)
+	if _, err := remote.Write(ctx, "Sales", lake.Overwrite, copyFiles); err != nil {
+		return err
+	}
+
+	// As backend/smallfry wires them: local tables by bare name through
+	// Resolve; the S3 lake as the attached catalog s3. A second Store over
+	// the same cache trusts a copy it checked for a minute (Recheck), to
+	// show what the per-query HEADs of the first cost.
+	var rechecked requestCounts
+	trusting, err := p.store(bucket, "lake", func(c *s3.Config) {
+		c.CacheDir, c.OnRequest, c.Recheck = cache, rechecked.hook, time.Minute
+	})
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(p.scratch, "duckdb-tmp")
+	localDB, err := duckdb.Open(ctx, duckdb.Config{TempDir: tmp, Resolve: local.Resolve})
+	if err != nil {
+		return err
+	}
+	defer localDB.Close()
+	s3DB, err := s3Session(ctx, tmp, remote, store, filepath.Join(p.scratch, "lakeview"))
+	if err != nil {
+		return err
+	}
+	defer s3DB.Close()
+	trustingDB, err := s3Session(ctx, tmp, lake.New(trusting), trusting, filepath.Join(p.scratch, "lakeview-recheck"))
+	if err != nil {
+		return err
+	}
+	defer trustingDB.Close()
+	localSQL, s3SQL := fmt.Sprintf(aggregate, "Sales"), fmt.Sprintf(aggregate, "s3.Sales")
+
+	reqs.take()
+	first, err := timeQuery(ctx, s3DB, s3SQL) // fetches every file into the cache
+	if err != nil {
+		return err
+	}
+	fetched := reqs.take()
+	// Warm-ups: the same pages into memory, the second Store's one check.
+	if _, err := timeQuery(ctx, localDB, localSQL); err != nil {
+		return err
+	}
+	if _, err := timeQuery(ctx, trustingDB, s3SQL); err != nil {
+		return err
+	}
+	rechecked.take()
+	var loc, rem, tru []time.Duration
+	for range queryRepeats {
+		for _, run := range []struct {
+			db  *duckdb.Session
+			sql string
+			out *[]time.Duration
+		}{{localDB, localSQL, &loc}, {s3DB, s3SQL, &rem}, {trustingDB, s3SQL, &tru}} {
+			d, err := timeQuery(ctx, run.db, run.sql)
+			if err != nil {
+				return err
+			}
+			*run.out = append(*run.out, d)
+		}
+	}
+	per, perTrusting := reqs.take(), rechecked.take()
+	l, r, t := median(loc), median(rem), median(tru)
+	mib := float64(treeSize(gen)) / (1 << 20)
+	fmt.Printf("3. aggregate over %d M rows in %d Parquet files (%.0f MiB), cached S3 vs local lake (median of %d, alternated)\n",
+		queryRows/1_000_000, queryFiles, mib, queryRepeats)
+	fmt.Printf("  %-40s %8s %8s  %s\n", "", "ms", "vs local", "requests a query")
+	fmt.Printf("  %-40s %8.1f %8s\n", "local lake, bare name (Resolve)", ms(l), "")
+	fmt.Printf("  %-40s %8.1f %7.2fx  %s\n", "S3 lake, s3.Sales (lakeview), defaults", ms(r), float64(r)/float64(l), per.perQuery(queryRepeats))
+	fmt.Printf("  %-40s %8.1f %7.2fx  %s\n", "  same, Store with Recheck 1 min", ms(t), float64(t)/float64(l), perTrusting.perQuery(queryRepeats))
+	fmt.Printf("  goal s3/local <= 1.05 (defaults)\n")
+	fmt.Printf("  first S3 query, fetching the files: %.1f ms (%d ranged GETs, %d HEADs)\n", ms(first), fetched.footers, fetched.heads)
+	return nil
+}
+
+func s3Session(ctx context.Context, tmp string, l *lake.Lake, st *s3.Store, dir string) (*duckdb.Session, error) {
+	return duckdb.Open(ctx, duckdb.Config{TempDir: tmp, Catalogs: map[string]duckdb.Catalog{"s3": lakeview.New(l, st, dir)}})
+}
+
+func timeQuery(ctx context.Context, db *duckdb.Session, sql string) (time.Duration, error) {
+	t0 := time.Now()
+	res, err := db.Run(ctx, duckdb.Cell{SQL: sql})
+	d := time.Since(t0)
+	if err != nil {
+		return 0, err
+	}
+	if res.Rows != 8 {
+		return 0, fmt.Errorf("%d rows, want 8", res.Rows)
+	}
+	return d, nil
+}
+
+// generateSales writes the figure's table into dir: queryFiles Parquet files
+// of queryRows/queryFiles rows each, as DuckDB writes them.
+func generateSales(ctx context.Context, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	db, err := duckdb.Open(ctx, duckdb.Config{TempDir: filepath.Join(dir, ".tmp")})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	per := queryRows / queryFiles
+	for i := range queryFiles {
+		q := fmt.Sprintf(`COPY (SELECT range AS id,
+				['north','south','east','west','central','islands','mountains','coast'][range %% 8 + 1] AS region,
+				CAST(hash(range) %% 1000 AS INTEGER) AS product, CAST(range %% 17 AS INTEGER) AS units,
+				CAST(hash(range + 1) %% 100000 AS DOUBLE) / 100 AS price,
+				DATE '2024-01-01' + CAST(range %% 366 AS INTEGER) AS day
+			FROM range(%d, %d)) TO %s (FORMAT parquet)`, i*per, (i+1)*per,
+			duckdb.QuoteString(filepath.Join(dir, fmt.Sprintf("part-%02d.parquet", i))))
+		if _, err := db.Run(ctx, duckdb.Cell{SQL: q}); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(filepath.Join(dir, ".tmp"))
+}
+
+func copyTree(from, to string) error {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := copyFile(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func treeSize(dir string) int64 {
+	var n int64
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			n += info.Size()
+		}
+	}
+	return n
+}
