@@ -31,7 +31,7 @@ type objectSet struct {
 }
 
 var downloadSets = []objectSet{
-	{"8 x 64 MiB", 8, 64 << 20, 3},
+	{"8 x 64 MiB", 8, 64 << 20, 5},
 	{"200 x 256 KiB", 200, 256 << 10, 5},
 }
 
@@ -56,8 +56,8 @@ func benchDownload(ctx context.Context, p peer, py string) error {
 	}
 	defer boto.close()
 
-	fmt.Printf("1. download throughput, empty cache (part %d MiB, %d requests in flight, median of runs alternated)\n", partSize>>20, concurrency)
-	fmt.Printf("  %-14s %12s %12s %10s %16s\n", "objects", "ours MiB/s", "boto3 MiB/s", "ours/boto3", "CPU s/GiB o|b")
+	fmt.Printf("1. download into an empty cache: Store.Fetch vs boto3 transfer manager (%d MiB parts, %d requests in flight; median, runs alternated)\n", partSize>>20, concurrency)
+	fmt.Printf("  %-14s %5s %11s %12s %11s %20s\n", "objects", "runs", "ours MiB/s", "boto3 MiB/s", "ours/boto3", "CPU s/GiB ours|boto3")
 	for _, set := range downloadSets {
 		var ours, peer []sample
 		for range set.repeats {
@@ -73,7 +73,7 @@ func benchDownload(ctx context.Context, p peer, py string) error {
 		}
 		mib := float64(int64(set.count)*set.size) / (1 << 20)
 		o, b := rate(ours, mib), rate(peer, mib)
-		fmt.Printf("  %-14s %12.0f %12.0f %9.2fx %8.2f|%-7.2f\n", set.name, o, b, o/b,
+		fmt.Printf("  %-14s %5d %11.0f %12.0f %10.2fx %14.2f|%.2f\n", set.name, set.repeats, o, b, o/b,
 			median(cpus(ours))/(mib/1024), median(cpus(peer))/(mib/1024))
 	}
 	fmt.Println("  goal ours/boto3 >= 1.0")

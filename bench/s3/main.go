@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -41,10 +42,23 @@ type peer struct {
 	scratch                          string // a temp folder for caches and local copies
 }
 
-var only = flag.String("only", "", "run only these figures (download,catalog,query)")
+var (
+	only    = flag.String("only", "", "run only these figures (download,catalog,query)")
+	profile = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+)
 
 func main() {
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		atExit(pprof.StopCPUProfile)
+	}
 	p := peer{
 		endpoint: os.Getenv("SMALLFRY_S3_ENDPOINT"),
 		region:   os.Getenv("SMALLFRY_S3_REGION"),

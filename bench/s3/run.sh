@@ -9,7 +9,7 @@
 # scripts/setup-python.sh scripts/requirements-test.txt scripts/requirements-bench.txt)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${PYTHON:?set PYTHON to the venv's python with boto3}"
+: "${PYTHON:?set PYTHON to the python of a venv with boto3}"
 "$PYTHON" -c 'import boto3' 2>/dev/null ||
 	{ echo "s3 bench: $PYTHON has no boto3 (scripts/requirements-bench.txt)" >&2; exit 1; }
 
