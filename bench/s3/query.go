@@ -123,7 +123,7 @@ func benchQuery(ctx context.Context, p peer) error {
 	mib := float64(treeSize(gen)) / (1 << 20)
 	fmt.Printf("3. aggregate over %d M rows in %d Parquet files (%.0f MiB), cached S3 vs local lake (%d runs each, interleaved)\n",
 		queryRows/1_000_000, queryFiles, mib, queryRepeats)
-	fmt.Printf("  %-39s %9s %8s %9s %10s  %s\n", "", "median ms", "min ms", "vs local", "naming ms", "requests a query")
+	fmt.Printf("  %-41s %9s %8s %9s %10s  %s\n", "", "median ms", "min ms", "vs local", "naming ms", "requests a query")
 	rows := []struct {
 		name   string
 		naming *naming
@@ -139,7 +139,7 @@ func benchQuery(ctx context.Context, p peer) error {
 		if i == 0 {
 			vs = ""
 		}
-		fmt.Printf("  %-39s %9.1f %8.1f %9s %10.1f  %s\n", row.name, ms(m), ms(slices.Min(sides[i].times)), vs, row.naming.mean(queryRepeats), row.reqs)
+		fmt.Printf("  %-41s %9.1f %8.1f %9s %10.1f  %s\n", row.name, ms(m), ms(slices.Min(sides[i].times)), vs, row.naming.mean(queryRepeats), row.reqs)
 	}
 	fmt.Printf("  (naming: the mean time a query spends learning which local files the name reads, before DuckDB scans them)\n")
 	fmt.Printf("  goal s3/local <= 1.05 (medians, as the app)\n")
