@@ -23,5 +23,8 @@ echo
 echo "== UI: grid in Chromium =="
 node bench/ui/grid.bench.mjs
 echo
+echo "== S3 lake (MinIO on loopback) =="
+bash bench/s3/run.sh
+echo
 echo "== desktop: cold start and memory =="
 bash bench/desktop/run.sh
