@@ -38,19 +38,26 @@ type Store interface {
 	Cached(key string) (fetchedAt time.Time, ok bool)
 }
 
+// copier is a Store that can vouch for a local copy by the ETag a manifest
+// or listing gave, without asking the storage again (s3.Store).
+type copier interface {
+	CopyOf(key, etag string) (string, bool)
+}
+
 // Catalog is a remote lake as a duckdb.Catalog.
 type Catalog struct {
 	lake  *lake.Lake
 	store Store
 	dir   string // placeholders/ and snapshots/
 
-	mu sync.Mutex
+	mu      sync.Mutex
+	written map[string]string // the snapshot last written, by table
 }
 
 // New serves the lake l over store, keeping placeholders and the listings
 // it last saw in dir.
 func New(l *lake.Lake, store Store, dir string) *Catalog {
-	return &Catalog{lake: l, store: store, dir: dir}
+	return &Catalog{lake: l, store: store, dir: dir, written: map[string]string{}}
 }
 
 var _ duckdb.Catalog = (*Catalog)(nil)
@@ -139,7 +146,7 @@ func (c *Catalog) table(ctx context.Context, req duckdb.ViewRequest) (duckdb.Vie
 	var objects []string
 	for _, i := range order {
 		f := tf.Files[i]
-		p, real, err := c.path(ctx, f.Key)
+		p, real, err := c.path(ctx, f.Object)
 		if err != nil {
 			return duckdb.View{}, false, err
 		}
@@ -171,7 +178,13 @@ func rangeExcept(n, skip int) []int {
 
 // path is where DuckDB reads an object: its local copy when there is one,
 // else an empty placeholder (real=false).
-func (c *Catalog) path(ctx context.Context, key string) (p string, real bool, err error) {
+func (c *Catalog) path(ctx context.Context, o lake.Object) (p string, real bool, err error) {
+	key := o.Key
+	if cp, ok := c.store.(copier); ok {
+		if p, ok := cp.CopyOf(key, o.ETag); ok {
+			return p, true, nil
+		}
+	}
 	if _, ok := c.store.Cached(key); ok {
 		p, err := c.store.LocalPath(ctx, key)
 		if err == nil || !errors.Is(err, lake.ErrOffline) {
@@ -270,13 +283,17 @@ func (c *Catalog) readSnapshot(name string) (snapshot, bool) {
 func (c *Catalog) writeSnapshot(tf lake.TableFiles) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	files, err := json.Marshal(tf.Files)
+	if err != nil || c.written[tf.Name] == string(files) {
+		return // unchanged since last written
+	}
 	data, err := json.Marshal(snapshot{Name: tf.Name, Partitions: tf.Partitions, Files: tf.Files, ListedAt: time.Now().UTC()})
 	if err != nil {
 		return
 	}
 	p := c.snapshotPath(tf.Name)
-	if os.MkdirAll(filepath.Dir(p), 0o755) == nil {
-		_ = atomicfile.Write(p, data, 0o644)
+	if os.MkdirAll(filepath.Dir(p), 0o755) == nil && atomicfile.Write(p, data, 0o644) == nil {
+		c.written[tf.Name] = string(files)
 	}
 }
 

@@ -126,7 +126,9 @@ func (s *Store) Fetch(ctx context.Context, keys []string, progress func(done, to
 		}
 	}
 	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(s.cfg.Concurrency)
+	// Twice as many objects as requests: one waiting for its copy to reach
+	// the disk leaves its request slot to the next (s.slots bounds requests).
+	g.SetLimit(2 * s.cfg.Concurrency)
 	for i := range objs {
 		g.Go(func() error {
 			var got atomic.Int64
@@ -480,4 +482,20 @@ func (s *Store) sweepTemp() {
 			}
 		}
 	}
+}
+
+// CopyOf is the local copy of key when it is there and has the ETag a
+// manifest or listing just gave (S3's ETags are quoted; either spelling
+// matches), with no request to S3: objects under a version folder never
+// change, so their manifest's ETag is enough to trust the copy.
+func (s *Store) CopyOf(key, etag string) (string, bool) {
+	if etag == "" {
+		return "", false
+	}
+	e, ok := s.entry(key)
+	if !ok || strings.Trim(e.ETag, `"`) != strings.Trim(etag, `"`) {
+		return "", false
+	}
+	local, err := s.cachePath(key)
+	return local, err == nil
 }
