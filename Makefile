@@ -33,6 +33,7 @@ wiretypes:
 
 python: test-deps
 	bash scripts/setup-python.sh scripts/requirements-test.txt
+	VENV=.venv-awscli bash scripts/setup-python.sh scripts/requirements-awscli.txt
 
 # The Docker engine (started if not running; `scripts/docker-engine.sh stop`
 # stops it) and the kernel image the Docker tests run, built once and cached.
@@ -66,7 +67,7 @@ lint:
 
 # What the tests need to find: the binary, the test Python, the kernel image.
 # PEERS_ENV adds where the peers are, once scripts/peers.sh started them.
-TEST_ENV := SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) \
+TEST_ENV := SMALLFRY_BIN=$(CURDIR)/$(BIN) SMALLFRY_PYTHON=$(CURDIR)/$(PYTHON) SMALLFRY_AWS_CLI=$(CURDIR)/.venv-awscli/bin/aws \
 	SMALLFRY_DOCKER=1 SMALLFRY_KERNEL_IMAGE=smallfry-test-kernel:latest
 PEERS_ENV := if [ -f build/peers/env ]; then set -a; . build/peers/env; set +a; fi;
 
@@ -102,4 +103,4 @@ bench: build test-deps
 	SMALLFRY_BIN=$(CURDIR)/$(BIN) PYTHON=$(CURDIR)/$(PYTHON) bash bench/run.sh
 
 clean:
-	rm -rf build/bin frontend/dist/assets .venv
+	rm -rf build/bin frontend/dist/assets .venv .venv-awscli

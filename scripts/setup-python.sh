@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Creates .venv (the project's Python for tests and benchmarks) and installs
 # the given requirements files into it; reinstalls only when they change.
+# VENV names another folder (.venv-awscli for the AWS CLI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.venv
+venv=${VENV:-.venv}
 if [[ ! -x $venv/bin/python ]]; then
 	python3 -m venv "$venv"
 fi

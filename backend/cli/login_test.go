@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -14,6 +15,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"smallfry/backend/auth/authtest"
 	"smallfry/backend/smallfry"
@@ -105,7 +110,16 @@ func TestLoginCredentialsLogout(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "config")
 	t.Setenv("SMALLFRY_CONFIG_DIR", config)
-	settings := companySettings(t, idp, sts, "lake-bucket")
+	bucket := fmt.Sprintf("lake-%d", time.Now().UnixNano())
+	settings := companySettings(t, idp, sts, bucket)
+	root := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(sts.Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(sts.RootUser, sts.RootPassword, "")})
+	if _, err := root.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("analytics/hello.txt"), Body: strings.NewReader("hi")}); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("before any settings, credentials says what to do", func(t *testing.T) {
 		_, stderr, code := runSmallfry(t, dir, "credentials")
@@ -158,16 +172,32 @@ func TestLoginCredentialsLogout(t *testing.T) {
 import boto3, sys
 s = boto3.Session(profile_name="company")
 c = s.client("s3", endpoint_url=sys.argv[1])
-c.create_bucket(Bucket="lake-bucket")
-c.put_object(Bucket="lake-bucket", Key="analytics/hello.txt", Body=b"hi")
-print(c.get_object(Bucket="lake-bucket", Key="analytics/hello.txt")["Body"].read().decode(), s.get_credentials().method)
+c.put_object(Bucket=sys.argv[2], Key="analytics/from-boto3.txt", Body=b"hi")
+print(c.get_object(Bucket=sys.argv[2], Key="analytics/hello.txt")["Body"].read().decode(), s.get_credentials().method)
 `
-		cmd := exec.Command(py, "-c", script, sts.Endpoint)
+		cmd := exec.Command(py, "-c", script, sts.Endpoint, bucket)
 		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+awsConfig, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
 			"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
 		got, err := cmd.CombinedOutput()
 		if err != nil || strings.TrimSpace(string(got)) != "hi custom-process" {
 			t.Errorf("boto3 through credential_process: %v\n%s", err, got)
+		}
+	})
+
+	t.Run("the AWS CLI signs with them through credential_process", func(t *testing.T) {
+		awsCLI := os.Getenv("SMALLFRY_AWS_CLI")
+		bin := os.Getenv("SMALLFRY_BIN")
+		if awsCLI == "" || bin == "" {
+			t.Skip("needs SMALLFRY_AWS_CLI and SMALLFRY_BIN (make test sets both)")
+		}
+		awsConfig := filepath.Join(dir, "aws-cli-config")
+		os.WriteFile(awsConfig, []byte("[profile company]\nregion = us-east-1\ncredential_process = "+bin+" credentials\n"), 0o600)
+		cmd := exec.Command(awsCLI, "s3", "ls", "s3://"+bucket+"/analytics/", "--profile", "company", "--endpoint-url", sts.Endpoint)
+		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+awsConfig, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+			"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
+		got, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(got), "hello.txt") {
+			t.Errorf("aws s3 ls through credential_process: %v\n%s", err, got)
 		}
 	})
 
