@@ -39,6 +39,7 @@ type account struct {
 	pending  *workbench.DeviceCode
 	cancel   context.CancelFunc // of the pending sign-in's wait
 	problem  string
+	hadKeys  bool // keys were handed out since the last sign-in or sign-out
 }
 
 var _ workbench.Accounts = (*account)(nil)
@@ -105,6 +106,11 @@ func (k keys) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		k.a.signedOut()
 		return c, offline{err}
 	}
+	if err == nil {
+		k.a.mu.Lock()
+		k.a.hadKeys = true
+		k.a.mu.Unlock()
+	}
 	return c, err
 }
 
@@ -125,7 +131,8 @@ func (k keys) Invalidate() {
 // one banner, no retry loop.
 func (a *account) signedOut() {
 	a.mu.Lock()
-	changed := a.problem == ""
+	changed := a.problem == "" && a.hadKeys // not for one who never signed in
+	a.hadKeys = false
 	if changed {
 		a.problem = "Your sign-in to the company ended: sign in again to reach the S3 lake. Cached tables still answer."
 	}
@@ -247,7 +254,7 @@ func (a *account) SignOut(ctx context.Context) error {
 	a.CancelSignIn()
 	err := client.SignOut(ctx)
 	a.mu.Lock()
-	a.problem = ""
+	a.problem, a.hadKeys = "", false
 	if errors.Is(err, auth.ErrNotRevoked) {
 		a.problem = err.Error()
 		err = nil
@@ -308,12 +315,29 @@ type s3Catalog struct{ a *account }
 
 var errNoS3Lake = backend.Errorf(backend.EINVALID, "there is no S3 lake here: import the company settings (File ▸ Import company settings…) and sign in")
 
+// Without an S3 lake, s3.x may still be a column of a table aliased s3:
+// DuckDB answers those; a table that is not there gets our hint.
 func (c s3Catalog) View(ctx context.Context, req duckdb.ViewRequest) (duckdb.View, bool, error) {
 	_, view, _ := c.a.current()
 	if view == nil {
-		return duckdb.View{}, false, errNoS3Lake
+		if looksLikeTableRef(req.Statement, req.Name) {
+			return duckdb.View{}, false, errNoS3Lake
+		}
+		return duckdb.View{}, false, nil
 	}
 	return view.View(ctx, req)
+}
+
+// looksLikeTableRef tells whether s3.name follows FROM or JOIN.
+func looksLikeTableRef(stmt, name string) bool {
+	words := strings.Fields(strings.ToLower(stmt))
+	for i := 1; i < len(words); i++ {
+		if (words[i-1] == "from" || words[i-1] == "join") && strings.HasPrefix(strings.Trim(words[i], `"`), "s3.") &&
+			strings.Contains(words[i], strings.ToLower(name)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c s3Catalog) Missing(ctx context.Context, file string, progress func(duckdb.Download)) (bool, error) {

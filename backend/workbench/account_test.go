@@ -209,3 +209,30 @@ func jupyterText(out *workbench.CellOutput) string {
 	}
 	return b.String()
 }
+
+func TestS3NamesWithoutCompanySettings(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	nb := open(t, s, "tour.ipynb")
+	cells := []workbench.CellData{
+		{ID: "s3table", Kind: "sql", Source: "SELECT * FROM s3.Orders"},
+		{ID: "alias", Kind: "sql", Source: "SELECT s3.x FROM (SELECT 1 AS x) AS s3"},
+	}
+	sum, err := s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: cells, Run: []string{"s3table"}})
+	if err != nil || sum.Status != "failed" || !strings.Contains(sum.Error, "import the company settings") {
+		t.Errorf("an S3 table without settings: %+v, %v", sum, err)
+	}
+	sum, err = s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: cells, Run: []string{"alias"}})
+	if err != nil || sum.Status != "ok" {
+		t.Errorf("a table aliased s3: %+v, %v", sum, err)
+	}
+	if lk, err := s.S3Lake(ctx); lk != nil || err != nil {
+		t.Errorf("S3Lake without settings = %+v, %v", lk, err)
+	}
+	if a, err := s.Account(ctx); err != nil || a.Configured || a.Problem != "" {
+		t.Errorf("Account = %+v, %v", a, err)
+	}
+	if _, err := s.SignIn(ctx); err == nil || !strings.Contains(err.Error(), "import the company settings") {
+		t.Errorf("SignIn without settings: %v", err)
+	}
+}
