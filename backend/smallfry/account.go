@@ -40,6 +40,7 @@ type account struct {
 	cancel   context.CancelFunc // of the pending sign-in's wait
 	problem  string
 	hadKeys  bool // keys were handed out since the last sign-in or sign-out
+	listed   []workbench.Dataset
 }
 
 var _ workbench.Accounts = (*account)(nil)
@@ -285,6 +286,9 @@ func (a *account) Catalog(ctx context.Context) (*workbench.S3Lake, error) {
 		out.Problem = err.Error()
 	}
 	out.Datasets = cat
+	a.mu.Lock()
+	a.listed = cat
+	a.mu.Unlock()
 	for _, d := range cat {
 		if at, whole, ok := view.CachedAt(d.Name); ok {
 			out.CachedAt[d.Name] = at
@@ -297,6 +301,13 @@ func (a *account) Catalog(ctx context.Context) (*workbench.S3Lake, error) {
 		}
 	}
 	return out, nil
+}
+
+// Listed implements workbench.Accounts.
+func (a *account) Listed() []workbench.Dataset {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.listed
 }
 
 // Credentials are the keys kernels and tools get; nil before settings are

@@ -64,6 +64,8 @@ type Accounts interface {
 	// Catalog lists the S3 lake (nil until settings are imported); when S3
 	// cannot be reached it lists what is cached, marked Offline.
 	Catalog(ctx context.Context) (*S3Lake, error)
+	// Listed is what Catalog last listed, without asking S3 again.
+	Listed() []Dataset
 }
 
 func (s *Service) accounts() (Accounts, error) {

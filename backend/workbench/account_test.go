@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,14 @@ func TestCompanyLakeThroughTheWorkbench(t *testing.T) {
 	lk, err := s.S3Lake(ctx)
 	if err != nil || lk == nil || lk.Offline || len(lk.Datasets) != 1 || lk.Datasets[0].Name != "Daily" || lk.Datasets[0].PartitionCount != 5 || lk.Datasets[0].Rows != 50 {
 		t.Fatalf("S3Lake = %+v, %v", lk, err)
+	}
+	comp, err := s.Completions(ctx, nb.Session)
+	found := false
+	for _, tb := range comp.Tables {
+		found = found || tb.Schema == "s3" && tb.Name == "Daily" && slices.Contains(tb.Columns, "amount")
+	}
+	if err != nil || !found {
+		t.Errorf("completions lack s3.Daily: %+v, %v", comp, err)
 	}
 	records, err := s.Runs(ctx, "company.ipynb")
 	if err != nil || len(records) != 1 {

@@ -140,15 +140,17 @@ func (s *Service) lakeRef(ctx context.Context, name string) (string, error) {
 }
 
 // Completions lists what the SQL editor completes: lake tables, raw
-// datasets and the notebook's named results, with their columns.
+// datasets and the notebook's named results, with their columns; the S3
+// lake's tables as s3.<name>, as its catalog last listed them (completing
+// asks S3 nothing).
 func (s *Service) Completions(ctx context.Context, session string) (*Completions, error) {
 	out := &Completions{Tables: []CompletionTable{}}
 	cat, err := s.cfg.Lake.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range cat {
-		t := CompletionTable{Name: d.Name, Kind: "lake", Columns: []string{}}
+	add := func(d Dataset, schema string) {
+		t := CompletionTable{Schema: schema, Name: d.Name, Kind: "lake", Columns: []string{}}
 		if d.Kind == lake.KindRaw {
 			t.Schema, t.Name, t.Kind = "raw", strings.TrimPrefix(d.Name, "raw."), "raw"
 		}
@@ -156,6 +158,16 @@ func (s *Service) Completions(ctx context.Context, session string) (*Completions
 			t.Columns = append(t.Columns, c.Name)
 		}
 		out.Tables = append(out.Tables, t)
+	}
+	for _, d := range cat {
+		add(d, "")
+	}
+	if s.cfg.Accounts != nil {
+		for _, d := range s.cfg.Accounts.Listed() {
+			if d.Kind == lake.KindTable {
+				add(d, "s3")
+			}
+		}
 	}
 	ss, err := s.lookup(session)
 	if err != nil {
