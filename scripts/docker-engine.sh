@@ -24,18 +24,11 @@ log() { echo "docker-engine: $*" >&2; }
 
 engine_up() { docker info >/dev/null 2>&1; }
 
-# A process that exists and is not a zombie (works for root's processes too).
-alive() { [[ -r /proc/$1/stat ]] && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+# shellcheck source=lib/process.sh
+. scripts/lib/process.sh
 
 # The PID in our pidfile, if that process is still a dockerd.
-our_pid() {
-	[[ -f $pidfile ]] || return 1
-	local pid
-	pid=$(<"$pidfile")
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	alive "$pid" && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]] || return 1
-	echo "$pid"
-}
+our_pid() { pid_of "$pidfile" dockerd; }
 
 start() {
 	if engine_up; then
@@ -62,22 +55,9 @@ start() {
 		pid=$!
 		log "starting dockerd (log: $logfile)"
 	fi
-	local deadline=$((SECONDS + timeout))
-	until engine_up; do
-		# An engine that exits early (storage, cgroup or socket trouble) says
-		# why in its log; don't wait out the timeout for it.
-		if ! alive "$pid"; then
-			tail -n 20 "$logfile" >&2
-			log "dockerd exited before it answered"
-			return 1
-		fi
-		if ((SECONDS >= deadline)); then
-			tail -n 20 "$logfile" >&2
-			log "dockerd did not answer within ${timeout}s"
-			return 1
-		fi
-		sleep 0.2
-	done
+	# An engine that exits early (storage, cgroup or socket trouble) says
+	# why in its log; wait_until does not wait out the timeout for it.
+	wait_until "$pid" "$logfile" "$timeout" dockerd engine_up
 	log "engine up"
 }
 
@@ -88,18 +68,8 @@ stop() {
 		rm -f "$pidfile"
 		return 0
 	fi
-	log "stopping dockerd $pid"
-	"${sudo[@]}" kill -TERM "$pid"
 	# dockerd gives running containers 15 s to stop before killing them.
-	local deadline=$((SECONDS + 40))
-	while alive "$pid"; do
-		if ((SECONDS >= deadline)); then
-			log "dockerd $pid ignored SIGTERM; killing it"
-			"${sudo[@]}" kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.2
-	done
+	stop_pid "$pid" dockerd 40 "${sudo[@]}"
 	rm -f "$pidfile"
 	log "stopped"
 }

@@ -35,16 +35,13 @@ cache_root=${SMALLFRY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smallfry}/idp
 
 log() { echo "idp: $*" >&2; }
 
-alive() { [[ -r /proc/$1/stat ]] && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+# shellcheck source=lib/process.sh
+. scripts/lib/process.sh
 
 # The PID in our pidfile, if that process is still our node server.
 our_pid() {
-	[[ -f $pidfile ]] || return 1
 	local pid
-	pid=$(<"$pidfile")
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	alive "$pid" && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == node ]] &&
-		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$src/server.mjs" || return 1
+	pid=$(pid_of "$pidfile" node) && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$src/server.mjs" || return 1
 	echo "$pid"
 }
 
@@ -53,6 +50,9 @@ modules_dir() {
 	hash=$(sha256sum "$src/package-lock.json" | cut -c1-16)
 	echo "$cache_root/$hash/node_modules"
 }
+
+# answers tells whether the provider wrote its issuer and serves discovery.
+answers() { [[ -f $state/ready ]] && discovery_ok "$(<"$state/ready")"; }
 
 install() {
 	command -v node >/dev/null || {
@@ -102,21 +102,10 @@ start() {
 		setsid node "$src/server.mjs" >>"$logfile" 2>&1 </dev/null &
 	pid=$!
 	echo "$pid" >"$pidfile"
-	local deadline=$((SECONDS + timeout))
-	until [[ -f $state/ready ]] && discovery_ok "$(<"$state/ready")"; do
-		if ! alive "$pid"; then
-			tail -n 20 "$logfile" >&2
-			log "the provider exited before it answered"
-			rm -f "$pidfile"
-			return 1
-		fi
-		if ((SECONDS >= deadline)); then
-			tail -n 20 "$logfile" >&2
-			log "no discovery document within ${timeout}s"
-			return 1
-		fi
-		sleep 0.1
-	done
+	if ! wait_until "$pid" "$logfile" "$timeout" "the provider" answers; then
+		alive "$pid" || rm -f "$pidfile"
+		return 1
+	fi
 	issuer=$(<"$state/ready")
 	(
 		umask 077
@@ -139,17 +128,7 @@ stop() {
 		rm -f "$pidfile" "$envfile" "$state/ready"
 		return 0
 	fi
-	log "stopping pid $pid"
-	kill -TERM "$pid"
-	local deadline=$((SECONDS + 10))
-	while alive "$pid"; do
-		if ((SECONDS >= deadline)); then
-			log "pid $pid ignored SIGTERM; killing it"
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.1
-	done
+	stop_pid "$pid" "the provider" 10
 	rm -f "$pidfile" "$envfile" "$state/ready"
 	log "stopped"
 }

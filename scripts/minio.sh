@@ -77,17 +77,11 @@ install() {
 	echo "$binary"
 }
 
-alive() { [[ -r /proc/$1/stat ]] && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+# shellcheck source=lib/process.sh
+. scripts/lib/process.sh
 
 # The PID in our pidfile, if that process is still a minio.
-our_pid() {
-	[[ -f $pidfile ]] || return 1
-	local pid
-	pid=$(<"$pidfile")
-	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	alive "$pid" && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == minio ]] || return 1
-	echo "$pid"
-}
+our_pid() { pid_of "$pidfile" minio; }
 
 # in_use tells whether something listens on 127.0.0.1:$1.
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -171,21 +165,10 @@ start() {
 		port=$(running_port)
 		log "MinIO $pid is starting"
 	fi
-	local deadline=$((SECONDS + timeout))
-	until ready "$port"; do
-		if ! alive "$pid"; then
-			tail -n 20 "$logfile" >&2
-			log "MinIO exited before it was ready"
-			rm -f "$pidfile"
-			return 1
-		fi
-		if ((SECONDS >= deadline)); then
-			tail -n 20 "$logfile" >&2
-			log "MinIO was not ready within ${timeout}s"
-			return 1
-		fi
-		sleep 0.2
-	done
+	if ! wait_until "$pid" "$logfile" "$timeout" MinIO ready "$port"; then
+		alive "$pid" || rm -f "$pidfile"
+		return 1
+	fi
 	write_env "$port"
 	log "ready at http://127.0.0.1:$port (environment: $envfile)"
 }
@@ -214,17 +197,7 @@ stop() {
 		rm -f "$pidfile" "$envfile"
 		return 0
 	fi
-	log "stopping MinIO $pid"
-	kill -TERM "$pid"
-	local deadline=$((SECONDS + 20))
-	while alive "$pid"; do
-		if ((SECONDS >= deadline)); then
-			log "MinIO $pid ignored SIGTERM; killing it"
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.2
-	done
+	stop_pid "$pid" MinIO 20
 	rm -f "$pidfile" "$envfile"
 	log "stopped"
 }

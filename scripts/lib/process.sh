@@ -1,0 +1,56 @@
+# Process helpers the peer scripts (docker-engine.sh, minio.sh, idp.sh)
+# share; sourced, not run. Each script stops only the process whose PID it
+# saved, and checks that the PID is still that program before signalling it.
+
+# alive tells whether a process exists and is not a zombie (root's too).
+alive() { [[ -r /proc/$1/stat ]] && [[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
+
+# pid_of PIDFILE COMM prints the PID in PIDFILE if that process is alive and
+# runs COMM.
+pid_of() {
+	[[ -f $1 ]] || return 1
+	local pid
+	pid=$(<"$1")
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	alive "$pid" && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$2" ]] || return 1
+	echo "$pid"
+}
+
+# wait_until PID LOGFILE TIMEOUT WHAT CHECK... runs CHECK until it succeeds;
+# fails, with the log's tail, when PID exits first or TIMEOUT seconds pass.
+wait_until() {
+	local pid=$1 logfile=$2 timeout=$3 what=$4
+	shift 4
+	local deadline=$((SECONDS + timeout))
+	until "$@"; do
+		if ! alive "$pid"; then
+			tail -n 20 "$logfile" >&2
+			log "$what exited before it was ready"
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			tail -n 20 "$logfile" >&2
+			log "$what was not ready within ${timeout}s"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# stop_pid PID WHAT GRACE [KILL...] sends TERM (through KILL..., e.g. sudo,
+# when given) and waits up to GRACE seconds before KILL.
+stop_pid() {
+	local pid=$1 what=$2 grace=$3
+	shift 3
+	log "stopping $what $pid"
+	"$@" kill -TERM "$pid"
+	local deadline=$((SECONDS + grace))
+	while alive "$pid"; do
+		if ((SECONDS >= deadline)); then
+			log "$what $pid ignored SIGTERM; killing it"
+			"$@" kill -KILL "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.2
+	done
+}
