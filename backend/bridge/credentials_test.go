@@ -152,6 +152,13 @@ func (kb *keyBridge) checkNoSecrets(t *testing.T, keys []aws.Credentials) {
 // leaks looks for each secret value of keys in every file under the scratch
 // folder, the bridge's log, the kernel process's output and the cells'
 // outputs, and says where it found one.
+// flushHistory has IPython write its history now (it writes from a thread,
+// when it gets to it; and at exit), so that a check reads all of it.
+func (kb *keyBridge) flushHistory(t *testing.T) {
+	t.Helper()
+	kb.run(t, "get_ipython().history_manager.writeout_cache()")
+}
+
 func (kb *keyBridge) leaks(keys []aws.Credentials) []string {
 	var values []string
 	for _, k := range keys {
@@ -206,6 +213,7 @@ open(os.path.join(os.environ["SMALLFRY_SCRATCH"], "leak.txt"), "w").write(c.secr
 print(c.access_key)
 `)
 	kb.run(t, "x = '"+k1.SessionToken+"'")
+	kb.flushHistory(t)
 	got := strings.Join(kb.leaks([]aws.Credentials{k1}), "\n")
 	for _, want := range []string{"leak.txt", "history.sqlite", "an output"} {
 		if !strings.Contains(got, want) {
@@ -440,6 +448,7 @@ func TestProviderError(t *testing.T) {
 	if got := kb.run(t, fingerprintPy+"import boto3\nprint(fp(boto3.Session().get_credentials().get_frozen_credentials()))"); got != fingerprint(k1)+"\n" {
 		t.Errorf("after the provider recovered: %q, want %s", got, fingerprint(k1))
 	}
+	kb.flushHistory(t)
 	kb.checkNoSecrets(t, []aws.Credentials{k1})
 }
 
@@ -460,6 +469,7 @@ func TestSlowProvider(t *testing.T) {
 	if !strings.Contains(kb.logText(), "the kernel asked for AWS keys") {
 		t.Error("the kernel never asked: the test proves nothing")
 	}
+	kb.flushHistory(t)
 	kb.checkNoSecrets(t, []aws.Credentials{k1})
 }
 
