@@ -1,21 +1,25 @@
 // The browser tests' one harness: the real `smallfry serve` on a workspace,
 // Debian's chromium, a fresh page per test, and the helpers every suite
-// uses to drive notebooks and read what the server wrote. Processes are
-// stopped by the PID they were given.
+// uses to drive notebooks and read what the server wrote; for the company
+// sign-in, the test IdP, a MinIO of a suite's own and a search for leaked
+// secrets. Processes are stopped by the PID they were given.
 //
 // A suite calls useWorkbench() at its top and reads wb.server and wb.page
 // in its tests (getters: restartServer() replaces the server, and each test
 // gets its own page).
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import type { CellStatus, RunRecord } from "../src/wire.gen";
 
 const bin = resolve(process.env.SMALLFRY_BIN ?? "../build/bin/smallfry");
+const scripts = fileURLToPath(new URL("../../scripts/", import.meta.url));
 
 // ---- the server ----
 
@@ -27,6 +31,9 @@ export interface ServerOptions {
    * undefined is removed. For example a PATH without Python, no
    * SMALLFRY_PYTHON, or DOCKER_HOST on a socket nobody listens on:
    * `{ PATH: emptyDir, SMALLFRY_PYTHON: undefined, DOCKER_HOST: "unix:///nonexistent.sock" }`.
+   * SMALLFRY_CONFIG_DIR (company settings, sealed sign-in) is a fresh
+   * temporary folder unless given here: a test never reads or writes the
+   * user's real config.
    */
   env?: Record<string, string | undefined>;
   /** More `smallfry serve` arguments. */
@@ -37,18 +44,31 @@ export interface Server {
   url: string; // with the token
   origin: string;
   workspace: string;
-  /** The options it was started with (workspace filled in). */
+  /** Its SMALLFRY_CONFIG_DIR: the company settings and the sealed sign-in. */
+  configDir: string;
+  /** The options it was started with (workspace and SMALLFRY_CONFIG_DIR filled in: a restart keeps both). */
   options: ServerOptions & { workspace: string };
   proc: ChildProcess;
   /** What the server wrote to stderr so far (its log). */
   log(): string;
+  /** What it wrote to stdout so far. */
+  stdout(): string;
   /** Stops it (SIGTERM, or the signal given) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+// Config folders startServer made, removed with the workspace.
+const madeConfigDirs = new Set<string>();
+
 /** Starts `smallfry serve` on a free loopback port and waits for its URL. */
 export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   const workspace = opts.workspace ?? mkdtempSync(join(tmpdir(), "smallfry-e2e-"));
+  let configDir = opts.env?.SMALLFRY_CONFIG_DIR;
+  if (configDir === undefined) {
+    configDir = mkdtempSync(join(tmpdir(), "smallfry-e2e-config-"));
+    madeConfigDirs.add(configDir);
+    opts = { ...opts, env: { ...opts.env, SMALLFRY_CONFIG_DIR: configDir } };
+  }
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
@@ -62,6 +82,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   proc.stderr!.on("data", (d) => {
     stderr += d;
     if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19)); // keep the tail of a chatty log
+  });
+  let stdout = "";
+  proc.stdout!.on("data", (d) => {
+    stdout += d;
+    if (stdout.length > 1 << 20) stdout = stdout.slice(-(1 << 19));
   });
   const exited = new Promise<void>((ok) => proc.on("exit", () => ok()));
   const url = await new Promise<string>((ok, fail) => {
@@ -80,9 +105,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
     url,
     origin: new URL(url).origin,
     workspace,
+    configDir,
     options: { ...opts, workspace },
     proc,
     log: () => stderr,
+    stdout: () => stdout,
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       await exited;
@@ -90,8 +117,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   };
 }
 
+/** Removes the server's workspace, and its config folder if startServer made it. */
 export function removeWorkspace(s: Server) {
   rmSync(s.workspace, { recursive: true, force: true });
+  removeConfigDir(s.configDir);
+}
+
+function removeConfigDir(dir: string) {
+  if (madeConfigDirs.delete(dir)) rmSync(dir, { recursive: true, force: true });
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -136,9 +169,11 @@ export function useWorkbench(opts: WorkbenchOptions = {}): Workbench {
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   const made = new Set<string>(); // workspaces the harness made, removed at the end
+  const configDirs = new Set<string>();
   const start = async (o: ServerOptions) => {
     const s = await startServer(o);
     if (!o.workspace) made.add(s.workspace);
+    configDirs.add(s.configDir);
     return s;
   };
   const need = <T>(v: T | undefined, what: string): T => {
@@ -153,6 +188,7 @@ export function useWorkbench(opts: WorkbenchOptions = {}): Workbench {
     await browser?.close();
     await server?.stop();
     for (const ws of made) rmSync(ws, { recursive: true, force: true });
+    for (const dir of configDirs) removeConfigDir(dir);
   });
   beforeEach(async () => {
     const s = need(server, "server");
@@ -298,4 +334,193 @@ export function drafts(server: Server): string[] {
   } catch {
     return []; // no draft yet
   }
+}
+
+// ---- the peers: the test IdP and MinIO (scripts/peers.sh, scripts/minio.sh) ----
+
+/** SMALLFRY_REQUIRE_PEERS=1: a missing peer fails the suite instead of skipping it. */
+export const peersRequired = process.env.SMALLFRY_REQUIRE_PEERS === "1";
+
+/** The test IdP (scripts/idp.sh) and its test account. */
+export interface IdP {
+  issuer: string;
+  clientId: string;
+  user: string;
+  password: string;
+}
+
+/** The test IdP that scripts/peers.sh wrote to build/peers/env (SMALLFRY_IDP_*), if any. */
+export function testIdP(): IdP | undefined {
+  const e = process.env;
+  if (!e.SMALLFRY_IDP_ISSUER) return undefined;
+  return {
+    issuer: e.SMALLFRY_IDP_ISSUER,
+    clientId: e.SMALLFRY_IDP_CLIENT_ID || "smallfry-test",
+    user: e.SMALLFRY_IDP_USER || "analyst",
+    password: e.SMALLFRY_IDP_PASSWORD || "analyst-password",
+  };
+}
+
+/** The role MinIO's STS makes for an OpenID client (as authtest.MinIORoleARN). */
+export const minioRoleARN = (clientId: string) => `arn:minio:iam:::role/${createHash("sha1").update(clientId).digest("base64url")}`;
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end, with input on its stdin; never throws for its exit status. */
+export function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Ran> {
+  return new Promise((ok, fail) => {
+    const p = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    p.on("error", (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      ok({ code, stdout, stderr });
+    });
+    p.stdin.end(opts.input ?? "");
+  });
+}
+
+/** A MinIO of one suite's own (S3 and STS trusting the test IdP), in a temporary state folder. */
+export interface MinIO {
+  endpoint: string;
+  rootUser: string;
+  rootPassword: string;
+  stateDir: string;
+  /** Stops the server (scripts/minio.sh stop, by the PID it saved); its data stays. */
+  stop(): Promise<void>;
+  /** Stops it and removes its state folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts a MinIO with scripts/minio.sh in a state folder of its own, its
+ * STS trusting idp's client with the readwrite policy. Unlike the shared one
+ * of scripts/peers.sh, a suite may stop it (to go offline).
+ */
+export async function startMinIO(idp: IdP): Promise<MinIO> {
+  const stateDir = mkdtempSync(join(tmpdir(), "smallfry-e2e-minio-"));
+  const env = {
+    ...process.env,
+    MINIO_STATE_DIR: stateDir,
+    MINIO_IDENTITY_OPENID_CONFIG_URL: `${idp.issuer}/.well-known/openid-configuration`,
+    MINIO_IDENTITY_OPENID_CLIENT_ID: idp.clientId,
+    MINIO_IDENTITY_OPENID_ROLE_POLICY: "readwrite",
+  };
+  const script = join(scripts, "minio.sh");
+  const stop = async () => {
+    const r = await runCommand("bash", [script, "stop"], { env });
+    if (r.code !== 0) throw new Error(`minio.sh stop failed (${r.code}): ${r.stderr}`);
+  };
+  const started = await runCommand("bash", [script, "start"], { env });
+  if (started.code !== 0) {
+    await stop().catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+    throw new Error(`minio.sh start failed (${started.code}): ${started.stderr}`);
+  }
+  // $state/env: `export NAME=value` lines (values printed with %q; ours need no unquoting).
+  const vars = Object.fromEntries(
+    readFileSync(join(stateDir, "env"), "utf8")
+      .split("\n")
+      .map((l) => /^export ([A-Z0-9_]+)=(.*)$/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => [m[1], m[2].replace(/^'(.*)'$/, "$1")]),
+  );
+  return {
+    endpoint: vars.SMALLFRY_S3_ENDPOINT,
+    rootUser: vars.SMALLFRY_S3_ROOT_USER,
+    rootPassword: vars.SMALLFRY_S3_ROOT_PASSWORD,
+    stateDir,
+    stop,
+    async remove() {
+      await stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Creates a bucket with MinIO's root keys: a SigV4-signed PUT by curl, the
+ * keys on its stdin, not its command line. A server that has just become
+ * ready may still answer 503 for a moment: that is retried for 20 s.
+ */
+export async function createBucket(m: MinIO, bucket: string) {
+  const config = `user = "${m.rootUser}:${m.rootPassword}"\n`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await runCommand("curl", ["-sS", "-w", "\\n%{http_code}", "-K", "-", "--aws-sigv4", "aws:amz:us-east-1:s3", "-X", "PUT", `${m.endpoint}/${bucket}`], {
+      input: config,
+    });
+    const status = r.stdout.slice(r.stdout.lastIndexOf("\n") + 1);
+    const body = r.stdout.slice(0, r.stdout.lastIndexOf("\n"));
+    // 409 BucketAlreadyOwnedByYou: an earlier try made it after all.
+    if (r.code === 0 && (status === "200" || body.includes("BucketAlreadyOwnedByYou"))) return;
+    if (Date.now() > deadline || (r.code === 0 && !status.startsWith("5"))) {
+      throw new Error(`create bucket ${bucket}: curl exited ${r.code}, HTTP ${status}: ${r.stderr}${body}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
+
+/**
+ * Approves a device-flow sign-in on the IdP's own pages, in a browser page
+ * that shows the plain verification URI, as the user does: types the code
+ * shown by the app, confirms, logs in with the test account, allows access.
+ */
+export async function approveDeviceCode(page: Page, userCode: string, idp: IdP) {
+  await page.waitForLoadState();
+  await expect.poll(() => page.title()).toBe("Sign-in");
+  await page.locator('input[name="user_code"]').fill(userCode);
+  await page.locator('button[form="op.deviceInputForm"]').click();
+  await expect.poll(() => page.title()).toBe("Confirm device");
+  expect(await page.locator("code").textContent()).toBe(userCode);
+  await page.locator('button[form="op.deviceConfirmForm"]:not([name="abort"])').click();
+  await expect.poll(() => page.title()).toBe("Log in");
+  await page.locator('input[name="username"]').fill(idp.user);
+  await page.locator('input[name="password"]').fill(idp.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect.poll(() => page.title()).toBe("Allow access");
+  await page.getByRole("button", { name: "Allow" }).click();
+  await expect.poll(() => page.title()).toBe("Sign-in success");
+}
+
+// ---- secrets ----
+
+/**
+ * Where any of the secrets (exact strings, or patterns of their shape)
+ * appears: in the files under dirs, recursively, or in the named texts
+ * (a server's log). Each finding is "place: secret's name".
+ */
+export function findSecrets(where: { dirs: string[]; texts?: Record<string, string> }, secrets: Record<string, string | RegExp>): string[] {
+  const wanted = Object.entries(secrets).filter(([name, s]) => {
+    if (typeof s === "string" && s.length < 8) throw new Error(`secret ${name} is too short to look for (${s.length} characters)`);
+    return true;
+  });
+  const found: string[] = [];
+  const look = (place: string, data: Buffer) => {
+    const text = data.toString("latin1");
+    for (const [name, s] of wanted) {
+      if (typeof s === "string" ? data.includes(s) : s.test(text)) found.push(`${place}: ${name}`);
+    }
+  };
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) look(p, readFileSync(p));
+    }
+  };
+  for (const d of where.dirs) walk(d);
+  for (const [place, text] of Object.entries(where.texts ?? {})) look(place, Buffer.from(text));
+  return found;
 }
