@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/parquet-go/parquet-go"
 
 	"smallfry/backend/lake"
@@ -267,3 +269,61 @@ func TestLakeRawDataset(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// An upload killed half-way (the user cancels, the app dies) leaves the
+// previous version whole, no multipart upload behind, and nothing readers
+// pick up.
+func TestLakeWriteKilledHalfWayKeepsThePreviousVersion(t *testing.T) {
+	var puts atomicCounter
+	var cancel context.CancelFunc
+	f := newFixture(t, func(c *s3.Config) {
+		c.PartSize = 5 << 20
+		c.OnRequest = func(method, key string, ranged bool) {
+			// Cancel once the second file's upload has begun.
+			if method == "PUT" && strings.Contains(key, "/_v/") && puts.add() == 3 && cancel != nil {
+				cancel()
+			}
+		}
+	})
+	l := lake.New(f.store)
+	if _, err := l.Write(context.Background(), "Sales", lake.Overwrite, fill(t, 2, 10)); err != nil {
+		t.Fatal(err)
+	}
+	_, before := readResolved(t, l, "Sales")
+	puts.reset()
+
+	ctx, stop := context.WithCancel(context.Background())
+	cancel = stop
+	defer stop()
+	_, err := l.Write(ctx, "Sales", lake.Overwrite, func(_ context.Context, dir string) error {
+		for i := range 3 { // three files of about 12 MiB: multipart uploads
+			big := make([]sale, 400_000)
+			for j := range big {
+				big[j] = sale{ID: int64(j), Brand: fmt.Sprintf("brand-%d-%d", i, j), Units: int32(j)}
+			}
+			writeParquet(t, filepath.Join(dir, fmt.Sprintf("big-%d.parquet", i)), big)
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("the write canceled half-way returned %v", err)
+	}
+	if _, after := readResolved(t, l, "Sales"); after != before {
+		t.Errorf("readers see %d rows after the killed write, want the previous %d", after, before)
+	}
+	if ds := dataset(t, l, "Sales"); len(ds.Problems) > 0 || ds.Rows != int64(before) {
+		t.Errorf("catalog after the killed write: %+v", ds)
+	}
+	up, err := f.store.Client().ListMultipartUploads(context.Background(), &awss3.ListMultipartUploadsInput{Bucket: &f.bucket})
+	if err != nil || len(up.Uploads) != 0 {
+		t.Errorf("multipart uploads left behind: %+v, %v", up, err)
+	}
+}
+
+type atomicCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *atomicCounter) add() int { c.mu.Lock(); defer c.mu.Unlock(); c.n++; return c.n }
+func (c *atomicCounter) reset()   { c.mu.Lock(); c.n = 0; c.mu.Unlock() }
