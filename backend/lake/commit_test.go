@@ -290,3 +290,57 @@ func TestStrayFileIsReported(t *testing.T) {
 		}
 	}
 }
+
+// countingStore counts the reads Files makes of the storage.
+type countingStore struct {
+	Storage
+	reads int
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) ([]byte, Object, error) {
+	c.reads++
+	return c.Storage.Get(ctx, key)
+}
+
+func (c *countingStore) Folders(ctx context.Context, prefix string) ([]string, error) {
+	c.reads++
+	return c.Storage.Folders(ctx, prefix)
+}
+
+func TestFilesRecheck(t *testing.T) {
+	base := sampleLake(t)
+	ctx := context.Background()
+	cs := &countingStore{Storage: base.store}
+	l := New(cs)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	l.Now = func() time.Time { return now }
+	l.Recheck = 30 * time.Second
+
+	first, ok, err := l.Files(ctx, "sales")
+	if err != nil || !ok || first.Name != "Sales" {
+		t.Fatalf("Files = %+v, %v, %v", first, ok, err)
+	}
+	reads := cs.reads
+	if again, _, _ := l.Files(ctx, "SALES"); cs.reads != reads || len(again.Files) != len(first.Files) {
+		t.Errorf("a second Files within Recheck read the storage %d times", cs.reads-reads)
+	}
+	// This Lake's own commit is seen at once.
+	if _, err := l.Write(ctx, "Sales", Overwrite, fillRows(t, 9, 2, 3)); err != nil {
+		t.Fatal(err)
+	}
+	after, _, _ := l.Files(ctx, "Sales")
+	if len(after.Files) != 2 || after.Files[0].Key == first.Files[0].Key {
+		t.Errorf("after our commit Files = %+v", after)
+	}
+	// Another writer's commit is seen once Recheck has passed.
+	if _, err := base.Write(ctx, "Sales", Overwrite, fillRows(t, 10, 3, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if stale, _, _ := l.Files(ctx, "Sales"); len(stale.Files) != 2 {
+		t.Errorf("within Recheck Files = %d files, want the 2 it read", len(stale.Files))
+	}
+	now = now.Add(31 * time.Second)
+	if fresh, _, _ := l.Files(ctx, "Sales"); len(fresh.Files) != 3 {
+		t.Errorf("after Recheck Files = %d files, want the other writer's 3", len(fresh.Files))
+	}
+}

@@ -63,12 +63,26 @@ type Lake struct {
 	// RetireAfter is how long a replaced version's objects stay for the
 	// queries still reading them; 0 is 15 minutes.
 	RetireAfter time.Duration
+	// Recheck is how long Files trusts what it last read of a table (the
+	// folder listing and the manifest) before reading them again; 0 reads
+	// them every time. A remote lake sets it so that a query of a cached
+	// table asks the storage nothing; another writer's commit is then seen
+	// up to Recheck later (its replaced objects stay RetireAfter, longer),
+	// and this Lake's own commits at once.
+	Recheck time.Duration
 
 	store Storage
 	root  string // the local folder, for a local lake
 
 	mu      sync.Mutex
 	footers map[string]footerEntry // by key
+	files   map[string]filesEntry  // by lower-case table name, see Recheck
+}
+
+type filesEntry struct {
+	tf TableFiles
+	ok bool
+	at time.Time
 }
 
 // Open returns the lake in a local folder, creating the folder if needed.
@@ -84,7 +98,7 @@ func Open(root string) (*Lake, error) {
 
 // New returns the lake in a storage.
 func New(store Storage) *Lake {
-	return &Lake{store: store, footers: map[string]footerEntry{}}
+	return &Lake{store: store, footers: map[string]footerEntry{}, files: map[string]filesEntry{}}
 }
 
 // Root is a local lake's folder ("" for other storage).
@@ -205,6 +219,25 @@ type File struct {
 // fetch them (the S3 lake's views). ok is false when there is no such table
 // (names match case-insensitively, as in SQL).
 func (l *Lake) Files(ctx context.Context, name string) (TableFiles, bool, error) {
+	key := strings.ToLower(name)
+	if l.Recheck > 0 {
+		l.mu.Lock()
+		e, hit := l.files[key]
+		l.mu.Unlock()
+		if hit && l.now().Sub(e.at) < l.Recheck {
+			return e.tf, e.ok, nil
+		}
+	}
+	tf, ok, err := l.readFiles(ctx, name)
+	if err == nil && l.Recheck > 0 {
+		l.mu.Lock()
+		l.files[key] = filesEntry{tf: tf, ok: ok, at: l.now()}
+		l.mu.Unlock()
+	}
+	return tf, ok, err
+}
+
+func (l *Lake) readFiles(ctx context.Context, name string) (TableFiles, bool, error) {
 	tables, _, err := l.tableDirs(ctx)
 	if err != nil {
 		return TableFiles{}, false, err

@@ -109,6 +109,9 @@ func (l *Lake) Write(ctx context.Context, name string, mode Mode, fill func(ctx 
 		l.forget(stored)
 		return Commit{}, fmt.Errorf("write lake table %s: %w", name, err)
 	}
+	l.mu.Lock()
+	delete(l.files, strings.ToLower(name))
+	l.mu.Unlock()
 	l.sweep(ctx, name, expired)
 	return commit, nil
 }

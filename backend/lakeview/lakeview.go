@@ -137,6 +137,10 @@ func (c *Catalog) table(ctx context.Context, req duckdb.ViewRequest) (duckdb.Vie
 		return duckdb.View{}, false, fmt.Errorf("%w; the query reads %s, which is not cached here", err, c.store.Location(fetch[0]))
 	}
 	if err := c.fetch(ctx, fetch, req.Progress); err != nil {
+		if errors.Is(err, lake.ErrOffline) {
+			// The listing was recent enough to trust, the storage is gone.
+			return duckdb.View{}, false, fmt.Errorf("%w; the query reads %s, which is not cached here", err, c.store.Location(fetch[0]))
+		}
 		return duckdb.View{}, false, err
 	}
 

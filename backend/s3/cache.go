@@ -232,9 +232,6 @@ func (s *Store) downloadOnce(ctx context.Context, key, local string, onBytes fun
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("download %s: %w", s.Location(key), err)
-	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("download %s: %w", s.Location(key), err)
 	}
@@ -245,11 +242,59 @@ func (s *Store) downloadOnce(ctx context.Context, key, local string, onBytes fun
 		return fmt.Errorf("download %s: %w", s.Location(key), err)
 	}
 	e := cacheEntry{ETag: first.etag, Size: first.size, ModTime: first.modTime, FetchedAt: s.now().UTC()}
-	if err := s.writeEntry(key, e); err != nil {
-		return fmt.Errorf("download %s: %w", s.Location(key), err)
-	}
+	s.persist(key, local, e)
 	s.markChecked(key)
 	return nil
+}
+
+// persist makes a fresh copy durable without making its reader wait: the
+// copy counts as cached in this process at once, while in the background it
+// is synced to disk and only then recorded in the index. A power cut or a
+// crash before that leaves a copy the index does not name, which is
+// fetched again: never one it names over blocks that were not written.
+func (s *Store) persist(key, local string, e cacheEntry) {
+	s.mu.Lock()
+	s.unsynced[key] = e
+	s.mu.Unlock()
+	s.syncing.Add(1)
+	go func() {
+		defer s.syncing.Done()
+		unlock := s.lock(key) // after the download that started this one returns
+		defer unlock()
+		err := syncFile(local)
+		if err == nil {
+			err = s.writeEntry(key, e)
+		}
+		s.mu.Lock()
+		if cur, ok := s.unsynced[key]; ok && cur == e {
+			delete(s.unsynced, key)
+			if err != nil {
+				s.unsyncedErr = fmt.Errorf("record the copy of %s: %w", s.Location(key), err)
+			}
+		}
+		s.mu.Unlock()
+	}()
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// Flush waits until every copy fetched so far is on disk and in the index
+// (the app calls it before it exits), and reports the first that could
+// not be recorded.
+func (s *Store) Flush() error {
+	s.syncing.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.unsyncedErr
+	s.unsyncedErr = nil
+	return err
 }
 
 // part is what a ranged GET said about the whole object.
@@ -397,6 +442,12 @@ func (s *Store) entry(key string) (cacheEntry, bool) {
 	local, err := s.cachePath(key)
 	if err != nil {
 		return cacheEntry{}, false
+	}
+	s.mu.Lock()
+	fresh, ok := s.unsynced[key]
+	s.mu.Unlock()
+	if ok {
+		return fresh, true
 	}
 	data, err := os.ReadFile(s.entryPath(key))
 	if err != nil {

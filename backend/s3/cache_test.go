@@ -108,6 +108,11 @@ func TestLocalPathCachesByETag(t *testing.T) {
 	})
 
 	t.Run("offline: the cached copy", func(t *testing.T) {
+		// Another Store (the app started again) sees the copies this one
+		// recorded: all of them once it flushed, as the app does on exit.
+		if err := f.store.Flush(); err != nil {
+			t.Fatal(err)
+		}
 		cfg := f.cfg
 		cfg.Endpoint = closedPort(t)
 		offline := mustStore(t, cfg)

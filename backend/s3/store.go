@@ -90,6 +90,10 @@ type Store struct {
 	checked      map[string]time.Time // when a local copy last matched S3
 	offlineUntil time.Time
 	offlineErr   error
+
+	unsynced    map[string]cacheEntry // fresh copies not yet synced and indexed
+	unsyncedErr error
+	syncing     sync.WaitGroup
 }
 
 var _ lake.Storage = (*Store)(nil)
@@ -125,6 +129,7 @@ func New(cfg Config) (*Store, error) {
 		slots:    make(chan struct{}, cfg.Concurrency),
 		keyLocks: map[string]*keyLock{},
 		checked:  map[string]time.Time{},
+		unsynced: map[string]cacheEntry{},
 		endpoint: cfg.Endpoint,
 	}
 	if p := strings.Trim(cfg.Prefix, "/"); p != "" {

@@ -82,6 +82,7 @@ func (a *account) configure(s auth.Settings) error {
 		return err
 	}
 	lk := lake.New(store)
+	lk.Recheck = lakeRecheck
 	view := lakeview.New(lk, store, filepath.Join(a.cacheDir, "views", bucket, filepath.FromSlash(strings.Trim(prefix, "/"))))
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -92,6 +93,11 @@ func (a *account) configure(s auth.Settings) error {
 	a.pending, a.cancel = nil, nil
 	return nil
 }
+
+// lakeRecheck is how long a query trusts the S3 lake's last listing and
+// manifest of a table: repeated queries of a cached table ask S3 nothing,
+// and another analyst's commit shows up within it (this app's at once).
+const lakeRecheck = 30 * time.Second
 
 // keys are the sign-in's temporary AWS keys as the S3 store uses them:
 // signed out counts as offline (cached tables still answer), and the end of
@@ -301,6 +307,21 @@ func (a *account) Catalog(ctx context.Context) (*workbench.S3Lake, error) {
 		}
 	}
 	return out, nil
+}
+
+// close waits until the S3 lake's fresh copies are recorded, so that the
+// next start (offline, perhaps) finds them.
+func (a *account) close() error {
+	a.mu.Lock()
+	store := a.store
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.mu.Unlock()
+	if store == nil {
+		return nil
+	}
+	return store.Flush()
 }
 
 // Listed implements workbench.Accounts.

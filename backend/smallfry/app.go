@@ -96,9 +96,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// Close ends every notebook session and its kernel.
+// Close ends every notebook session and its kernel, and records the S3
+// lake's fresh local copies.
 func (a *App) Close() {
 	a.Workbench.Close()
+	_ = a.account.close()
 }
 
 // OpenSession opens a DuckDB session in which every lake table is

@@ -22,4 +22,4 @@ bash scripts/minio.sh install >/dev/null # says so when it builds (minutes, once
 bash scripts/minio.sh start 2>"$state/start.log" || { cat "$state/start.log" >&2; exit 1; }
 # shellcheck disable=SC1090
 . "$(bash scripts/minio.sh env)"
-PYTHON=$PYTHON go run -tags duckdb_arrow ./bench/s3
+PYTHON=$PYTHON go run -tags duckdb_arrow ./bench/s3 "$@"
