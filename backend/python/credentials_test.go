@@ -73,50 +73,11 @@ func TestDockerKernelGetsKeys(t *testing.T) {
 	if os.Getenv("SMALLFRY_DOCKER") == "" || image == "" {
 		t.Skip("SMALLFRY_DOCKER and SMALLFRY_KERNEL_IMAGE are not set: run `make docker` (make test does)")
 	}
-	ctx := context.Background()
 	k1, k2 := newKeys(14*time.Minute), newKeys(time.Hour)
 	src := &keySource{creds: k1}
-	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: func() aws.CredentialsProvider { return src }}
-	db, err := duckdb.Open(ctx, duckdb.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	session := "keys-" + randomHex(4)
-	b, err := ks.Open(ctx, db, notebook.New(), session, image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scratch := filepath.Join(ks.ScratchRoot, session)
-	var outputs []string
-	t.Cleanup(func() {
-		// The kernel's own stdout and stderr, as the engine keeps them.
-		ids, err := exec.Command("docker", "ps", "-q", "--filter", "label=smallfry.session="+session).Output()
-		if err != nil || len(strings.Fields(string(ids))) != 1 {
-			t.Errorf("the session's container: %q, %v", ids, err)
-		} else if logs, err := exec.Command("docker", "logs", strings.TrimSpace(string(ids))).CombinedOutput(); err != nil {
-			t.Errorf("docker logs: %v", err)
-		} else {
-			outputs = append(outputs, string(logs))
-		}
-		b.Close(context.Background())
-		checkNoSecrets(t, scratch, outputs, k1, k2)
-	})
-	run := func(code string, onOutput func(kernel.Output)) string {
-		t.Helper()
-		cctx, cancel := context.WithTimeout(ctx, 120*time.Second)
-		defer cancel()
-		out, err := b.Execute(cctx, code, onOutput)
-		if err != nil {
-			t.Fatalf("Execute: %v", err)
-		}
-		got := cellText(out)
-		outputs = append(outputs, got, out.Evalue, strings.Join(out.Traceback, "\n"))
-		if out.Status != "ok" {
-			t.Fatalf("%s: %s %q", out.Ename, out.Evalue, out.Traceback)
-		}
-		return got
-	}
+	kk := startDockerKeyKernel(t, image, "keys-", src, k1, k2)
+	scratch := kk.scratch
+	run := func(code string, onOutput func(kernel.Output)) string { t.Helper(); return kk.run(t, code, onOutput) }
 
 	got := run(`
 import hashlib, os, boto3, ipykernel
@@ -228,4 +189,63 @@ func checkNoSecrets(t *testing.T, scratch string, outputs []string, keys ...aws.
 			}
 		}
 	}
+}
+
+// dockerKeyKernel is a Docker kernel of the test image whose keys come from
+// a provider. When the test ends it checks that none of the keys reached
+// the scratch folder, a cell's output or the container's own log.
+type dockerKeyKernel struct {
+	b                *bridge.Bridge
+	session, scratch string
+	outputs          []string
+}
+
+func startDockerKeyKernel(t *testing.T, image, prefix string, src aws.CredentialsProvider, secrets ...aws.Credentials) *dockerKeyKernel {
+	t.Helper()
+	ctx := context.Background()
+	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: func() aws.CredentialsProvider { return src }}
+	db, err := duckdb.Open(ctx, duckdb.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	session := prefix + randomHex(4)
+	b, err := ks.Open(ctx, db, notebook.New(), session, image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scratch := filepath.Join(ks.ScratchRoot, session)
+	kk := &dockerKeyKernel{b: b, session: session, scratch: scratch}
+	t.Cleanup(func() {
+		// The kernel's own stdout and stderr, as the engine keeps them.
+		ids, err := exec.Command("docker", "ps", "-q", "--filter", "label=smallfry.session="+session).Output()
+		if err != nil || len(strings.Fields(string(ids))) != 1 {
+			t.Errorf("the session's container: %q, %v", ids, err)
+		} else if logs, err := exec.Command("docker", "logs", strings.TrimSpace(string(ids))).CombinedOutput(); err != nil {
+			t.Errorf("docker logs: %v", err)
+		} else {
+			kk.outputs = append(kk.outputs, string(logs))
+		}
+		b.Close(context.Background())
+		checkNoSecrets(t, scratch, kk.outputs, secrets...)
+	})
+	return kk
+}
+
+// run runs code in the kernel and fails the test unless it ran without
+// error; it returns the cell's text, which the leak check reads too.
+func (kk *dockerKeyKernel) run(t *testing.T, code string, onOutput func(kernel.Output)) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	out, err := kk.b.Execute(ctx, code, onOutput)
+	if err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	got := cellText(out)
+	kk.outputs = append(kk.outputs, got, out.Evalue, strings.Join(out.Traceback, "\n"))
+	if out.Status != "ok" {
+		t.Fatalf("%s: %s %q", out.Ename, out.Evalue, out.Traceback)
+	}
+	return got
 }

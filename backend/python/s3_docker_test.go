@@ -13,8 +13,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,8 +25,6 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/parquet-go/parquet-go"
 
-	"smallfry/backend/duckdb"
-	"smallfry/backend/notebook"
 	"smallfry/backend/s3/s3test"
 )
 
@@ -90,46 +86,9 @@ func TestDockerKernelReadsLakeWithRefreshedKeys(t *testing.T) {
 	}
 
 	src := &keySource{creds: keysA}
-	ks := &Kernels{ScratchRoot: t.TempDir(), Docker: &DockerKernels{}, Credentials: func() aws.CredentialsProvider { return src }}
-	db, err := duckdb.Open(ctx, duckdb.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	session := "lake-" + randomHex(4)
-	b, err := ks.Open(ctx, db, notebook.New(), session, image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scratch := filepath.Join(ks.ScratchRoot, session)
-	var outputs []string
-	t.Cleanup(func() {
-		ids, err := exec.Command("docker", "ps", "-q", "--filter", "label=smallfry.session="+session).Output()
-		if err != nil || len(strings.Fields(string(ids))) != 1 {
-			t.Errorf("the session's container: %q, %v", ids, err)
-		} else if logs, err := exec.Command("docker", "logs", strings.TrimSpace(string(ids))).CombinedOutput(); err != nil {
-			t.Errorf("docker logs: %v", err)
-		} else {
-			outputs = append(outputs, string(logs))
-		}
-		b.Close(context.Background())
-		checkNoSecrets(t, scratch, outputs, keysA, keysB, keysW)
-	})
-	run := func(code string) string {
-		t.Helper()
-		cctx, cancel := context.WithTimeout(ctx, 120*time.Second)
-		defer cancel()
-		out, err := b.Execute(cctx, code, nil)
-		if err != nil {
-			t.Fatalf("Execute: %v", err)
-		}
-		got := cellText(out)
-		outputs = append(outputs, got, out.Evalue, strings.Join(out.Traceback, "\n"))
-		if out.Status != "ok" {
-			t.Fatalf("%s: %s %q", out.Ename, out.Evalue, out.Traceback)
-		}
-		return got
-	}
+	kk := startDockerKeyKernel(t, image, "lake-", src, keysA, keysB, keysW)
+	session := kk.session
+	run := func(code string) string { t.Helper(); return kk.run(t, code, nil) }
 	want := func(step, got, want string) {
 		t.Helper()
 		t.Logf("%s: %s", step, strings.TrimSpace(got))
