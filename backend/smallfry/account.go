@@ -288,13 +288,25 @@ func (a *account) Catalog(ctx context.Context) (*workbench.S3Lake, error) {
 	case errors.Is(err, lake.ErrOffline):
 		out.Offline, out.Problem = true, err.Error()
 		cat = view.CachedDatasets()
+		// What this app last listed online knows rows and columns too.
+		a.mu.Lock()
+		for i, d := range cat {
+			for _, l := range a.listed {
+				if l.Name == d.Name {
+					cat[i] = l
+				}
+			}
+		}
+		a.mu.Unlock()
 	case err != nil:
 		out.Problem = err.Error()
 	}
 	out.Datasets = cat
-	a.mu.Lock()
-	a.listed = cat
-	a.mu.Unlock()
+	if !out.Offline {
+		a.mu.Lock()
+		a.listed = cat
+		a.mu.Unlock()
+	}
 	for _, d := range cat {
 		if at, whole, ok := view.CachedAt(d.Name); ok {
 			out.CachedAt[d.Name] = at

@@ -162,7 +162,7 @@ func TestCompanyLakeThroughTheWorkbench(t *testing.T) {
 		t.Errorf("still signed in: %+v", a)
 	}
 	lk, err = s.S3Lake(ctx)
-	if err != nil || lk == nil || !lk.Offline || len(lk.Datasets) != 1 || lk.CachedAt["Daily"].IsZero() || !lk.Partial["Daily"] ||
+	if err != nil || lk == nil || !lk.Offline || len(lk.Datasets) != 1 || lk.Datasets[0].Rows != 50 || lk.CachedAt["Daily"].IsZero() || !lk.Partial["Daily"] ||
 		!strings.Contains(lk.Problem, "signed out") || strings.Contains(lk.Problem, "operation error") {
 		t.Errorf("S3Lake signed out = %+v, %v", lk, err)
 	}

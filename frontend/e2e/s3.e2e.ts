@@ -80,6 +80,11 @@ async function runCell(page: Page, id: string, status: "done" | "error", timeout
   await waitStatus(page, id, status, timeout);
 }
 
+/** Screenshots of each step, for a person to look at: build/e2e/s3-*.png. */
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `../build/e2e/s3-${name}.png` });
+}
+
 const lakeItem = (page: Page, name: string) => page.locator(`[data-testid=s3-lake] [data-testid=lake-item][data-name="${name}"]`);
 
 describe.skipIf(missing !== "")("the company S3 lake", () => {
@@ -149,6 +154,12 @@ describe.skipIf(missing !== "")("the company S3 lake", () => {
     expect(uri.startsWith(idp!.issuer)).toBe(true);
     expect(uri).not.toContain(code);
     expect(uri).not.toContain("user_code");
+    await shot(page, "sign-in");
+    const wide = page.viewportSize();
+    await page.setViewportSize({ width: 760, height: 700 }); // a narrow window keeps the code whole
+    expect(await page.getByTestId("user-code").evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    await shot(page, "sign-in-narrow");
+    if (wide) await page.setViewportSize(wide);
 
     const [idpPage] = await Promise.all([wb.context.waitForEvent("page"), page.getByTestId("open-sign-in-page").click()]);
     expect(idpPage.url()).toBe(uri);
@@ -207,6 +218,7 @@ describe.skipIf(missing !== "")("the company S3 lake", () => {
     await lakeItem(page, "s3.DailySummary").waitFor();
     await lakeItem(page, "s3.Untouched").waitFor();
     expect(await lakeItem(page, "s3.DailySummary").textContent()).toContain("5 rows");
+    await shot(page, "lake");
   });
 
   it("offline: the lake says so, the cached table answers, an uncached one fails clearly", async () => {
@@ -220,6 +232,7 @@ describe.skipIf(missing !== "")("the company S3 lake", () => {
     expect(await page.getByTestId("s3-problem").textContent()).toMatch(/cannot reach S3 at http:\/\/127\.0\.0\.1:\d+/);
     await lakeItem(page, "s3.Daily").getByTestId("lake-cached").waitFor();
     expect(await lakeItem(page, "s3.Untouched").count()).toBe(0);
+    await shot(page, "offline");
 
     await runCell(page, "oneday", "done");
     expect(await gridRows(page, "oneday")).toBe(4);
