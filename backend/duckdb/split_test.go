@@ -40,13 +40,24 @@ func TestSplitStatements(t *testing.T) {
 }
 
 func FuzzSplitStatements(f *testing.F) {
-	for _, s := range []string{"SELECT 1; SELECT 2", "SELECT '';", "$a$;$a$", "/*", "E'\\'"} {
+	for _, s := range []string{"SELECT 1; SELECT 2", "SELECT '';", "$a$;$a$", "/*", "E'\\'",
+		"SELECT * FROM s3.raw.x WHERE day IN ('a', $day) AND day BETWEEN DATE '1' AND '2'::DATE"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		for _, st := range splitStatements(src) {
 			if st.SQL == "" || st.Line < 1 {
 				t.Fatalf("bad statement %+v from %q", st, src)
+			}
+			// The lexers that read names and partition filters out of
+			// user SQL take any text.
+			for _, chain := range dottedNames(st.SQL) {
+				if len(chain) < 2 {
+					t.Fatalf("dottedNames(%q) gave %q", st.SQL, chain)
+				}
+			}
+			if match, ok := KeyFilter(st.SQL, "day", map[string]any{"day": "2026-01-01"}); ok {
+				match("2026-01-01")
 			}
 		}
 	})
