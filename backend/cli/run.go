@@ -2,16 +2,19 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"smallfry/backend"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
+	"smallfry/backend/runs"
 	"smallfry/backend/smallfry"
 	"smallfry/backend/workspace"
 )
@@ -42,6 +45,10 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	out := fs.String("o", "", "also write the output notebook here")
 	dir := fs.String("workspace", "", "workspace folder")
 	image := fs.String("docker", "", "run Python cells in a container of this Docker image")
+	paramsEnv := fs.String("params-env", "", "also read parameters from the JSON object in this environment variable")
+	scheduled := fs.Bool("scheduled", false, "the run is Airflow's: name it by the AIRFLOW_CTX_* variables")
+	recordTo := fs.String("record-to", "", "with --scheduled: also store the record and output notebook under this folder or s3:// prefix")
+	timeout := fs.Duration("timeout", 0, "stop the run after this long (e.g. 30m), as failed")
 	// Flags may come before or after the notebook, as with papermill.
 	var positional []string
 	for {
@@ -59,6 +66,32 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		return exitInvalid
 	}
 	path := positional[0]
+	if *paramsEnv != "" {
+		if err := ps.fromEnv(*paramsEnv); err != nil {
+			fmt.Fprintln(io.Stderr, "smallfry run:", err)
+			return exitInvalid
+		}
+	}
+	var sched *runs.Scheduled
+	if *scheduled {
+		var err error
+		if sched, err = airflowRun(); err != nil {
+			fmt.Fprintln(io.Stderr, "smallfry run:", err)
+			return exitInvalid
+		}
+	} else if *recordTo != "" {
+		fmt.Fprintln(io.Stderr, "smallfry run: --record-to is for scheduled runs: add --scheduled")
+		return exitInvalid
+	}
+	if *timeout < 0 {
+		fmt.Fprintln(io.Stderr, "smallfry run: --timeout must be positive")
+		return exitInvalid
+	}
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, *timeout, fmt.Errorf("the run timed out after %s (--timeout)", *timeout))
+		defer cancel()
+	}
 	if *dir == "" {
 		if found, ok := workspace.Find(path); ok {
 			*dir = found
@@ -78,8 +111,12 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		return fail(io, backend.Errorf(backend.EINVALID, "-o %s would overwrite the notebook being run; choose another file", *out))
 	}
 	warn := func(msg string) { fmt.Fprintln(io.Stderr, "warning:", msg) }
+	mode := "headless"
+	if sched != nil {
+		mode = "scheduled"
+	}
 	outcome, err := app.Run(ctx, path, smallfry.RunOptions{Docker: *image, Options: runner.Options{
-		Params: ps, Mode: "headless", Warn: warn,
+		Params: ps, Mode: mode, Warn: warn, Scheduled: sched,
 		OnCell: func(e runner.CellEvent) {
 			detail := fmt.Sprintf("%.2fs", e.Duration.Seconds())
 			if e.Rows > 0 {
@@ -98,11 +135,70 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	}
 	fmt.Fprintf(io.Stderr, "run %s: %s in %.2fs; output notebook %s\n", outcome.Record.ID, outcome.Record.Status,
 		float64(outcome.Record.DurationMs)/1000, app.Workspace.Runs.OutputPath(outcome.Record.ID))
+	if *recordTo != "" {
+		// Stored even when the run failed: the failure is what the analyst looks for.
+		if err := app.RecordScheduled(context.WithoutCancel(ctx), *recordTo, outcome); err != nil {
+			fmt.Fprintln(io.Stderr, "error:", backend.ErrorMessage(err))
+			return exitFailed
+		}
+		fmt.Fprintf(io.Stderr, "recorded under %s\n", *recordTo)
+	}
 	if outcome.Err != nil {
-		fmt.Fprintln(io.Stderr, "error:", backend.ErrorMessage(outcome.Err))
+		msg := backend.ErrorMessage(outcome.Err)
+		if cause := context.Cause(ctx); cause != nil && ctx.Err() == context.DeadlineExceeded {
+			msg = cause.Error() + ": " + msg
+		}
+		fmt.Fprintln(io.Stderr, "error:", msg)
 		return exitFailed
 	}
 	return exitOK
+}
+
+// fromEnv adds the parameters of the JSON object in environment variable
+// name: strings as typed with -p (numbers and booleans are taken as their
+// text). A name given both ways is an error.
+func (p paramFlags) fromEnv(name string) error {
+	raw, ok := os.LookupEnv(name)
+	if !ok {
+		return fmt.Errorf("--params-env %s: the variable is not set", name)
+	}
+	var values map[string]any
+	if err := json.Unmarshal([]byte(raw), &values); err != nil {
+		return fmt.Errorf("--params-env %s: not a JSON object of name: value (%v)", name, err)
+	}
+	for k, v := range values {
+		var text string
+		switch v := v.(type) {
+		case string:
+			text = v
+		case float64, bool:
+			text = fmt.Sprint(v)
+		default:
+			return fmt.Errorf("--params-env %s: parameter %s is a JSON %T; give it as text, as with -p", name, k, v)
+		}
+		if err := p.Set(k + "=" + text); err != nil {
+			return fmt.Errorf("--params-env %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// airflowRun names the Airflow run this process is the task of, from the
+// variables Airflow (and the DAG factory) set.
+func airflowRun() (*runs.Scheduled, error) {
+	dag, run := os.Getenv("AIRFLOW_CTX_DAG_ID"), os.Getenv("AIRFLOW_CTX_DAG_RUN_ID")
+	if dag == "" || run == "" {
+		return nil, errors.New("--scheduled: AIRFLOW_CTX_DAG_ID and AIRFLOW_CTX_DAG_RUN_ID are not set (this is for runs Airflow starts)")
+	}
+	try := 1
+	if t := os.Getenv("AIRFLOW_CTX_TRY_NUMBER"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--scheduled: AIRFLOW_CTX_TRY_NUMBER %q is not a try number", t)
+		}
+		try = n
+	}
+	return &runs.Scheduled{DagID: dag, RunID: run, Try: try}, nil
 }
 
 func samePath(a, b string) bool {

@@ -53,6 +53,23 @@ type NotebookMeta struct {
 	// Docker runs the notebook's Python cells in a container of this image;
 	// nil runs a local kernel.
 	Docker *DockerRuntime `json:"docker,omitempty"`
+	// Schedule is where and when the notebook is published to run; nil
+	// when it is not published.
+	Schedule *Schedule `json:"schedule,omitempty"`
+}
+
+// Schedule is a notebook's published schedule, as it was last published.
+// It holds no secret: a webhook's URL is kept in Airflow.
+type Schedule struct {
+	Airflow     string            `json:"airflow"` // the Airflow's URL
+	DagID       string            `json:"dag_id"`
+	Cron        string            `json:"cron,omitempty"` // "" runs only when asked
+	Timezone    string            `json:"timezone,omitempty"`
+	Parameters  map[string]string `json:"parameters,omitempty"`
+	Email       []string          `json:"email,omitempty"`
+	Webhook     bool              `json:"webhook,omitempty"`
+	Snapshot    string            `json:"snapshot"` // the snapshot's key: snapshots/<sha256>.ipynb
+	PublishedAt string            `json:"published_at"`
 }
 
 // DockerRuntime is a Docker image Python runs in.

@@ -44,6 +44,9 @@ type Options struct {
 	// Engines are the SQL engines cells may name (metadata.smallfry.engine)
 	// besides the session's own DuckDB.
 	Engines map[string]Engine
+	// Scheduled, on a run Airflow started (Mode "scheduled"), names it in
+	// the record.
+	Scheduled *runs.Scheduled
 }
 
 // CellEvent reports one cell.
@@ -181,7 +184,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if mode == "" {
 		mode = "headless"
 	}
-	r.rec = &runs.Record{Notebook: rel, Mode: mode, Parameters: params.JSON(r.values), Reads: []string{}, Writes: []string{}}
+	r.rec = &runs.Record{Notebook: rel, Mode: mode, Parameters: params.JSON(r.values), Reads: []string{}, Writes: []string{}, Scheduled: r.opts.Scheduled}
 	if err := r.env.Runs.Start(r.rec); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,20 @@ type Record struct {
 	// and ETag ("s3://bucket/key#etag").
 	ObjectsRead    []string `json:"objectsRead,omitempty"`
 	ObjectsWritten []string `json:"objectsWritten,omitempty"`
+	// Scheduled is set on a run Airflow started (Mode "scheduled").
+	Scheduled *Scheduled `json:"scheduled,omitempty"`
+}
+
+// Scheduled says which Airflow run a scheduled run was.
+type Scheduled struct {
+	DagID string `json:"dagId"`
+	RunID string `json:"runId"`
+	Try   int    `json:"try"`
+	// State is Airflow's state of the DAG run (queued, running, success,
+	// failed), when the app asked Airflow; "" in a record a worker wrote.
+	State string `json:"state,omitempty"`
+	// HasOutput tells whether the run's output notebook was written.
+	HasOutput bool `json:"hasOutput"`
 }
 
 // Cell is one cell's part of a run.
