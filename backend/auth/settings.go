@@ -49,6 +49,28 @@ type Settings struct {
 	// SessionDuration is how long STS keys live: 15 min to 12 h, default 1 h.
 	// In the file: seconds (3600) or a Go duration ("1h").
 	SessionDuration time.Duration `json:"-"`
+	// Airflow is where notebooks are published to run on a schedule; nil
+	// when the company has none.
+	Airflow *Airflow `json:"airflow,omitempty"`
+}
+
+// Airflow is the company's Airflow, as the settings file names it.
+type Airflow struct {
+	// URL is the Airflow API server (https, or http on loopback).
+	URL string `json:"url"`
+	// User signs in at the API; its password is asked once and kept in
+	// the OS keychain. "" lets each analyst give theirs.
+	User string `json:"user,omitempty"`
+	// DAGs is where the specs and snapshots go: the DAG folder as this
+	// machine reaches it (an absolute path, a mounted share), or the
+	// s3://bucket/prefix of an S3 DAG bundle.
+	DAGs string `json:"dags"`
+	// Outputs is where scheduled runs write their records and output
+	// notebooks, as the workers name it: an absolute path or s3://…
+	Outputs string `json:"outputs"`
+	// OutputsHere is the same place as this machine reaches it, when it
+	// differs (a share mounted elsewhere); "" is Outputs.
+	OutputsHere string `json:"outputsHere,omitempty"`
 }
 
 // String leaves the client secret out, so a logged Settings holds none.
@@ -86,7 +108,7 @@ var defaultScopes = []string{"openid", "offline_access"}
 // The file's field names, exactly as spelled; ParseSettings rejects others.
 var settingsFields = []string{
 	"name", "issuer", "clientId", "clientSecret", "scopes", "roleArn", "region",
-	"stsEndpoint", "s3Endpoint", "lake", "sessionDuration",
+	"stsEndpoint", "s3Endpoint", "lake", "sessionDuration", "airflow",
 }
 
 var (
@@ -167,10 +189,67 @@ func ParseSettings(data []byte) (Settings, error) {
 		}
 		s.SessionDuration = d
 	}
+	if raw, ok := fields["airflow"]; ok {
+		af, err := parseAirflow(raw)
+		if err != nil {
+			return Settings{}, err
+		}
+		s.Airflow = af
+	}
 	if err := s.validate(); err != nil {
 		return Settings{}, err
 	}
 	return s, nil
+}
+
+// parseAirflow reads the airflow section, with the same care as the rest.
+func parseAirflow(raw json.RawMessage) (*Airflow, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return nil, settingsError("airflow must be an object with url, dags and outputs, got %s", jsonKind(raw))
+	}
+	known := []string{"url", "user", "dags", "outputs", "outputsHere"}
+	for _, name := range sortedKeys(fields) {
+		if !slices.Contains(known, name) {
+			return nil, settingsError("unknown field airflow.%s", name)
+		}
+	}
+	var af Airflow
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"url", &af.URL}, {"user", &af.User}, {"dags", &af.DAGs}, {"outputs", &af.Outputs}, {"outputsHere", &af.OutputsHere}} {
+		if r, ok := fields[f.name]; ok {
+			if err := json.Unmarshal(r, f.dst); err != nil {
+				return nil, settingsError("airflow.%s must be a string, got %s", f.name, jsonKind(r))
+			}
+			*f.dst = strings.TrimSpace(*f.dst)
+		}
+	}
+	if af.URL == "" {
+		return nil, settingsError("airflow.url is missing")
+	}
+	if err := checkURL("airflow.url", af.URL); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct{ name, value string }{{"dags", af.DAGs}, {"outputs", af.Outputs}, {"outputsHere", af.OutputsHere}} {
+		if f.value == "" && f.name != "outputsHere" {
+			return nil, settingsError("airflow.%s is missing", f.name)
+		}
+		if f.value == "" {
+			continue
+		}
+		if strings.HasPrefix(f.value, "s3://") {
+			if bucket, _, _ := strings.Cut(strings.TrimPrefix(f.value, "s3://"), "/"); !bucketPattern.MatchString(bucket) {
+				return nil, settingsError("airflow.%s must be an absolute folder or s3://bucket/prefix, got %q", f.name, f.value)
+			}
+			continue
+		}
+		if !filepath.IsAbs(f.value) && !strings.HasPrefix(f.value, "/") {
+			return nil, settingsError("airflow.%s must be an absolute folder or s3://bucket/prefix, got %q", f.name, f.value)
+		}
+	}
+	return &af, nil
 }
 
 // validate checks every field and fills the defaults.

@@ -44,8 +44,15 @@ const usage = `Smallfry: a local-first data workbench.
 Usage:
   smallfry [--workspace DIR]                     open the desktop window
   smallfry run NOTEBOOK.ipynb [-p name=value ...] [-o OUT.ipynb] [--docker IMAGE]
-               [--workspace DIR]                 run a notebook headless (Python in
+               [--workspace DIR] [--timeout 30m] run a notebook headless (Python in
                                                  a container of IMAGE with --docker)
+               [--params-env VAR] [--scheduled --record-to DIR|s3://…]
+                                                 (how Airflow runs a published notebook)
+  smallfry publish NOTEBOOK.ipynb [--schedule CRON] [--timezone TZ] [-p name=value ...]
+               [--webhook URL] [--email ADDR] [--retries N] [--timeout 1h]
+                                                 check-run the notebook, then publish it to
+                                                 run on the company's Airflow; manage it with
+               [--run-now | --pause | --resume | --unpublish]
   smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser]
                                                  serve the workbench to a browser on this
                                                  machine; prints the link (with its access token)
@@ -76,6 +83,8 @@ func Main(ctx context.Context, args []string, io Streams, cfg Config) int {
 			return logoutCommand(ctx, args[1:], io)
 		case "credentials":
 			return credentialsCommand(ctx, args[1:], io)
+		case "publish":
+			return publishCommand(ctx, args[1:], io)
 		case "version":
 			fmt.Fprintln(io.Stdout, "smallfry", Version())
 			return exitOK

@@ -5,6 +5,7 @@ package smallfry
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -35,6 +36,9 @@ type Config struct {
 	// Auth is how the company sign-in reaches the keychain, the IdP and
 	// the clock; the zero value is the real thing (auth.ConfigDir()).
 	Auth auth.Options
+	// Binary is the smallfry program publishing's check runs start; ""
+	// is this program ($SMALLFRY_BIN in tests, whose program is not smallfry).
+	Binary string
 }
 
 // App is one opened workspace with everything that works on it.
@@ -42,9 +46,10 @@ type App struct {
 	Workspace *workspace.Workspace
 	Workbench *workbench.Service
 
-	kernels *python.Kernels
-	account *account
-	env     runner.Env
+	kernels  *python.Kernels
+	account  *account
+	schedule *scheduling
+	env      runner.Env
 }
 
 // Open opens (or creates) the workspace and builds the app over it. It
@@ -73,9 +78,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		},
 	}
 	acct := openAccount(cfg.Auth.Dir, filepath.Join(ws.CacheDir, "s3"), cfg.Auth, events)
+	bin := cfg.Binary
+	if bin == "" {
+		bin, _ = os.Executable()
+	}
+	kc := cfg.Auth.Keychain
+	if kc == nil {
+		kc = auth.OSKeychain{}
+	}
 	a := &App{
 		Workspace: ws,
 		account:   acct,
+		schedule:  &scheduling{acct: acct, keychain: kc, binary: bin},
 		kernels: &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels,
 			Credentials: acct.Credentials},
 		env: runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake},
@@ -86,7 +100,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		OpenPython: func(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session string) (*bridge.Bridge, error) {
 			return a.kernels.Open(ctx, db, nb, session, "")
 		},
-		Events: events, Version: cfg.Version, Accounts: acct,
+		Events: events, Version: cfg.Version, Accounts: acct, Scheduling: a.schedule,
 	})
 	// Kernel containers of a Smallfry that was killed are removed now;
 	// without a Docker engine there is nothing to remove, and no failure.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"smallfry/backend/notebook"
 	"smallfry/backend/runs"
@@ -27,12 +29,24 @@ func (s *Service) Runs(ctx context.Context, path string) ([]*runs.Record, error)
 	if list == nil {
 		list = []*runs.Record{}
 	}
+	// A published notebook's scheduled runs, beside the local ones.
+	if nb, err := notebook.ReadFile(abs); err == nil && nb.Meta.Schedule != nil {
+		scheduled, err := s.scheduledRuns(ctx, filepath.ToSlash(rel), nb.Meta.Schedule)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, scheduled...)
+		slices.SortStableFunc(list, func(a, b *runs.Record) int { return b.StartedAt.Compare(a.StartedAt) })
+	}
 	return list, nil
 }
 
 // OpenRun opens a run's output notebook, read-only: its cells and the
 // outputs they had in that run. It has no session; nothing in it runs.
 func (s *Service) OpenRun(ctx context.Context, id string) (*OpenedNotebook, error) {
+	if strings.HasPrefix(id, scheduledPrefix) {
+		return s.openScheduledRun(ctx, id)
+	}
 	rec, err := s.cfg.Runs.Load(id)
 	if err != nil {
 		return nil, err

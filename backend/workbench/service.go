@@ -32,6 +32,8 @@ type Config struct {
 	Version    string
 	// Accounts is the company sign-in and S3 lake; nil leaves them out.
 	Accounts Accounts
+	// Scheduling is the company's Airflow; nil leaves publishing out.
+	Scheduling Scheduling
 }
 
 // Service is one workspace's workbench: its open notebooks, each with a
@@ -43,6 +45,8 @@ type Service struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+
+	pub publishing // check runs waiting to be published
 }
 
 // New makes the workbench of an opened workspace.
