@@ -42,6 +42,21 @@ export interface Account {
   pending?: DeviceCode;
 }
 
+/** workbench.AirflowAccount */
+export interface AirflowAccount {
+  configured: boolean;
+  url?: string;
+  user?: string;
+  hasPassword: boolean;
+  fixedUser?: boolean;
+}
+
+/** workbench.AirflowLogin */
+export interface AirflowLogin {
+  user: string;
+  password: string;
+}
+
 /** workbench.CellData */
 export interface CellData {
   id: string;
@@ -157,6 +172,51 @@ export interface ProgressEvent {
   downloadTotal?: number;
 }
 
+/** workbench.PublishCheck */
+export interface PublishCheck {
+  token?: string;
+  dagId: string;
+  failed?: FailedCell;
+  firstPublish: boolean;
+  changes: Change[];
+  schedule?: ScheduleInfo;
+  durationMs: number;
+}
+
+/** workbench.PublishRequest */
+export interface PublishRequest {
+  path: string;
+  cron: string;
+  timezone: string;
+  params: string[];
+  webhook?: string;
+  email?: string[];
+  retries: number;
+  timeoutMinutes: number;
+  token?: string;
+}
+
+/** workbench.PublishState */
+export interface PublishState {
+  path: string;
+  published: boolean;
+  dagId?: string;
+  airflow?: string;
+  cron?: string;
+  timezone?: string;
+  label?: string;
+  sentence?: string;
+  params?: Record<string, string>;
+  email?: string[];
+  webhook?: boolean;
+  publishedAt?: string;
+  paused: boolean;
+  nextRun?: string;
+  lastState?: string;
+  lastRunAt?: string;
+  problem?: string;
+}
+
 /** workbench.PullEvent */
 export interface PullEvent {
   image: string;
@@ -210,6 +270,19 @@ export interface S3Lake {
   problem?: string;
   cachedAt?: Record<string, string>;
   partial?: Record<string, boolean>;
+}
+
+/** workbench.ScheduleInfo */
+export interface ScheduleInfo {
+  sentence: string;
+  label: string;
+  next: string[];
+}
+
+/** workbench.ScheduleRequest */
+export interface ScheduleRequest {
+  cron: string;
+  timezone: string;
 }
 
 /** workbench.WindowRequest */
@@ -282,6 +355,16 @@ export interface RunRecord {
   writes: string[];
   objectsRead?: string[];
   objectsWritten?: string[];
+  scheduled?: Scheduled;
+}
+
+/** runs.Scheduled */
+export interface Scheduled {
+  dagId: string;
+  runId: string;
+  try: number;
+  state?: string;
+  hasOutput: boolean;
 }
 
 // smallfry/backend/duckdb
@@ -330,6 +413,24 @@ export interface ValueCount {
   count: number;
 }
 
+// smallfry/backend/publish
+
+/** publish.Change */
+export interface Change {
+  cellId: string;
+  label: string;
+  what: string;
+  before?: string;
+  after?: string;
+}
+
+/** publish.FailedCell */
+export interface FailedCell {
+  id: string;
+  label: string;
+  message: string;
+}
+
 // smallfry/backend/outputs
 
 /** outputs.Preview */
@@ -342,12 +443,16 @@ export interface Preview {
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
+  AirflowAccount: { args: []; result: AirflowAccount };
+  AirflowSignIn: { args: [AirflowLogin]; result: AirflowAccount };
   Autosave: { args: [string, CellData[]]; result: void };
   Cancel: { args: [string]; result: void };
   CancelSignIn: { args: []; result: void };
+  CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   CloseNotebook: { args: [string]; result: void };
   Completions: { args: [string]; result: Completions };
   CreateNotebook: { args: [string]; result: NotebookEntry };
+  DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
   Export: { args: [string, ExportRequest]; result: Exported };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
@@ -356,16 +461,23 @@ export interface Methods {
   OpenNotebook: { args: [string]; result: OpenedNotebook };
   OpenRun: { args: [string]; result: OpenedNotebook };
   PreviewLake: { args: [string, string]; result: CellOutput };
+  Publish: { args: [PublishRequest]; result: PublishState };
+  PublishState: { args: [string]; result: PublishState };
+  PublishedNotebooks: { args: []; result: PublishState[] };
   RenameNotebook: { args: [string, string]; result: NotebookEntry };
   RestartKernel: { args: [string]; result: void };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
+  RunNow: { args: [string]; result: RunRecord };
   Runs: { args: [string]; result: RunRecord[] };
   S3Lake: { args: []; result: S3Lake };
   SaveNotebook: { args: [string, CellData[]]; result: NotebookEntry };
+  ScheduledLog: { args: [string, string]; result: string };
+  SetPublishedPaused: { args: [string, boolean]; result: PublishState };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
   SignIn: { args: []; result: DeviceCode };
   SignOut: { args: []; result: void };
   Summarize: { args: [string, string, string, string]; result: Summary };
+  Unpublish: { args: [string]; result: PublishState };
   Window: { args: [string, WindowRequest]; result: WindowResult };
 }
 
