@@ -31,7 +31,7 @@ const (
 type Record struct {
 	ID         string         `json:"id"`
 	Notebook   string         `json:"notebook"` // as given: a path relative to the workspace when inside it
-	Mode       string         `json:"mode"`     // headless or interactive
+	Mode       string         `json:"mode"`     // headless, interactive or scheduled
 	Parameters map[string]any `json:"parameters"`
 	Status     string         `json:"status"`
 	Error      string         `json:"error,omitempty"`

@@ -18,7 +18,7 @@ export type RunStatus = "running" | "ok" | "failed" | "canceled";
 
 export type RunOutcome = "ok" | "failed" | "canceled";
 
-export type RunMode = "headless" | "interactive";
+export type RunMode = "headless" | "interactive" | "scheduled";
 
 export type FilterOp = "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "is_null" | "not_null";
 

@@ -66,8 +66,9 @@ func wire() Spec {
 			// A finished run: RunCells returns once the record is final.
 			{Name: "RunOutcome", Values: Values(runs.OK, runs.Failed, runs.Canceled),
 				Fields: []Field{FieldOf[workbench.RunSummary]("Status")}},
-			// runner.Options.Mode; backend/runner has no constants for them.
-			{Name: "RunMode", Values: []string{"headless", "interactive"},
+			// runner.Options.Mode (backend/runner and backend/cli have no
+			// constants for them); "scheduled" is a run Airflow started.
+			{Name: "RunMode", Values: []string{"headless", "interactive", "scheduled"},
 				Fields: []Field{FieldOf[runs.Record]("Mode")}},
 			// The operators backend/duckdb/window.go's filter switch accepts.
 			{Name: "FilterOp", Values: []string{"=", "!=", "<", "<=", ">", ">=", "contains", "is_null", "not_null"},
