@@ -233,3 +233,41 @@ describe("makeApi", () => {
     expect(opened).toEqual(["http://127.0.0.1:9/device"]);
   });
 });
+
+describe("the publish calls", () => {
+  const fake = (result: unknown = null) => {
+    const call = vi.fn().mockResolvedValue(result);
+    return { call, api: makeApi({ call, on: () => () => undefined, openExternal: () => undefined }) };
+  };
+  const req = { path: "sales.ipynb", cron: "0 3 * * *", timezone: "Europe/Berlin", params: ["year=1998"], retries: 0, timeoutMinutes: 60 };
+
+  it.each<[string, (a: ReturnType<typeof makeApi>) => Promise<unknown>, string, unknown[]]>([
+    ["airflowAccount", (a) => a.airflowAccount(), "AirflowAccount", []],
+    ["airflowSignIn", (a) => a.airflowSignIn({ user: "admin", password: "pw" }), "AirflowSignIn", [{ user: "admin", password: "pw" }]],
+    ["describeSchedule", (a) => a.describeSchedule({ cron: "0 3 * * *", timezone: "UTC" }), "DescribeSchedule", [{ cron: "0 3 * * *", timezone: "UTC" }]],
+    ["checkPublish", (a) => a.checkPublish(req), "CheckPublish", [req]],
+    ["publish", (a) => a.publish({ ...req, token: "t1" }), "Publish", [{ ...req, token: "t1" }]],
+    ["publishState", (a) => a.publishState("sales.ipynb"), "PublishState", ["sales.ipynb"]],
+    ["runNow", (a) => a.runNow("sales.ipynb"), "RunNow", ["sales.ipynb"]],
+    ["setPublishedPaused", (a) => a.setPublishedPaused("sales.ipynb", true), "SetPublishedPaused", ["sales.ipynb", true]],
+    ["unpublish", (a) => a.unpublish("sales.ipynb"), "Unpublish", ["sales.ipynb"]],
+    ["scheduledLog", (a) => a.scheduledLog("sales.ipynb", "manual__2026"), "ScheduledLog", ["sales.ipynb", "manual__2026"]],
+  ])("%s calls %s with its arguments in order", async (_name, invoke, method, args) => {
+    const f = fake({ ok: true });
+    expect(await invoke(f.api)).toEqual({ ok: true });
+    expect(f.call).toHaveBeenCalledExactlyOnceWith(method, args);
+  });
+
+  it("lists no published notebooks as [] when Go sends a nil slice", async () => {
+    expect(await fake(null).api.publishedNotebooks()).toEqual([]);
+  });
+
+  it("rejects with the backend's words, e.g. an Airflow that is not reachable", async () => {
+    const call = vi.fn().mockRejectedValue({ code: "internal", message: "cannot reach Airflow at http://127.0.0.1:9: connection refused" });
+    const err = await makeApi({ call, on: () => () => undefined, openExternal: () => undefined })
+      .checkPublish(req)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: "internal", message: "cannot reach Airflow at http://127.0.0.1:9: connection refused" });
+  });
+});

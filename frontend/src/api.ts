@@ -4,7 +4,21 @@
 // HTTP calls and a WebSocket of events). The methods mirror Go's
 // backend/workbench.Service one for one, checked against it by Methods.
 import { tableFromIPC, type Table } from "apache-arrow";
-import type { CellData, Events, ExportRequest, Methods, RunRequest, Runtime, S3Lake, WindowRequest, WindowResult } from "./wire.gen";
+import type {
+  AirflowLogin,
+  CellData,
+  Events,
+  ExportRequest,
+  Methods,
+  PublishRequest,
+  PublishState,
+  RunRequest,
+  Runtime,
+  S3Lake,
+  ScheduleRequest,
+  WindowRequest,
+  WindowResult,
+} from "./wire.gen";
 
 // The shapes of what travels are generated from the Go types (make
 // wiretypes); components import them from here with the calls.
@@ -170,6 +184,25 @@ export function makeApi(t: Transport) {
     signOut: () => call("SignOut"),
     /** The company's S3 lake, or null before settings are imported. */
     s3Lake: async () => (await call("S3Lake")) as S3Lake | null,
+    // Publishing to the company's Airflow (backend/workbench/publish.go).
+    /** Whether an Airflow is set up, and signed in to. */
+    airflowAccount: () => call("AirflowAccount"),
+    /** Checks the Airflow password with Airflow and keeps it in the OS keychain. */
+    airflowSignIn: (login: AirflowLogin) => call("AirflowSignIn", login),
+    /** A schedule in words and its next five run times, or why it is not one. */
+    describeSchedule: (req: ScheduleRequest) => call("DescribeSchedule", req),
+    /** The check run (seconds): a failing cell, or the changes and the token Publish takes. */
+    checkPublish: (req: PublishRequest) => call("CheckPublish", req),
+    publish: (req: PublishRequest) => call("Publish", req),
+    publishState: (path: string) => call("PublishState", path),
+    /** Every published notebook with its state in Airflow (Go's nil slice as []). */
+    publishedNotebooks: async (): Promise<PublishState[]> => (await call("PublishedNotebooks")) ?? [],
+    /** Starts a scheduled run now; the record is Airflow's view of it. */
+    runNow: (path: string) => call("RunNow", path),
+    setPublishedPaused: (path: string, paused: boolean) => call("SetPublishedPaused", path, paused),
+    unpublish: (path: string) => call("Unpublish", path),
+    /** The Airflow task log of a scheduled run, by Airflow's run id. */
+    scheduledLog: (path: string, runId: string) => call("ScheduledLog", path, runId),
     /** Opens a page (the sign-in page) in the system browser. */
     openExternal: (url: string) => {
       // Only the identity provider's http(s) pages: never a file: or javascript: URL.
