@@ -1,7 +1,11 @@
 // An open notebook: toolbar, cells, keyboard habits, runs, saving and
 // autosave. Saved cell data lives in `doc`, runtime state in `runtime`.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { api, type ApiError, type CellOutput, type Completions, type OpenedNotebook, type PullEvent } from "../api";
+import { api, type ApiError, type CellOutput, type Completions, type FailedCell, type OpenedNotebook, type PublishState, type PullEvent } from "../api";
+import type { PublishForm } from "../publish/dialog";
+import { PublishDialog } from "../publish/PublishDialog";
+import { PublishLine, usePublishState } from "../publish/PublishLine";
+import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce } from "./doc";
@@ -23,6 +27,8 @@ export interface NotebookViewProps {
   onRan(): void;
   onRenamed(path: string): void;
   onSession(session: string | undefined): void;
+  /** The notebook was published, republished, paused or unpublished. */
+  onPublished?(st: PublishState): void;
   handle?: (h: NotebookHandle | undefined) => void;
 }
 
@@ -146,17 +152,41 @@ export function NotebookView(props: NotebookViewProps) {
     return () => clearTimeout(t);
   }, [doc.version, session, readOnly, dirty]);
 
-  const save = useCallback(async () => {
-    if (!session || readOnly) return;
+  const save = useCallback(async (): Promise<boolean> => {
+    if (!session || readOnly) return false;
     const version = docRef.current.version;
     try {
       await api.saveNotebook(session, docRef.current.cells);
       setSavedVersion(version);
       setNotice("Saved.");
+      return true;
     } catch (e) {
       setError((e as ApiError).message);
+      return false;
     }
   }, [session, readOnly]);
+
+  // Publishing: the notebook's place on the schedule, and the dialog. The
+  // check run reads the file, so unsaved edits are saved first.
+  const publishing = usePublishState(props.path, !props.runId);
+  const [dialog, setDialog] = useState(false);
+  const publishForm = useRef<PublishForm>();
+  const openPublish = async () => {
+    if (dirty && !(await save())) return;
+    setError(undefined);
+    setDialog(true);
+  };
+  const published = (st: PublishState) => {
+    publishing.setState(st);
+    props.onPublished?.(st);
+  };
+  const showFailedCell = (c: FailedCell) => {
+    setDialog(false);
+    setError(`Not published: the check run failed in cell ${c.label}.\n${c.message}`);
+    if (!docRef.current.cells.some((x) => x.id === c.id)) return;
+    dispatch({ type: "select", id: c.id, mode: "command" });
+    setTimeout(() => document.querySelector(`[data-testid=cell][data-cell-id="${CSS.escape(c.id)}"]`)?.scrollIntoView({ block: "center" }), 0);
+  };
 
   const run = useCallback(
     async (ids: string[]) => {
@@ -248,7 +278,7 @@ export function NotebookView(props: NotebookViewProps) {
       }
       const d = docRef.current;
       const target = e.target as HTMLElement | null;
-      if (d.mode !== "command" || readOnly || target?.closest("input, textarea, select, .cm-editor, [data-testid=result-grid]")) return;
+      if (d.mode !== "command" || readOnly || target?.closest("input, textarea, select, .cm-editor, [data-testid=result-grid], [role=dialog], [role=alertdialog]")) return;
       const action = commandKey(e, lastKey.current);
       lastKey.current = action === "wait-d" ? "d" : undefined;
       if (action === undefined || action === "wait-d") return;
@@ -308,60 +338,108 @@ export function NotebookView(props: NotebookViewProps) {
   return (
     <div className="notebook" data-testid="notebook" data-dirty={dirty}>
       <div className="toolbar">
-        {renaming ? (
-          <input
-            autoFocus
-            className="rename"
-            data-testid="rename-input"
-            defaultValue={opened.path.replace(/\.ipynb$/, "")}
-            onBlur={(e) => void rename(e.currentTarget.value)}
-            onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
+        <div className="toolbar-title">
+          {renaming ? (
+            <input
+              autoFocus
+              className="rename"
+              data-testid="rename-input"
+              defaultValue={opened.path.replace(/\.ipynb$/, "")}
+              onBlur={(e) => void rename(e.currentTarget.value)}
+              onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
+            />
+          ) : (
+            <h2 data-testid="notebook-title" title={readOnly ? opened.path : `${opened.path} · click to rename`} onClick={() => !readOnly && setRenaming(true)}>
+              {opened.path}
+              {dirty && !readOnly && <span className="dirty"> •</span>}
+            </h2>
+          )}
+          {!readOnly && <RuntimePicker session={session} runtime={opened.runtime} disabled={running} onError={setError} />}
+          {!readOnly && !publishing.state?.published && (
+            <button
+              className="publish"
+              data-testid="publish"
+              title="Put this notebook on a schedule on the company's Airflow"
+              onClick={() => void openPublish()}
+              disabled={running}
+            >
+              Publish…
+            </button>
+          )}
+        </div>
+        {!readOnly && publishing.state?.published && (
+          <PublishLine
+            path={props.path}
+            state={publishing.state}
+            onState={published}
+            onRepublish={() => void openPublish()}
+            onRan={props.onRan}
+            onRefresh={() => setTimeout(publishing.refresh, 1500)}
           />
-        ) : (
-          <h2 data-testid="notebook-title" title={readOnly ? "" : "Click to rename"} onClick={() => !readOnly && setRenaming(true)}>
-            {opened.path}
-            {dirty && !readOnly && <span className="dirty"> •</span>}
-          </h2>
         )}
         {!readOnly && (
-          <>
-            <button data-testid="run-all" title="Run all (Ctrl+Shift+Enter)" onClick={runAll} disabled={running}>
-              ▶▶ Run all
-            </button>
-            <button data-testid="run-from-here" onClick={runFromHere} disabled={running}>
-              Run from here
-            </button>
-            <button data-testid="cancel" onClick={cancel} disabled={!running}>
-              ■ Cancel
-            </button>
-            <button data-testid="add-cell" onClick={() => dispatch({ type: "insert", where: "below" })}>
-              + SQL
-            </button>
-            <button data-testid="add-python" onClick={() => dispatch({ type: "insert", where: "below", kind: "python" })}>
-              + Python
-            </button>
-            <button data-testid="add-markdown" onClick={() => dispatch({ type: "insert", where: "below", kind: "markdown" })}>
-              + Text
-            </button>
-            <button data-testid="move-up" title="Move cell up" onClick={() => dispatch({ type: "move", by: -1 })}>
-              ↑
-            </button>
-            <button data-testid="move-down" title="Move cell down" onClick={() => dispatch({ type: "move", by: 1 })}>
-              ↓
-            </button>
-            <button data-testid="duplicate" title="Duplicate cell" onClick={() => dispatch({ type: "duplicate" })}>
-              Duplicate
-            </button>
-            <button data-testid="delete-cell" title="Delete cell (DD)" onClick={() => dispatch({ type: "delete" })}>
-              Delete
-            </button>
-            <button data-testid="save" onClick={() => void save()} disabled={!dirty}>
+          <div className="toolbar-actions">
+            <span className="group">
+              <button data-testid="run-all" title="Run all (Ctrl+Shift+Enter)" onClick={runAll} disabled={running}>
+                ▶▶ Run all
+              </button>
+              <button data-testid="run-from-here" title="Run the selected cell and the ones below it" onClick={runFromHere} disabled={running}>
+                ▶ From here
+              </button>
+              <button data-testid="cancel" title="Cancel the run" onClick={cancel} disabled={!running}>
+                ■ Cancel
+              </button>
+            </span>
+            <span className="group">
+              <button data-testid="add-cell" title="Add a SQL cell below (B)" onClick={() => dispatch({ type: "insert", where: "below" })}>
+                + SQL
+              </button>
+              <button data-testid="add-python" title="Add a Python cell below" onClick={() => dispatch({ type: "insert", where: "below", kind: "python" })}>
+                + Python
+              </button>
+              <button data-testid="add-markdown" title="Add a text (markdown) cell below" onClick={() => dispatch({ type: "insert", where: "below", kind: "markdown" })}>
+                + Text
+              </button>
+            </span>
+            <span className="group">
+              <button className="icon-button" data-testid="move-up" title="Move cell up" aria-label="Move cell up" onClick={() => dispatch({ type: "move", by: -1 })}>
+                ↑
+              </button>
+              <button className="icon-button" data-testid="move-down" title="Move cell down" aria-label="Move cell down" onClick={() => dispatch({ type: "move", by: 1 })}>
+                ↓
+              </button>
+              <button className="icon-button" data-testid="duplicate" title="Duplicate cell" aria-label="Duplicate cell" onClick={() => dispatch({ type: "duplicate" })}>
+                <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
+                  <rect x="1.5" y="4.5" width="9" height="10" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+                  <path d="M5.5 2.5V2a1 1 0 0 1 1-1h7a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+                </svg>
+              </button>
+              <button className="icon-button" data-testid="delete-cell" title="Delete cell (DD)" aria-label="Delete cell" onClick={() => dispatch({ type: "delete" })}>
+                ✕
+              </button>
+            </span>
+            <button data-testid="save" title="Save (Ctrl+S)" onClick={() => void save()} disabled={!dirty}>
               Save
             </button>
-            <RuntimePicker session={session} runtime={opened.runtime} disabled={running} onError={setError} />
-          </>
+          </div>
         )}
       </div>
+      {dialog && (
+        <PublishDialog
+          path={props.path}
+          defaults={parameterDefaults(doc.cells.find((c) => c.tags?.includes("parameters"))?.source ?? "")}
+          published={publishing.state}
+          form={publishForm.current}
+          onForm={(f) => (publishForm.current = f)}
+          onClose={() => setDialog(false)}
+          onPublished={(st) => {
+            published(st);
+            setDialog(false);
+            setNotice(`Published to Airflow as ${st.dagId}: it runs ${st.sentence || st.label}.`);
+          }}
+          onShowCell={showFailedCell}
+        />
+      )}
       {readOnly && (
         <p className="banner" data-testid="readonly-banner">
           A past run's output notebook, read-only.
