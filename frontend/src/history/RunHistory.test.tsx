@@ -44,8 +44,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function show(path: string, refreshKey = 0) {
-  await act(async () => root.render(<RunHistory path={path} refreshKey={refreshKey} onOpen={onOpen} />));
+async function show(path: string, refreshKey = 0, pollMs?: number) {
+  await act(async () => root.render(<RunHistory path={path} refreshKey={refreshKey} onOpen={onOpen} pollMs={pollMs} />));
 }
 const items = () => [...host.querySelectorAll<HTMLElement>('[data-testid="run-item"]')];
 const text = (el: HTMLElement, cls: string) => el.querySelector(`.${cls}`)?.textContent;
@@ -93,7 +93,7 @@ describe("RunHistory", () => {
     vi.spyOn(api, "runs").mockResolvedValue([ok, failed]);
     await show("sales.ipynb");
     act(() => items()[1].click());
-    expect(onOpen.mock.calls).toEqual([["run-ok"]]);
+    expect(onOpen.mock.calls).toEqual([["run-ok", ok]]);
   });
 
   it("says No runs yet for a notebook never run", async () => {
@@ -128,5 +128,68 @@ describe("RunHistory", () => {
     await show("sales.ipynb");
     expect(host.querySelector('[role="alert"]')!.textContent).toBe("run history is unreadable: bad json");
     expect(items()).toEqual([]);
+  });
+});
+
+describe("RunHistory with scheduled runs", () => {
+  const scheduled = (id: string, state: string, status: RunRecord["status"], more: Partial<RunRecord> = {}): RunRecord => ({
+    ...base,
+    id: `scheduled:smallfry__analyst__sales/${id}`,
+    mode: "scheduled",
+    status,
+    startedAt: "2024-11-22T17:00:00Z",
+    scheduled: { dagId: "smallfry__analyst__sales", runId: id, try: 1, state, hasOutput: status !== "running" },
+    ...more,
+  });
+
+  it("marks scheduled runs beside local ones, with their Airflow state", async () => {
+    const done = scheduled("scheduled__2024-11-22T17:00:00+00:00", "success", "ok", { parameters: { year: 1998 }, durationMs: 5200 });
+    const retried = scheduled("manual__1", "failed", "failed", {
+      startedAt: "2024-11-22T16:30:00Z",
+      error: "cell sales failed",
+      scheduled: { dagId: "d", runId: "manual__1", try: 2, state: "failed", hasOutput: true },
+    });
+    vi.spyOn(api, "runs").mockResolvedValue([ok, done, retried]);
+    await show("sales.ipynb");
+    expect(items().map((e) => [e.dataset.mode, e.dataset.status, e.dataset.airflowState])).toEqual([
+      ["scheduled", "ok", "success"],
+      ["scheduled", "failed", "failed"],
+      ["headless", "ok", undefined],
+    ]);
+    const [good, bad, local] = items();
+    expect(good.querySelector('[data-testid="run-scheduled"]')!.textContent).toBe("scheduled");
+    expect(text(good, "sf-runs-about")).toBe("Airflow: success · year=1998");
+    expect(text(bad, "sf-runs-about")).toBe("Airflow: failed, try 2");
+    expect(text(bad, "sf-runs-error")).toBe("cell sales failed");
+    expect(local.querySelector('[data-testid="run-scheduled"]')).toBeNull();
+    act(() => good.click());
+    expect(onOpen).toHaveBeenCalledWith(done.id, done);
+  });
+
+  it("reads the list again while a scheduled run is queued or running, and stops when it is done", async () => {
+    const queued = scheduled("manual__2", "queued", "running");
+    const running = scheduled("manual__2", "running", "running");
+    const finished = scheduled("manual__2", "success", "ok");
+    const answers: ((r: RunRecord[]) => void)[] = [];
+    vi.spyOn(api, "runs").mockImplementation(() => new Promise((ok) => answers.push(ok)));
+    await show("sales.ipynb", 0, 20);
+    await act(async () => answers[0]([queued]));
+    expect(text(items()[0], "sf-runs-duration")).toBe("queued…");
+    await expect.poll(() => answers.length).toBe(2);
+    await act(async () => answers[1]([running]));
+    expect(items()[0].dataset.airflowState).toBe("running");
+    expect(text(items()[0], "sf-runs-duration")).toBe("running…");
+    await expect.poll(() => answers.length).toBe(3);
+    await act(async () => answers[2]([finished]));
+    expect(items()[0].dataset.airflowState).toBe("success");
+    await act(() => new Promise((ok) => setTimeout(ok, 100)));
+    expect(answers.length).toBe(3); // nothing under way: no more reads
+  });
+
+  it("does not poll for local runs", async () => {
+    const runs = vi.spyOn(api, "runs").mockResolvedValue([running]);
+    await show("sales.ipynb", 0, 10);
+    await act(() => new Promise((ok) => setTimeout(ok, 60)));
+    expect(runs).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,5 +1,7 @@
-// A notebook's past runs, newest first; opening one shows its executed
-// output read-only (the lead's onOpen).
+// A notebook's past runs, newest first, scheduled ones (Airflow's) beside
+// the local ones; opening one shows its executed output read-only (the
+// lead's onOpen). While a scheduled run is not finished the list is read
+// again every few seconds.
 import { useEffect, useState } from "react";
 import { api, toApiError, type RunRecord } from "../api";
 import { firstLine, formatDuration, formatParameters, formatStart, newestFirst, statusLabel } from "./format";
@@ -9,15 +11,21 @@ export interface RunHistoryProps {
   path: string;
   /** Bumped by the notebook after each run to reload the list. */
   refreshKey: number;
-  onOpen(runId: string): void;
+  onOpen(runId: string, run: RunRecord): void;
+  /** How often to read the list again while a scheduled run is under way. */
+  pollMs?: number;
 }
 
+/** Whether a run is Airflow's and not finished yet (queued or running). */
+export const scheduledUnderWay = (r: RunRecord) => r.mode === "scheduled" && r.status === "running";
+
 export function RunHistory(props: RunHistoryProps) {
-  const { path, refreshKey } = props;
+  const { path, refreshKey, pollMs = 3000 } = props;
   // Runs are kept with the path they belong to, so switching notebooks
   // never shows the previous notebook's runs while the new ones load.
   const [loaded, setLoaded] = useState<{ path: string; runs: RunRecord[] }>();
   const [failure, setFailure] = useState<{ path: string; message: string }>();
+  const [tick, setTick] = useState(0);
 
   useEffect(() => {
     let current = true;
@@ -34,9 +42,15 @@ export function RunHistory(props: RunHistoryProps) {
     return () => {
       current = false;
     };
-  }, [path, refreshKey]);
+  }, [path, refreshKey, tick]);
 
   const runs = loaded?.path === path ? loaded.runs : undefined;
+  const polling = !!runs?.some(scheduledUnderWay);
+  useEffect(() => {
+    if (!polling) return;
+    const t = setTimeout(() => setTick((n) => n + 1), pollMs);
+    return () => clearTimeout(t);
+  }, [polling, loaded, failure, pollMs]);
   const error = failure?.path === path ? failure.message : undefined;
   return (
     <section className="sf-runs" data-testid="history-panel">
@@ -60,22 +74,32 @@ export function RunHistory(props: RunHistoryProps) {
   );
 }
 
-function RunItem({ run, onOpen }: { run: RunRecord; onOpen(id: string): void }) {
-  const about = [run.mode, formatParameters(run.parameters)].filter(Boolean).join(" · ");
+function RunItem({ run, onOpen }: { run: RunRecord; onOpen(id: string, run: RunRecord): void }) {
+  const sch = run.scheduled;
+  const airflow = sch && [`Airflow: ${sch.state || "unknown"}`, sch.try > 1 ? `try ${sch.try}` : ""].filter(Boolean).join(", ");
+  const about = [sch ? "" : run.mode, airflow, formatParameters(run.parameters)].filter(Boolean).join(" · ");
   const error = run.status === "ok" ? "" : firstLine(run.error);
   return (
     <button
-      className="sf-runs-item"
+      className={`sf-runs-item${sch ? " sf-runs-scheduled" : ""}`}
       data-testid="run-item"
       data-status={run.status}
       data-mode={run.mode}
-      onClick={() => onOpen(run.id)}
-      title={`${statusLabel[run.status]} · open this run's output`}
+      data-airflow-state={sch?.state}
+      onClick={() => onOpen(run.id, run)}
+      title={`${statusLabel[run.status]} · ${sch ? (sch.hasOutput ? "open this scheduled run's output and task log" : "open this scheduled run's task log") : "open this run's output"}`}
     >
       <span className="sf-runs-head">
         <span className={`sf-runs-dot sf-runs-${run.status}`} role="img" aria-label={statusLabel[run.status]} />
         <span className="sf-runs-when">{formatStart(run.startedAt)}</span>
-        <span className="sf-runs-duration">{run.status === "running" ? "running…" : formatDuration(run.durationMs)}</span>
+        {sch && (
+          <span className="sf-runs-badge" data-testid="run-scheduled">
+            scheduled
+          </span>
+        )}
+        <span className="sf-runs-duration">
+          {run.status === "running" ? (sch?.state === "queued" ? "queued…" : "running…") : formatDuration(run.durationMs)}
+        </span>
       </span>
       <span className="sf-runs-about">{about}</span>
       {error && <span className="sf-runs-error">{error}</span>}
