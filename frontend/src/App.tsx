@@ -1,21 +1,29 @@
-// The workbench shell: the notebook list and lake browser on the left, the
-// open notebook in the middle, its run history on the right.
+// The workbench shell: the notebook list, lake browser and published
+// notebooks on the left, the open notebook (or a run of it) in the middle,
+// its run history on the right.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, type Account, type ApiError, type Info } from "./api";
+import { api, toApiError, type Account, type ApiError, type Info, type PublishState, type RunRecord } from "./api";
 import { AccountBar } from "./account/AccountBar";
 import { quoteIdent } from "./notebook/names";
 import { RunHistory } from "./history/RunHistory";
+import { ScheduledRun } from "./history/ScheduledRun";
 import { LakePanel } from "./lake/LakePanel";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
+import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import "./app.css";
 
-type Open = { path: string; runId?: string };
+type Open = { path: string; runId?: string; run?: RunRecord };
+
+/** The published notebooks are read again this often (each read asks Airflow). */
+const publishedEvery = 60_000;
 
 export function App() {
   const [info, setInfo] = useState<Info>();
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<Open>();
-  const [tab, setTab] = useState<"notebooks" | "lake">("notebooks");
+  const [tab, setTab] = useState<"notebooks" | "lake" | "published">("notebooks");
+  const [published, setPublished] = useState<PublishState[]>();
+  const [publishedError, setPublishedError] = useState<string>();
   const [showHistory, setShowHistory] = useState(true);
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
@@ -26,6 +34,33 @@ export function App() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  const loadPublished = useCallback(
+    () =>
+      api.publishedNotebooks().then(
+        (list) => {
+          setPublished(list);
+          setPublishedError(undefined);
+        },
+        (e) => setPublishedError(toApiError(e).message),
+      ),
+    [],
+  );
+  useEffect(() => {
+    void loadPublished();
+    const t = setInterval(() => void loadPublished(), publishedEvery);
+    return () => clearInterval(t);
+  }, [loadPublished]);
+  useEffect(() => {
+    if (tab === "published") void loadPublished();
+  }, [tab, loadPublished]);
+  // What the open notebook learns of its own state keeps the list current.
+  const onPublished = useCallback((st: PublishState) => {
+    setPublished((list) => {
+      const rest = (list ?? []).filter((x) => x.path !== st.path);
+      return st.published ? [...rest, st].sort((a, b) => a.path.localeCompare(b.path)) : rest;
+    });
+  }, []);
+  const publishedOf = (path: string) => published?.find((p) => p.path === path);
   // Open the notebook named in the address (#nb=path), else the tour.
   useEffect(() => {
     if (!info || open) return;
@@ -74,6 +109,9 @@ export function App() {
           <button className={tab === "lake" ? "active" : ""} data-testid="tab-lake" onClick={() => setTab("lake")}>
             Lake
           </button>
+          <button className={tab === "published" ? "active" : ""} data-testid="tab-published" onClick={() => setTab("published")} title="Published notebooks">
+            Published
+          </button>
         </nav>
         {tab === "notebooks" ? (
           <div className="notebook-list">
@@ -94,12 +132,15 @@ export function App() {
                     }}
                   >
                     {n.name}
+                    <PublishedMarks state={publishedOf(n.path)} />
                   </a>
                 </li>
               ))}
             </ul>
             {info && <p className="workspace" title={info.workspaceDir}>{info.workspaceDir}</p>}
           </div>
+        ) : tab === "published" ? (
+          <PublishedList notebooks={published} error={publishedError} active={open && !open.runId ? open.path : undefined} onOpen={(path) => setOpen({ path })} />
         ) : (
           <LakePanel
             accountKey={account && `${account.configured}/${account.signedIn}`}
@@ -115,7 +156,16 @@ export function App() {
             {error}
           </p>
         )}
-        {open ? (
+        {open?.run?.scheduled ? (
+          <ScheduledRun
+            key={open.run.id}
+            path={open.path}
+            run={open.run}
+            output={(run) => (
+              <NotebookView key={run.id} path={open.path} runId={run.id} onRan={() => undefined} onRenamed={() => undefined} onSession={setSession} />
+            )}
+          />
+        ) : open ? (
           <NotebookView
             key={open.runId ?? open.path}
             path={open.path}
@@ -126,6 +176,7 @@ export function App() {
               setOpen({ path });
             }}
             onSession={setSession}
+            onPublished={onPublished}
             handle={(h) => (nb.current = h)}
           />
         ) : (
@@ -141,7 +192,7 @@ export function App() {
             <RunHistory
               path={open.path.replace(/^notebooks\//, "")}
               refreshKey={ranCount}
-              onOpen={(runId) => setOpen({ path: open.path, runId })}
+              onOpen={(runId, run) => setOpen({ path: open.path, runId, run })}
             />
           )}
           {open.runId && (

@@ -176,10 +176,13 @@ export function NotebookView(props: NotebookViewProps) {
     setError(undefined);
     setDialog(true);
   };
-  const published = (st: PublishState) => {
-    publishing.setState(st);
-    props.onPublished?.(st);
-  };
+  const published = (st: PublishState) => publishing.setState(st);
+  // Whatever the notebook learns of its state, the shell's list learns too.
+  const onPublished = useRef(props.onPublished);
+  onPublished.current = props.onPublished;
+  useEffect(() => {
+    if (publishing.state) onPublished.current?.(publishing.state);
+  }, [publishing.state]);
   const showFailedCell = (c: FailedCell) => {
     setDialog(false);
     setError(`Not published: the check run failed in cell ${c.label}.\n${c.message}`);
