@@ -148,7 +148,7 @@ free_port() {
 	return 1
 }
 
-random_string() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
+random_string() { head -c 96 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
 
 # healthy tells whether the API on port $1 reports every component we run
 # healthy (the triggerer is not run: no deferrable tasks here).
@@ -174,7 +174,7 @@ ensure_secrets() {
 		(
 			umask 077
 			printf 'PASSWORD=%s\nJWT_SECRET=%s\nFERNET_KEY=%s\n' \
-				"$(random_string 24)" "$(random_string 48)" "$fernet" >"$secrets.tmp"
+				"$(random_string 24)" "$(random_string 86)" "$fernet" >"$secrets.tmp"
 		)
 		mv -f "$secrets.tmp" "$secrets"
 	fi
