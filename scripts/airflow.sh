@@ -95,7 +95,7 @@ install() {
 # session_of PID prints the session id of a live process.
 session_of() {
 	local rest sid
-	read -r rest <"/proc/$1/stat" 2>/dev/null || return 1
+	{ read -r rest <"/proc/$1/stat"; } 2>/dev/null || return 1
 	# The fields after the command (which may hold spaces): state ppid pgrp session.
 	rest=${rest##*) }
 	read -r _ _ _ sid _ <<<"$rest"
@@ -108,7 +108,7 @@ session_of() {
 session_members() {
 	local stat rest st sid
 	for stat in /proc/[0-9]*/stat; do
-		read -r rest <"$stat" 2>/dev/null || continue
+		{ read -r rest <"$stat"; } 2>/dev/null || continue
 		# The fields after the command (which may hold spaces): state ppid pgrp session.
 		rest=${rest##*) }
 		read -r st _ _ sid _ <<<"$rest"
@@ -187,8 +187,9 @@ ensure_secrets() {
 
 secret() { sed -n "s/^$1=//p" "$secrets"; }
 
-# airflow_env PORT exports the configuration every component shares.
-# Only `AIRFLOW__*` variables: an airflow.cfg in AIRFLOW_HOME is never written.
+# airflow_env PORT exports the configuration every component shares, as
+# AIRFLOW__* variables: they win over the airflow.cfg of defaults Airflow
+# writes into AIRFLOW_HOME on its first run.
 airflow_env() {
 	local port=$1
 	export AIRFLOW_HOME=$state

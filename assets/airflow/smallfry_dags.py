@@ -521,13 +521,26 @@ def post_webhook(url: str, payload: dict, timeout: float = WEBHOOK_TIMEOUT_SECON
 
 def send_failure_email(to: list[str], subject: str, text: str) -> None:
     """Through the SMTP provider's hook and the smtp_default connection; the
-    body is escaped, never rendered as a template."""
+    body is escaped, never rendered as a template. The sender is the
+    connection's from_email extra, else Airflow's [email] from_email."""
     import html
 
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
+    sender = None
+    try:
+        from airflow.sdk.configuration import conf
+
+        sender = conf.get("email", "from_email", fallback=None)
+    except Exception:
+        pass
     with SmtpHook(smtp_conn_id="smtp_default") as hook:
-        hook.send_email_smtp(to=to, subject=subject, html_content=f"<pre>{html.escape(text)}</pre>")
+        hook.send_email_smtp(
+            to=to,
+            subject=subject,
+            html_content=f"<pre>{html.escape(text)}</pre>",
+            from_email=hook.from_email or sender,
+        )
 
 
 # --- building the DAGs -------------------------------------------------------
