@@ -107,7 +107,9 @@ func (f *fakeAirflow) DeleteDAG(ctx context.Context, id string) error {
 func (f *fakeAirflow) Trigger(context.Context, string, map[string]any) (*airflow.DAGRun, error) {
 	return nil, errors.New("not faked")
 }
-func (f *fakeAirflow) DAGRuns(context.Context, string, int) ([]airflow.DAGRun, error) { return nil, nil }
+func (f *fakeAirflow) DAGRuns(context.Context, string, int) ([]airflow.DAGRun, error) {
+	return nil, nil
+}
 func (f *fakeAirflow) TaskInstances(context.Context, string, string) ([]airflow.TaskInstance, error) {
 	return nil, nil
 }
