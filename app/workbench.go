@@ -99,3 +99,45 @@ func (w *Workbench) SignIn() (*workbench.DeviceCode, error) { return w.svc.SignI
 func (w *Workbench) CancelSignIn() error                    { return w.svc.CancelSignIn(w.ctx) }
 func (w *Workbench) SignOut() error                         { return w.svc.SignOut(w.ctx) }
 func (w *Workbench) S3Lake() (*workbench.S3Lake, error)     { return w.svc.S3Lake(w.ctx) }
+
+func (w *Workbench) AirflowAccount() (*workbench.AirflowAccount, error) {
+	return w.svc.AirflowAccount(w.ctx)
+}
+
+func (w *Workbench) AirflowSignIn(login workbench.AirflowLogin) (*workbench.AirflowAccount, error) {
+	return w.svc.AirflowSignIn(w.ctx, login)
+}
+
+func (w *Workbench) DescribeSchedule(req workbench.ScheduleRequest) (*workbench.ScheduleInfo, error) {
+	return w.svc.DescribeSchedule(w.ctx, req)
+}
+
+func (w *Workbench) CheckPublish(req workbench.PublishRequest) (*workbench.PublishCheck, error) {
+	return w.svc.CheckPublish(w.ctx, req)
+}
+
+func (w *Workbench) Publish(req workbench.PublishRequest) (*workbench.PublishState, error) {
+	return w.svc.Publish(w.ctx, req)
+}
+
+func (w *Workbench) PublishState(path string) (*workbench.PublishState, error) {
+	return w.svc.PublishState(w.ctx, path)
+}
+
+func (w *Workbench) PublishedNotebooks() ([]workbench.PublishState, error) {
+	return w.svc.PublishedNotebooks(w.ctx)
+}
+
+func (w *Workbench) RunNow(path string) (*runs.Record, error) { return w.svc.RunNow(w.ctx, path) }
+
+func (w *Workbench) SetPublishedPaused(path string, paused bool) (*workbench.PublishState, error) {
+	return w.svc.SetPublishedPaused(w.ctx, path, paused)
+}
+
+func (w *Workbench) Unpublish(path string) (*workbench.PublishState, error) {
+	return w.svc.Unpublish(w.ctx, path)
+}
+
+func (w *Workbench) ScheduledLog(path, runID string) (string, error) {
+	return w.svc.ScheduledLog(w.ctx, path, runID)
+}

@@ -28,3 +28,12 @@ bash bench/s3/run.sh
 echo
 echo "== desktop: cold start and memory =="
 bash bench/desktop/run.sh
+echo
+echo "== publishing to Airflow (scripts/airflow.sh) =="
+started_airflow=0
+if ! bash scripts/airflow.sh status >/dev/null 2>&1; then
+	bash scripts/airflow.sh start >/dev/null
+	started_airflow=1
+fi
+(set -a && . build/peers/airflow/env && set +a && go run -tags duckdb_arrow ./bench/airflow)
+if [[ $started_airflow == 1 ]]; then bash scripts/airflow.sh stop >/dev/null; fi

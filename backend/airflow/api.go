@@ -3,6 +3,7 @@ package airflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -159,8 +160,15 @@ func (c *Client) DeleteDAG(ctx context.Context, id string) error {
 
 // Reparse asks the DAG processor to parse the file of the DAG whose
 // file_token is given, now rather than at its next scan.
+// A request already waiting (Airflow's 409, from a concurrent caller) is
+// as good as this one.
 func (c *Client) Reparse(ctx context.Context, fileToken string) error {
-	return c.do(ctx, "reparse the DAG file", http.MethodPut, "/api/v2/parseDagFile/"+fileToken, nil, nil, nil)
+	err := c.do(ctx, "reparse the DAG file", http.MethodPut, "/api/v2/parseDagFile/"+fileToken, nil, nil, nil)
+	var ae *Error
+	if errors.As(err, &ae) && ae.Status == http.StatusConflict {
+		return nil
+	}
+	return err
 }
 
 // ImportErrors lists the files Airflow could not load.

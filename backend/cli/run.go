@@ -126,7 +126,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		},
 	}})
 	if err != nil {
-		return fail(io, err)
+		return fail(io, timedOut(ctx, err))
 	}
 	if *out != "" {
 		if err := notebook.WriteFile(*out, outcome.Output); err != nil {
@@ -144,14 +144,19 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		fmt.Fprintf(io.Stderr, "recorded under %s\n", *recordTo)
 	}
 	if outcome.Err != nil {
-		msg := backend.ErrorMessage(outcome.Err)
-		if cause := context.Cause(ctx); cause != nil && ctx.Err() == context.DeadlineExceeded {
-			msg = cause.Error() + ": " + msg
-		}
-		fmt.Fprintln(io.Stderr, "error:", msg)
+		fmt.Fprintln(io.Stderr, "error:", backend.ErrorMessage(timedOut(ctx, outcome.Err)))
 		return exitFailed
 	}
 	return exitOK
+}
+
+// timedOut words an error of a run that --timeout stopped as such, and
+// makes it a failure (a timeout is not the user canceling).
+func timedOut(ctx context.Context, err error) error {
+	if ctx.Err() != context.DeadlineExceeded {
+		return err
+	}
+	return &backend.Error{Code: backend.EINTERNAL, Message: context.Cause(ctx).Error() + ": " + backend.ErrorMessage(err), Err: err}
 }
 
 // fromEnv adds the parameters of the JSON object in environment variable

@@ -38,14 +38,15 @@ func RunFolder(runID string) string {
 	return b.String()
 }
 
-// WriteRun stores a finished run's record and output notebook under
-// <dagID>/<run folder>/ of store (where scheduled runs write): the output
-// first, then the record, so a record always names an output that exists.
+// WriteRun stores a finished run's record and output notebook in its run
+// folder of store, the DAG's folder of the outputs (<outputs>/<dag_id>,
+// which the DAG factory passes as --record-to): the output first, then
+// the record, so a record always names an output that exists.
 func WriteRun(ctx context.Context, store lake.Storage, rec *runs.Record, output []byte) error {
 	if rec.Scheduled == nil {
 		return errors.New("write the scheduled run: the record is not a scheduled run's")
 	}
-	dir := path.Join(rec.Scheduled.DagID, RunFolder(rec.Scheduled.RunID))
+	dir := RunFolder(rec.Scheduled.RunID)
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return err

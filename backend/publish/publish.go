@@ -279,7 +279,9 @@ func (p *Publisher) Snapshot(ctx context.Context, key string) ([]byte, error) {
 	return data, err
 }
 
-func parityKey(snapshot string) string { return strings.TrimSuffix(snapshot, ".ipynb") + ".output.ipynb" }
+func parityKey(snapshot string) string {
+	return strings.TrimSuffix(snapshot, ".ipynb") + ".output.ipynb"
+}
 
 // LastOutput is the output notebook of the check run the published
 // version passed (nil if none was kept).

@@ -21,8 +21,8 @@ import (
 
 // scheduling is the company's Airflow as the workbench and `smallfry
 // publish` use it: the settings' airflow section, the user's Airflow
-// password in the OS keychain (or SMALLFRY_AIRFLOW_USER and
-// SMALLFRY_AIRFLOW_PASSWORD, for scripts), specs written with the
+// password in the OS keychain (or SMALLFRY_PUBLISH_USER and
+// SMALLFRY_PUBLISH_PASSWORD, for scripts), specs written with the
 // signed-in user's keys when they go to S3.
 type scheduling struct {
 	acct     *account
@@ -56,8 +56,8 @@ func (s *scheduling) settings() (*auth.Airflow, error) {
 
 // login is the user and password to sign in to Airflow with, "" if none.
 func (s *scheduling) login(af *auth.Airflow) airflowLogin {
-	if p := os.Getenv("SMALLFRY_AIRFLOW_PASSWORD"); p != "" {
-		return airflowLogin{User: firstOf(os.Getenv("SMALLFRY_AIRFLOW_USER"), af.User), Password: p}
+	if p := os.Getenv("SMALLFRY_PUBLISH_PASSWORD"); p != "" {
+		return airflowLogin{User: firstOf(os.Getenv("SMALLFRY_PUBLISH_USER"), af.User), Password: p}
 	}
 	var l airflowLogin
 	if raw, err := s.keychain.Get(airflowKeychainService, af.URL); err == nil {
@@ -189,3 +189,9 @@ func (s *scheduling) Owner(ctx context.Context) string {
 
 // Binary implements workbench.Scheduling.
 func (s *scheduling) Binary() string { return s.binary }
+
+// Publisher is the company Airflow's publisher and the scheduled runs'
+// outputs as this machine reads them.
+func (a *App) Publisher(ctx context.Context) (*publish.Publisher, lake.Storage, error) {
+	return a.schedule.Publisher(ctx)
+}
