@@ -100,6 +100,9 @@ func failedCell(output []byte, msg string) *FailedCell {
 		return f
 	}
 	for i, c := range nb.Cells {
+		if c.IsInjectedParameters() {
+			continue
+		}
 		raw, ok := c.Metadata("papermill")
 		if !ok {
 			continue
@@ -108,11 +111,24 @@ func failedCell(output []byte, msg string) *FailedCell {
 			Status string `json:"status"`
 		}
 		if json.Unmarshal(raw, &pm) == nil && pm.Status == "failed" {
-			f.ID, f.Label = c.ID, cellLabel(i, c)
+			f.ID, f.Label = c.ID, cellLabel(authorIndex(nb, i), c)
 			return f
 		}
 	}
 	return f
+}
+
+// authorIndex is the index cell i has in the notebook as its author edits it:
+// an output notebook's injected-parameters cell is not counted, so labels
+// name the cells as the editor (and the runner's messages) number them.
+func authorIndex(nb *notebook.Notebook, i int) int {
+	n := i
+	for _, c := range nb.Cells[:i] {
+		if c.IsInjectedParameters() {
+			n--
+		}
+	}
+	return n
 }
 
 func cellLabel(i int, c *notebook.Cell) string {
@@ -149,6 +165,7 @@ func Diff(before, after []byte) ([]Change, error) {
 			continue
 		}
 		old := nbA.Cell(c.ID)
+		i := authorIndex(nbB, i)
 		switch {
 		case old == nil:
 			out = append(out, Change{CellID: c.ID, Label: cellLabel(i, c), What: "added", After: clip(c.Source)})
@@ -162,7 +179,7 @@ func Diff(before, after []byte) ([]Change, error) {
 	}
 	for i, c := range nbA.Cells {
 		if !c.IsInjectedParameters() && nbB.Cell(c.ID) == nil {
-			out = append(out, Change{CellID: c.ID, Label: cellLabel(i, c), What: "removed", Before: clip(c.Source)})
+			out = append(out, Change{CellID: c.ID, Label: cellLabel(authorIndex(nbA, i), c), What: "removed", Before: clip(c.Source)})
 		}
 	}
 	return out, nil
