@@ -131,7 +131,9 @@ export function App() {
                       setOpen({ path: n.path });
                     }}
                   >
-                    {n.name}
+                    <span className="nb-name" title={n.name}>
+                      {n.name}
+                    </span>
                     <PublishedMarks state={publishedOf(n.path)} />
                   </a>
                 </li>

@@ -169,6 +169,7 @@ describe("RunHistory with scheduled runs", () => {
   it("reads the list again while a scheduled run is queued or running, and stops when it is done", async () => {
     const queued = scheduled("manual__2", "queued", "running");
     const running = scheduled("manual__2", "running", "running");
+    const recorded = scheduled("manual__2", "running", "ok"); // the record is written, Airflow not done yet
     const finished = scheduled("manual__2", "success", "ok");
     const answers: ((r: RunRecord[]) => void)[] = [];
     vi.spyOn(api, "runs").mockImplementation(() => new Promise((ok) => answers.push(ok)));
@@ -180,10 +181,13 @@ describe("RunHistory with scheduled runs", () => {
     expect(items()[0].dataset.airflowState).toBe("running");
     expect(text(items()[0], "sf-runs-duration")).toBe("running…");
     await expect.poll(() => answers.length).toBe(3);
-    await act(async () => answers[2]([finished]));
+    await act(async () => answers[2]([recorded]));
+    expect(items()[0].dataset.status).toBe("ok");
+    await expect.poll(() => answers.length).toBe(4);
+    await act(async () => answers[3]([finished]));
     expect(items()[0].dataset.airflowState).toBe("success");
     await act(() => new Promise((ok) => setTimeout(ok, 100)));
-    expect(answers.length).toBe(3); // nothing under way: no more reads
+    expect(answers.length).toBe(4); // nothing under way: no more reads
   });
 
   it("does not poll for local runs", async () => {

@@ -16,8 +16,13 @@ export interface RunHistoryProps {
   pollMs?: number;
 }
 
-/** Whether a run is Airflow's and not finished yet (queued or running). */
-export const scheduledUnderWay = (r: RunRecord) => r.mode === "scheduled" && r.status === "running";
+/**
+ * Whether a run is Airflow's and not finished yet: queued or running, or
+ * its notebook done but Airflow not yet saying so (its record is written
+ * a moment before the task ends).
+ */
+export const scheduledUnderWay = (r: RunRecord) =>
+  r.mode === "scheduled" && (r.status === "running" || (!!r.scheduled?.state && r.scheduled.state !== "success" && r.scheduled.state !== "failed"));
 
 export function RunHistory(props: RunHistoryProps) {
   const { path, refreshKey, pollMs = 3000 } = props;
@@ -85,6 +90,7 @@ function RunItem({ run, onOpen }: { run: RunRecord; onOpen(id: string, run: RunR
       data-testid="run-item"
       data-status={run.status}
       data-mode={run.mode}
+      data-run-id={run.id}
       data-airflow-state={sch?.state}
       onClick={() => onOpen(run.id, run)}
       title={`${statusLabel[run.status]} · ${sch ? (sch.hasOutput ? "open this scheduled run's output and task log" : "open this scheduled run's task log") : "open this run's output"}`}

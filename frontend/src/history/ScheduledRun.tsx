@@ -50,8 +50,8 @@ export function ScheduledRun(props: ScheduledRunProps) {
     <div className="sf-scheduled" data-testid="scheduled-run" data-status={run.status} data-airflow-state={sch.state}>
       <div className="sf-scheduled-head">
         <span className={`sf-runs-dot sf-runs-${run.status}`} role="img" aria-label={statusLabel[run.status]} />
-        <span>
-          Scheduled run <b className="sf-scheduled-id">{sch.runId}</b> · Airflow: <span data-testid="scheduled-state">{sch.state || "unknown"}</span>
+        <span title={`Airflow run ${sch.runId} of ${sch.dagId}`}>
+          <b>Scheduled run</b> · Airflow: <span data-testid="scheduled-state">{sch.state || "unknown"}</span>
           {sch.try > 1 && <> · try {sch.try}</>} · started {formatStart(run.startedAt)}
           {!underWay && run.durationMs > 0 && <> · took {formatDuration(run.durationMs)}</>}
         </span>

@@ -202,6 +202,11 @@ export const CellView = memo(function CellView(props: CellProps) {
       <div className="cell-body">
         <div className="cell-head">
           {params && <span className="badge">parameters</span>}
+          {cell.tags?.includes("injected-parameters") && (
+            <span className="badge" title="The values this run was given, after the parameters cell (papermill's injected-parameters)">
+              injected parameters
+            </span>
+          )}
           {cell.kind === "sql" && !params && (
             <input
               className="cell-name"

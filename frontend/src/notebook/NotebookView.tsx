@@ -176,7 +176,10 @@ export function NotebookView(props: NotebookViewProps) {
     setError(undefined);
     setDialog(true);
   };
-  const published = (st: PublishState) => publishing.setState(st);
+  const published = (st: PublishState) => {
+    if (publishing.state?.published && !st.published) setNotice("Unpublished: Airflow no longer runs this notebook; its past scheduled runs stay in the history.");
+    publishing.setState(st);
+  };
   // Whatever the notebook learns of its state, the shell's list learns too.
   const onPublished = useRef(props.onPublished);
   onPublished.current = props.onPublished;
@@ -185,9 +188,14 @@ export function NotebookView(props: NotebookViewProps) {
   }, [publishing.state]);
   const showFailedCell = (c: FailedCell) => {
     setDialog(false);
-    setError(`Not published: the check run failed in cell ${c.label}.\n${c.message}`);
-    if (!docRef.current.cells.some((x) => x.id === c.id)) return;
+    const here = docRef.current.cells.some((x) => x.id === c.id);
+    // The cell shows the message; without the cell (deleted since), the banner does.
+    setError(`Not published: the check run failed in ${c.label || "a cell"}.${here ? "" : `\n${c.message}`}`);
+    if (!here) return;
     dispatch({ type: "select", id: c.id, mode: "command" });
+    // The cell shows the error it had in the check run, as after a run of its own.
+    const output: CellOutput = { error: { message: c.message }, elapsedMs: 0 };
+    dispatchRt({ id: c.id, msg: { type: "finished", status: "error", output, seq: seq.current++ } });
     setTimeout(() => document.querySelector(`[data-testid=cell][data-cell-id="${CSS.escape(c.id)}"]`)?.scrollIntoView({ block: "center" }), 0);
   };
 
@@ -435,6 +443,7 @@ export function NotebookView(props: NotebookViewProps) {
           form={publishForm.current}
           onForm={(f) => (publishForm.current = f)}
           onClose={() => setDialog(false)}
+          onChecked={props.onRan}
           onPublished={(st) => {
             published(st);
             setDialog(false);

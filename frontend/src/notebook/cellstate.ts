@@ -26,7 +26,8 @@ export type CellMessage =
   | { type: "running"; at: number }
   | { type: "progress"; percent: number; elapsedMs: number; download?: { done: number; total: number } }
   | { type: "output"; output: Record<string, unknown> }
-  | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs: number; seq: number }
+  // elapsedMs is unknown for an error shown from elsewhere (a publish check run).
+  | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs?: number; seq: number }
   | { type: "restored"; output: CellOutput }
   | { type: "cleared" };
 

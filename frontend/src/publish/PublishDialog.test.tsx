@@ -175,7 +175,7 @@ describe("PublishDialog", () => {
 
   it("check → failed: shows the failing cell, publishes nothing, and jumps to it", async () => {
     mockApi();
-    const failed = { id: "sales", label: "sales", message: "Catalog Error: Table with name Fact_Sale does not exist!" };
+    const failed = { id: "sales", label: "cell 3 (sales)", message: "Catalog Error: Table with name Fact_Sale does not exist!" };
     let answer!: (c: PublishCheck) => void;
     const check = vi.spyOn(api, "checkPublish").mockImplementation(() => new Promise((ok) => (answer = ok)));
     const publish = vi.spyOn(api, "publish");
@@ -189,7 +189,7 @@ describe("PublishDialog", () => {
     expect(($("publish-params") as HTMLTextAreaElement).closest("fieldset")!.disabled).toBe(true);
     await act(async () => answer({ dagId: "d", failed, firstPublish: true, changes: [], durationMs: 2500 }));
     expect(step()).toBe("failed");
-    expect($("failed-cell-label")!.textContent).toBe("sales");
+    expect($("failed-cell-label")!.textContent).toBe("cell 3 (sales)");
     expect($("failed-cell-message")!.textContent).toBe(failed.message);
     expect($("publish-confirm")).toBeNull();
     act(() => $("show-failed-cell")!.click());

@@ -24,6 +24,8 @@ export interface PublishDialogProps {
   onPublished(st: PublishState): void;
   /** Selects the cell the check run failed in (the dialog closes). */
   onShowCell(cell: FailedCell): void;
+  /** A check run ended (it is a headless run of the notebook: the history has it). */
+  onChecked?(): void;
 }
 
 /** The form a dialog starts with: as last typed, else as last published, else the defaults. */
@@ -114,6 +116,7 @@ export function PublishDialog(props: PublishDialogProps) {
     dispatch({ type: "check", at: performance.now() });
     try {
       const c = await api.checkPublish(made.request);
+      props.onChecked?.();
       if (live.current) dispatch({ type: "check-done", check: c });
     } catch (e) {
       if (live.current) dispatch({ type: "check-failed", message: toApiError(e).message });
@@ -522,7 +525,7 @@ function Failed(props: { cell?: FailedCell; durationMs: number; onShow(c: Failed
       {cell ? (
         <>
           <p>
-            The check run failed in cell <b data-testid="failed-cell-label">{cell.label}</b> after {formatDuration(props.durationMs)}. Nothing is published.
+            The check run failed in <b data-testid="failed-cell-label">{cell.label}</b> after {formatDuration(props.durationMs)}. Nothing is published.
           </p>
           <pre data-testid="failed-cell-message">{cell.message}</pre>
           <button data-testid="show-failed-cell" onClick={() => props.onShow(cell)}>

@@ -57,8 +57,13 @@ export function PublishLine(props: PublishLineProps) {
   const { state: st } = props;
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
-  const [note, setNote] = useState<string>();
+  const [note, setNote] = useState<{ text: string; runId?: string }>();
   const [confirming, setConfirming] = useState(false);
+  useEffect(() => {
+    if (!note) return;
+    const t = setTimeout(() => setNote(undefined), 15_000);
+    return () => clearTimeout(t);
+  }, [note]);
   const [, tick] = useState(0);
   useEffect(() => {
     const t = setInterval(() => tick((n) => n + 1), 30_000); // "in 5 h" moves on
@@ -80,7 +85,7 @@ export function PublishLine(props: PublishLineProps) {
   const runNow = () =>
     act("run", async () => {
       const rec = await api.runNow(props.path);
-      setNote(`Started a scheduled run (${rec.scheduled?.runId ?? rec.id}); it is in the run history.`);
+      setNote({ text: `Started a scheduled run (${rec.scheduled?.runId ?? rec.id}); it is in the run history.`, runId: rec.id });
       props.onRan();
       props.onRefresh();
     });
@@ -129,8 +134,8 @@ export function PublishLine(props: PublishLineProps) {
         </div>
       )}
       {note && (
-        <span className="sf-published-note" data-testid="published-note">
-          {note}
+        <span className="sf-published-note" data-testid="published-note" data-run-id={note.runId}>
+          {note.text}
         </span>
       )}
       {error && (

@@ -6,7 +6,7 @@ const account: AirflowAccount = { configured: true, url: "http://127.0.0.1:8080"
 const passed: PublishCheck = { token: "t1", dagId: "smallfry__analyst__sales", firstPublish: true, changes: [], durationMs: 4200 };
 const failing: PublishCheck = {
   dagId: "smallfry__analyst__sales",
-  failed: { id: "sales", label: "sales", message: "Catalog Error: Table with name Fact_Sale does not exist!" },
+  failed: { id: "sales", label: "cell 3 (sales)", message: "Catalog Error: Table with name Fact_Sale does not exist!" },
   firstPublish: true,
   changes: [],
   durationMs: 3100,

@@ -189,7 +189,8 @@ export function badEmail(emails: string[]): string | undefined {
 }
 
 /**
- * "in 5 h", "in 12 min", "in 3 days", "now"; in the past "5 min ago".
+ * "in 5 h", "in 12 min", "in 3 days", "now"; in the past "5 min ago",
+ * "just now".
  * Rounded to the nearest unit, as people say it.
  */
 export function relativeTime(iso: string, now: Date = new Date()): string {
@@ -198,7 +199,7 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   const diff = t - now.getTime();
   const abs = Math.abs(diff);
   let text: string;
-  if (abs < 45_000) return "now";
+  if (abs < 45_000) return diff > 0 ? "now" : "just now";
   if (abs < 59.5 * 60_000) text = `${Math.max(1, Math.round(abs / 60_000))} min`;
   else if (abs < 36 * 3_600_000) text = `${Math.round(abs / 3_600_000)} h`;
   else {
@@ -270,7 +271,7 @@ export function publishedLine(st: PublishState, now: Date = new Date()): { text:
     tone = "paused";
   } else if (st.nextRun) {
     const when = relativeTime(st.nextRun, now);
-    parts.push(when === "now" || when.endsWith(" ago") ? "next run due now" : `next run ${when}`);
+    parts.push(when.startsWith("in ") ? `next run ${when}` : "next run due now");
   } else if (!st.cron) {
     parts.push("runs when you click Run now");
   }
