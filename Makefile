@@ -10,7 +10,7 @@ PYTHON       := .venv/bin/python
 FUZZ_PARSE   ?= 150000x
 FUZZ_SPLIT   ?= 100000x
 
-.PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop bench python docker peers clean
+.PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop test-airflow bench python docker peers clean
 
 run: build
 	./$(BIN)
@@ -44,19 +44,20 @@ docker: test-deps
 	bash scripts/docker-engine.sh start
 	bash scripts/build-kernel-image.sh
 
-# The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider)
-# and MinIO as S3 and STS (see scripts/peers.sh; `scripts/peers.sh stop`).
+# The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider),
+# MinIO as S3 and STS, and Apache Airflow with the DAG factory, installed
+# into ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
 peers: test-deps
 	bash scripts/peers.sh start
 
 # Every test, against real peers: DuckDB, ipykernel in .venv, the Docker
-# engine with the locally built kernel image, the IdP, MinIO, a keychain
+# engine with the locally built kernel image, the IdP, MinIO, Airflow, a keychain
 # (gnome-keyring on a private D-Bus), chromium, the window under Xvfb. Every
 # peer must be there (SMALLFRY_REQUIRE_PEERS=1). The peers, and the Docker
 # engine if these scripts started it, are stopped at the end.
 test: build python docker peers
 	status=0; SMALLFRY_REQUIRE_PEERS=1 bash scripts/keyring.sh run \
-		$(MAKE) lint test-go test-fuzz test-frontend test-e2e test-desktop || status=$$?; \
+		$(MAKE) lint test-go test-fuzz test-frontend test-e2e test-desktop test-airflow || status=$$?; \
 	bash scripts/peers.sh stop; bash scripts/docker-engine.sh stop; exit $$status
 
 # Lint is part of the tests: go vet, staticcheck (installed once into
@@ -100,6 +101,13 @@ test-e2e:
 test-desktop:
 	ws=$$(mktemp -d); status=0; bash scripts/desktop-smoke.sh $(BIN) $$ws build/smoke.png || status=$$?; \
 	rm -rf $$ws; exit $$status
+
+# The DAG factory (assets/airflow/) with the real Airflow package, in the
+# Airflow venv (pytest is in its lock), then, when `make peers` started it,
+# the running Airflow through its REST API.
+test-airflow:
+	$(PEERS_ENV) venv=$$(bash scripts/airflow.sh install) && \
+		"$$venv/bin/python" -m pytest -q -p no:cacheprovider scripts/airflow
 
 bench: build test-deps
 	bash scripts/setup-python.sh scripts/requirements-test.txt scripts/requirements-bench.txt

@@ -1,5 +1,5 @@
 // Package assets holds what Smallfry embeds: the sample workspace's dataset
-// definitions (SQL) and sample notebooks.
+// definitions (SQL) and sample notebooks, and the Airflow DAG factory.
 package assets
 
 import "embed"
@@ -9,3 +9,10 @@ import "embed"
 //
 //go:embed sample
 var Sample embed.FS
+
+// DAGFactory is the one Airflow DAG factory file (airflow/smallfry_dags.py)
+// an admin installs in the DAG folder or S3 bundle: `smallfry dag-factory`
+// writes it out.
+//
+//go:embed airflow/smallfry_dags.py
+var DAGFactory []byte

@@ -218,6 +218,11 @@ airflow_env() {
 	# PUT /api/v2/parseDagFile makes it sooner.
 	export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=5
 	export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=5
+	# An unpublished spec's DAG goes stale (hidden) within about 20 s, not
+	# minutes: the dag-processor looks for stale DAGs every 10 s (the option
+	# is in [scheduler]) and deems one stale 10 s after a parse missed it.
+	export AIRFLOW__DAG_PROCESSOR__STALE_DAG_THRESHOLD=10
+	export AIRFLOW__SCHEDULER__PARSING_CLEANUP_INTERVAL=10
 	export AIRFLOW__LOGGING__BASE_LOG_FOLDER=$state/logs
 	# The scheduler's health server would listen on every interface; the
 	# API's /monitor/health is enough.

@@ -9,7 +9,8 @@
 #                          playwright-core; Debian's Docker engine, debootstrap
 #                          for the test kernel image and docker-registry as a
 #                          local registry for the pull tests; gnome-keyring
-#                          and D-Bus for the keychain tests (scripts/keyring.sh)
+#                          and D-Bus for the keychain tests (scripts/keyring.sh);
+#                          curl and jq for the peer scripts' health checks
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
@@ -24,6 +25,7 @@ test)
 		chromium                                                # browser tests
 		debootstrap docker-registry                             # Docker kernel tests
 		gnome-keyring dbus-daemon dbus-bin                      # keychain tests (scripts/keyring.sh)
+		curl jq                                                 # peer health checks (idp.sh, airflow.sh)
 	)
 	# Debian's engine, unless one is installed already (Docker CE's packages
 	# conflict with docker.io).

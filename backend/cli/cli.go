@@ -53,6 +53,8 @@ Usage:
                                                  check-run the notebook, then publish it to
                                                  run on the company's Airflow; manage it with
                [--run-now | --pause | --resume | --unpublish]
+  smallfry dag-factory [DIR]                     write the Airflow DAG factory (smallfry_dags.py)
+                                                 to DIR (an Airflow DAG folder), or print it
   smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser]
                                                  serve the workbench to a browser on this
                                                  machine; prints the link (with its access token)
@@ -85,6 +87,8 @@ func Main(ctx context.Context, args []string, io Streams, cfg Config) int {
 			return credentialsCommand(ctx, args[1:], io)
 		case "publish":
 			return publishCommand(ctx, args[1:], io)
+		case "dag-factory":
+			return dagFactoryCommand(args[1:], io)
 		case "version":
 			fmt.Fprintln(io.Stdout, "smallfry", Version())
 			return exitOK

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"smallfry/assets"
 	"smallfry/backend"
+	"smallfry/backend/atomicfile"
+	"smallfry/backend/publish"
 	"smallfry/backend/smallfry"
 	"smallfry/backend/workbench"
 	"smallfry/backend/workspace"
@@ -192,4 +195,28 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// dagFactoryCommand is `smallfry dag-factory [DIR]`: the DAG factory this
+// smallfry reads specs for, written into DIR (or printed), for the admin
+// installing it (docs/airflow.md).
+func dagFactoryCommand(args []string, io Streams) int {
+	if len(args) > 1 || len(args) == 1 && strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(io.Stderr, "smallfry dag-factory: expected at most one folder\n\n%s", usage)
+		return exitInvalid
+	}
+	if len(args) == 0 {
+		_, _ = io.Stdout.Write(assets.DAGFactory)
+		return exitOK
+	}
+	info, err := os.Stat(args[0])
+	if err != nil || !info.IsDir() {
+		return fail(io, backend.Errorf(backend.EINVALID, "%s is not a folder: give Airflow's DAG folder", args[0]))
+	}
+	path := filepath.Join(args[0], "smallfry_dags.py")
+	if err := atomicfile.Write(path, assets.DAGFactory, 0o644); err != nil {
+		return fail(io, fmt.Errorf("write the DAG factory %s: %w", path, err))
+	}
+	fmt.Fprintf(io.Stdout, "Wrote %s (spec version %d).\n", path, publish.SpecVersion)
+	return exitOK
 }

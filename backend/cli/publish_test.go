@@ -240,3 +240,21 @@ func TestScheduledRunFlags(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestDAGFactoryCommand(t *testing.T) {
+	dir := t.TempDir()
+	stdout, _, code := runSmallfry(t, dir, "dag-factory")
+	if code != exitOK || !strings.Contains(stdout, "smallfry__sentinel") {
+		t.Fatalf("dag-factory: exit %d, %.200s", code, stdout)
+	}
+	if _, _, code := runSmallfry(t, dir, "dag-factory", dir); code != exitOK {
+		t.Fatalf("dag-factory DIR: exit %d", code)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "smallfry_dags.py"))
+	if err != nil || string(data) != stdout {
+		t.Errorf("the written factory differs from the printed one: %v", err)
+	}
+	if _, stderr, code := runSmallfry(t, dir, "dag-factory", filepath.Join(dir, "nope")); code != exitInvalid || !strings.Contains(stderr, "not a folder") {
+		t.Errorf("a missing folder: exit %d, %s", code, stderr)
+	}
+}

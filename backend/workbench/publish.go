@@ -654,6 +654,7 @@ func (s *Service) scheduledRuns(ctx context.Context, rel string, sc *notebook.Sc
 	byRun := map[string]*runs.Record{}
 	for _, rec := range written {
 		rec.ID = scheduledID(sc.DagID, rec.Scheduled.RunID)
+		rec.Notebook = rel // the worker ran the snapshot; the history is the notebook's
 		byRun[rec.Scheduled.RunID] = rec
 	}
 	var out []*runs.Record
