@@ -164,6 +164,10 @@ describe("RunHistory with scheduled runs", () => {
     expect(local.querySelector('[data-testid="run-scheduled"]')).toBeNull();
     act(() => good.click());
     expect(onOpen).toHaveBeenCalledWith(done.id, done);
+    // A run of a DAG since removed has no Airflow state: none is claimed.
+    vi.spyOn(api, "runs").mockResolvedValue([scheduled("manual__0", "", "ok", { parameters: { year: 1998 } })]);
+    await show("sales.ipynb", 1);
+    expect(text(items()[0], "sf-runs-about")).toBe("year=1998");
   });
 
   it("reads the list again while a scheduled run is queued or running, and stops when it is done", async () => {

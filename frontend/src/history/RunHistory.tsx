@@ -81,7 +81,8 @@ export function RunHistory(props: RunHistoryProps) {
 
 function RunItem({ run, onOpen }: { run: RunRecord; onOpen(id: string, run: RunRecord): void }) {
   const sch = run.scheduled;
-  const airflow = sch && [`Airflow: ${sch.state || "unknown"}`, sch.try > 1 ? `try ${sch.try}` : ""].filter(Boolean).join(", ");
+  // A run of a DAG Airflow no longer has (unpublished) has no state there.
+  const airflow = sch && [sch.state ? `Airflow: ${sch.state}` : "", sch.try > 1 ? `try ${sch.try}` : ""].filter(Boolean).join(", ");
   const about = [sch ? "" : run.mode, airflow, formatParameters(run.parameters)].filter(Boolean).join(" · ");
   const error = run.status === "ok" ? "" : firstLine(run.error);
   return (

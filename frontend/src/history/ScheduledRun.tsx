@@ -51,7 +51,14 @@ export function ScheduledRun(props: ScheduledRunProps) {
       <div className="sf-scheduled-head">
         <span className={`sf-runs-dot sf-runs-${run.status}`} role="img" aria-label={statusLabel[run.status]} />
         <span title={`Airflow run ${sch.runId} of ${sch.dagId}`}>
-          <b>Scheduled run</b> · Airflow: <span data-testid="scheduled-state">{sch.state || "unknown"}</span>
+          <b>Scheduled run</b> ·{" "}
+          {sch.state ? (
+            <>
+              Airflow: <span data-testid="scheduled-state">{sch.state}</span>
+            </>
+          ) : (
+            statusLabel[run.status]
+          )}
           {sch.try > 1 && <> · try {sch.try}</>} · started {formatStart(run.startedAt)}
           {!underWay && run.durationMs > 0 && <> · took {formatDuration(run.durationMs)}</>}
         </span>
