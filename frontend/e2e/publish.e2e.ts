@@ -203,6 +203,8 @@ describe.skipIf(missing !== "")("publishing a notebook to Airflow", () => {
       timeout: 240_000,
     });
     expect(await run.textContent()).toContain("year=1998");
+    // The published line catches up with Airflow too.
+    await expect.poll(() => page.getByTestId("published-last").textContent({ timeout: 1_000 }).catch(() => ""), { timeout: 30_000 }).toMatch(/^last run succeeded/);
     await shot(page, "run-succeeded");
 
     // Its output notebook, read-only, and its Airflow task log.
@@ -211,6 +213,9 @@ describe.skipIf(missing !== "")("publishing a notebook to Airflow", () => {
     await page.getByTestId("readonly-banner").waitFor();
     await cell(page, "sales").getByTestId("cell-output").waitFor();
     expect(await page.getByTestId("scheduled-state").textContent()).toBe("success");
+    // It ran with the published value, injected after the parameters cell.
+    const injected = page.locator("[data-testid=cell]", { has: page.getByText("injected parameters", { exact: true }) });
+    expect(await injected.locator(".cm-content").textContent()).toContain("year = 1998");
     expect(await page.getByTestId("run-all").count()).toBe(0);
     await shot(page, "run-output");
     await page.getByTestId("task-log-tab").click();
