@@ -65,7 +65,9 @@ export function PublishDialog(props: PublishDialogProps) {
   const [form, setFormState] = useState<PublishForm>(() => props.form ?? initialForm(props.defaults, props.published));
   const [login, setLogin] = useState({ user: "", password: "" });
   const live = useRef(true);
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    box.current?.focus(); // keys go to the dialog, not the notebook behind it
     live.current = true;
     return () => {
       live.current = false;
@@ -150,7 +152,7 @@ export function PublishDialog(props: PublishDialogProps) {
 
   return (
     <div className="sf-publish-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !busy && props.onClose()}>
-      <div className="sf-publish" role="dialog" aria-modal="true" aria-label={`Publish ${name}`} data-testid="publish-dialog" data-step={step.step}>
+      <div ref={box} tabIndex={-1} className="sf-publish" role="dialog" aria-modal="true" aria-label={`Publish ${name}`} data-testid="publish-dialog" data-step={step.step}>
         <header>
           <h3>
             {republish ? "Republish" : "Publish"} <span className="sf-publish-name">{name}</span>
