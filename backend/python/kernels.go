@@ -98,7 +98,7 @@ func (k *Kernels) localSpec(name string) (kernel.Spec, error) {
 	specs, _ := kernel.Specs(kernel.DefaultPaths(prefix))
 	var names []string
 	for _, s := range specs {
-		if s.Name == name {
+		if strings.EqualFold(s.Name, name) { // Jupyter looks kernel names up in lower case
 			return s.WithPython(interp), nil
 		}
 		names = append(names, s.Name)
