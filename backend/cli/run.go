@@ -79,7 +79,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	}
 	warn := func(msg string) { fmt.Fprintln(io.Stderr, "warning:", msg) }
 	outcome, err := app.Run(ctx, path, smallfry.RunOptions{Docker: *image, Options: runner.Options{
-		Params: ps, Mode: "headless", Warn: warn,
+		Params: ps, Mode: "headless", Warn: warn, Output: *out,
 		OnCell: func(e runner.CellEvent) {
 			detail := fmt.Sprintf("%.2fs", e.Duration.Seconds())
 			if e.Rows > 0 {
