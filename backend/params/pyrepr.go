@@ -1,6 +1,7 @@
 package params
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
@@ -149,4 +150,127 @@ func pyBytes(data []byte) string {
 	}
 	b.WriteByte(quote)
 	return b.String()
+}
+
+// JSON returns the values as JSON-friendly data, for run records and
+// notebook metadata: dates as YYYY-MM-DD, datetimes as ISO 8601, lists,
+// tuples and sets as arrays, dicts as objects (keys as Python writes
+// them), bytes as Python's b'…', infinities and NaN as "inf", "-inf",
+// "nan". A value only Python knows (an Expr) is left out.
+func JSON(values []Value) map[string]any {
+	m := make(map[string]any, len(values))
+	for _, v := range values {
+		if _, ok := v.Value.(Expr); ok {
+			continue
+		}
+		m[v.Name] = jsonValue(v.Value)
+	}
+	return m
+}
+
+// DefaultsJSON is the declared defaults as JSON (see JSON).
+func DefaultsJSON(declared []Param) map[string]any {
+	values := make([]Value, len(declared))
+	for i, p := range declared {
+		values[i] = Value{Param: p, Value: p.Default}
+	}
+	return JSON(values)
+}
+
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case *big.Int:
+		return json.Number(x.String())
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "nan"
+		case math.IsInf(x, 1):
+			return "inf"
+		case math.IsInf(x, -1):
+			return "-inf"
+		}
+		return x
+	case []byte:
+		return pyBytes(x)
+	case Date:
+		return x.Format(time.DateOnly)
+	case Datetime:
+		return x.Format("2006-01-02T15:04:05.999999")
+	case List:
+		return jsonList(x)
+	case Tuple:
+		return jsonList(x)
+	case Set:
+		return jsonList(x)
+	case Dict:
+		m := make(map[string]any, len(x))
+		for _, it := range x {
+			k, ok := it.Key.(string)
+			if !ok {
+				k = pyRepr(it.Key, false)
+			}
+			m[k] = jsonValue(it.Value)
+		}
+		return m
+	case Expr:
+		return nil
+	}
+	return v
+}
+
+func jsonList(items []any) []any {
+	out := make([]any, len(items))
+	for i, it := range items {
+		out[i] = jsonValue(it)
+	}
+	return out
+}
+
+// Render writes the injected-parameters cell in Python syntax, as papermill
+// does, so the output also runs in Jupyter.
+func Render(values []Value) string {
+	var b strings.Builder
+	b.WriteString("# Parameters\n")
+	for _, v := range values {
+		if needsDatetime(v.Value, v.dateCall) {
+			b.WriteString("import datetime\n")
+			break
+		}
+	}
+	for _, v := range values {
+		b.WriteString(v.Name + " = " + pyRepr(v.Value, v.dateCall) + "\n")
+	}
+	return b.String()
+}
+
+func needsDatetime(v any, dateCall bool) bool {
+	switch x := v.(type) {
+	case Date:
+		return dateCall
+	case Datetime:
+		return true
+	case List:
+		return anyNeedsDatetime(x)
+	case Tuple:
+		return anyNeedsDatetime(x)
+	case Set:
+		return anyNeedsDatetime(x)
+	case Dict:
+		for _, it := range x {
+			if needsDatetime(it.Key, true) || needsDatetime(it.Value, true) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func anyNeedsDatetime(items []any) bool {
+	for _, it := range items {
+		if needsDatetime(it, true) {
+			return true
+		}
+	}
+	return false
 }

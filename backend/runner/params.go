@@ -64,7 +64,11 @@ func injectParameters(nb *notebook.Notebook, opts Options) (*runParams, error) {
 	}
 	if at < 0 {
 		if opts.Warn != nil {
-			opts.Warn("the notebook has no cell tagged \"parameters\"; the parameters are injected at the top and their types guessed from their text")
+			where := "at the top"
+			if injectedAt >= 0 {
+				where = "in place of the earlier run's"
+			}
+			opts.Warn("the notebook has no cell tagged \"parameters\"; the parameters are injected " + where + " and their types guessed from their text")
 		}
 		p.values = params.Infer(opts.Params)
 	} else {
