@@ -187,9 +187,9 @@ func (r *run) cells(ctx context.Context) error {
 	var failure error
 	for i, c := range r.nb.Cells {
 		if !r.runs(c) {
-			// papermill walks every cell: markdown and the parameters
-			// cells are done when reached, pending after a failure.
-			// The parameters cells count as executed, as papermill numbers them.
+			// papermill walks every cell: markdown and the parameters cells
+			// are done when reached (the parameters cells numbered as run),
+			// pending after a failure.
 			if r.whole {
 				if failure != nil || r.stopped {
 					c.SetMetadata("papermill", pendingCell)
