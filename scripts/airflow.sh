@@ -508,13 +508,13 @@ status() {
 	local c pid port
 	for c in "${components[@]}"; do
 		if pid=$(our_pid "$c"); then
-			echo "airflow $c: running (pid $pid)"
+			echo "airflow${peer:+-$peer} $c: running (pid $pid)"
 		else
-			echo "airflow $c: not running"
+			echo "airflow${peer:+-$peer} $c: not running"
 		fi
 	done
 	if port=$(running_port) && healthy "$port"; then
-		echo "airflow: healthy at http://127.0.0.1:$port"
+		echo "airflow${peer:+-$peer}: healthy at http://127.0.0.1:$port"
 	fi
 }
 
