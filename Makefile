@@ -46,8 +46,9 @@ docker: test-deps
 	bash scripts/build-kernel-image.sh
 
 # The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider),
-# MinIO as S3 and STS, and Apache Airflow with the DAG factory, installed
-# into ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
+# MinIO as S3 and STS, and two Apache Airflows with the DAG factory (one with
+# a DAG folder, one with an S3 DAG bundle on that MinIO), installed into
+# ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
 peers: test-deps
 	bash scripts/peers.sh start
 

@@ -27,6 +27,7 @@ type DAG struct {
 	FileToken       string     `json:"file_token"`
 	Fileloc         string     `json:"fileloc"`
 	RelativeFileloc string     `json:"relative_fileloc"`
+	Bundle          string     `json:"bundle_name"`
 	Owners          []string   `json:"owners"`
 }
 
