@@ -9,6 +9,7 @@ PYTHON       := .venv/bin/python
 # a duration run at its deadline on a loaded machine (go.dev/issue/75804).
 FUZZ_PARSE   ?= 150000x
 FUZZ_SPLIT   ?= 100000x
+FUZZ_PARAMS  ?= 150000x
 
 .PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop test-airflow bench python docker peers clean
 
@@ -45,8 +46,9 @@ docker: test-deps
 	bash scripts/build-kernel-image.sh
 
 # The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider),
-# MinIO as S3 and STS, and Apache Airflow with the DAG factory, installed
-# into ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
+# MinIO as S3 and STS, and two Apache Airflows with the DAG factory (one with
+# a DAG folder, one with an S3 DAG bundle on that MinIO), installed into
+# ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
 peers: test-deps
 	bash scripts/peers.sh start
 
@@ -82,10 +84,12 @@ test-go:
 	$(PEERS_ENV) $(TEST_ENV) go test -tags $(GO_TAGS) -count=1 $$(go list ./... | grep -v '/backend/docker$$')
 	$(PEERS_ENV) $(TEST_ENV) go test -tags $(GO_TAGS) -count=1 ./backend/docker
 
-# A short fuzzing pass over the readers of untrusted input.
+# A short fuzzing pass over the readers of untrusted input (notebooks, SQL,
+# parameters cells).
 test-fuzz:
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./backend/notebook
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZ_SPLIT) ./backend/duckdb
+	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARAMS) ./backend/params
 
 # The frontend's types (the app, the browser tests and the configs, against
 # the generated wire types), then its logic (cell state machine, api module,

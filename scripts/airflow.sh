@@ -30,6 +30,23 @@
 # AIRFLOW_STATE_DIR moves the state folder, AIRFLOW_PORT picks the API port,
 # AIRFLOW_PYTHON the interpreter (CPython 3.11, the lock's), and
 # AIRFLOW_START_TIMEOUT bounds the wait (seconds, default 180).
+#
+# AIRFLOW_PEER=s3 runs a second, separate instance the same way (state in
+# build/peers/airflow-s3, a port of its own) whose only DAG bundle is an
+# S3DagBundle on the MinIO of scripts/peers.sh (build/peers/minio-sts/env, or
+# AIRFLOW_S3_MINIO_ENV; that MinIO must be running). `start` also, every time:
+# makes the bucket (AIRFLOW_S3_BUCKET, default smallfry-airflow), uploads the
+# factory to s3://BUCKET/dags/smallfry_dags.py, and makes two MinIO users with
+# policies of their own (scripts/airflow/s3_bundle.py): the bundle reader,
+# which the Airflow connection smallfry_s3_bundle (AIRFLOW_CONN_* JSON, type
+# aws, endpoint_url MinIO) syncs the bundle with, and the worker, the AWS
+# identity (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_S3,
+# AWS_REGION) the task processes, and so scheduled runs, write s3://BUCKET/runs
+# with; it may write nothing else. Its env file, build/peers/airflow-s3/env:
+#   SMALLFRY_AIRFLOW_S3_URL, _USER, _PASSWORD, _HOME  as above
+#   SMALLFRY_AIRFLOW_S3_DAGS      s3://BUCKET/dags (specs go under smallfry/)
+#   SMALLFRY_AIRFLOW_S3_OUTPUTS   s3://BUCKET/runs
+#   SMALLFRY_AIRFLOW_S3_ENDPOINT  the MinIO both are on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,13 +55,30 @@ factory=$PWD/assets/airflow/smallfry_dags.py
 cache_root=${SMALLFRY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smallfry}
 venv=$cache_root/airflow-$(sha256sum "$lock" | cut -c1-16)
 
-state=${AIRFLOW_STATE_DIR:-$PWD/build/peers/airflow}
+# Which instance: "" the DAG-folder one, s3 the S3-bundle one.
+peer=${AIRFLOW_PEER:-}
+case $peer in
+"") state=${AIRFLOW_STATE_DIR:-$PWD/build/peers/airflow} ;;
+s3)
+	state=${AIRFLOW_STATE_DIR:-$PWD/build/peers/airflow-s3}
+	s3_minio_env=${AIRFLOW_S3_MINIO_ENV:-$PWD/build/peers/minio-sts/env}
+	s3_bucket=${AIRFLOW_S3_BUCKET:-smallfry-airflow}
+	s3_dags=dags
+	s3_outputs=runs
+	s3_bundle_user=smallfry-airflow-bundle
+	s3_worker_user=smallfry-airflow-worker
+	;;
+*)
+	echo "airflow: AIRFLOW_PEER is empty or s3, not $peer" >&2
+	exit 2
+	;;
+esac
 envfile=$state/env
 secrets=$state/secrets
 components=(api-server scheduler dag-processor)
 timeout=${AIRFLOW_START_TIMEOUT:-180}
 
-log() { echo "airflow: $*" >&2; }
+log() { echo "airflow${peer:+-$peer}: $*" >&2; }
 
 # shellcheck source=lib/process.sh
 . scripts/lib/process.sh
@@ -178,6 +212,14 @@ ensure_secrets() {
 		)
 		mv -f "$secrets.tmp" "$secrets"
 	fi
+	if [[ $peer == s3 ]] && ! grep -q '^WORKER_SECRET=' "$secrets"; then
+		(
+			umask 077
+			cp "$secrets" "$secrets.tmp"
+			printf 'BUNDLE_SECRET=%s\nWORKER_SECRET=%s\n' "$(random_string 32)" "$(random_string 32)" >>"$secrets.tmp"
+		)
+		mv -f "$secrets.tmp" "$secrets"
+	fi
 	(
 		umask 077
 		printf '{"admin": "%s"}\n' "$(secret PASSWORD)" >"$state/passwords.json.tmp"
@@ -231,7 +273,70 @@ airflow_env() {
 	# What the DAG factory's tasks run, and where.
 	export SMALLFRY_BIN=${SMALLFRY_BIN:-$PWD/build/bin/smallfry}
 	export SMALLFRY_WORKSPACE=${SMALLFRY_WORKSPACE:-$state/worker-workspace}
-	export SMALLFRY_AIRFLOW_OUTPUTS=$state/outputs
+	if [[ $peer == s3 ]]; then
+		s3_env
+	else
+		export SMALLFRY_AIRFLOW_OUTPUTS=$state/outputs
+	fi
+}
+
+# s3_env: the S3 bundle, the connection it syncs with, and the workers' own
+# AWS identity.
+s3_env() {
+	local endpoint
+	endpoint=$(minio_var SMALLFRY_S3_ENDPOINT)
+	# The only bundle (no dags-folder one). refresh_interval: how often the
+	# dag-processor syncs the prefix on its own; a parseDagFile request
+	# syncs at once. Its local copy goes under the state folder, not the
+	# machine-wide default in /tmp, which every S3 Airflow here would share.
+	AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST=$(jq -cn --arg bucket "$s3_bucket" --arg prefix "$s3_dags" '[{
+		name: "smallfry-s3",
+		classpath: "airflow.providers.amazon.aws.bundles.s3.S3DagBundle",
+		kwargs: {bucket_name: $bucket, prefix: $prefix, aws_conn_id: "smallfry_s3_bundle", refresh_interval: 5}}]')
+	export AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST
+	export AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH=$state/dag-bundles
+	export AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL=1
+	# The connection holds the bundle reader's keys: the dag-processor and
+	# each task process sync the bundle with it, not with the workers' own
+	# identity below (which cannot read the bundle).
+	AIRFLOW_CONN_SMALLFRY_S3_BUNDLE=$(jq -cn --arg login "$s3_bundle_user" --arg password "$(secret BUNDLE_SECRET)" --arg endpoint "$endpoint" '{
+		conn_type: "aws", login: $login, password: $password,
+		extra: {endpoint_url: $endpoint, region_name: "us-east-1"}}')
+	export AIRFLOW_CONN_SMALLFRY_S3_BUNDLE
+	# The workers' own identity, as an admin would give it (the AWS default
+	# chain): what `smallfry run --record-to s3://...` writes outputs with.
+	unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_CONTAINER_CREDENTIALS_FULL_URI
+	export AWS_ACCESS_KEY_ID=$s3_worker_user
+	AWS_SECRET_ACCESS_KEY=$(secret WORKER_SECRET)
+	export AWS_SECRET_ACCESS_KEY
+	export AWS_ENDPOINT_URL_S3=$endpoint
+	export AWS_REGION=us-east-1
+}
+
+# minio_var NAME prints one variable of the MinIO's env file, read in a
+# subshell so that its root keys reach no Airflow process.
+minio_var() {
+	# shellcheck disable=SC1090
+	(. "$s3_minio_env" && printf '%s' "${!1}")
+}
+
+# s3_setup makes the bucket, the factory object and the two users.
+s3_setup() {
+	if [[ ! -f $s3_minio_env ]]; then
+		log "no MinIO: $s3_minio_env is missing (scripts/peers.sh starts MinIO first)"
+		return 1
+	fi
+	local endpoint
+	endpoint=$(minio_var SMALLFRY_S3_ENDPOINT)
+	S3_ENDPOINT=$endpoint S3_ROOT_USER=$(minio_var SMALLFRY_S3_ROOT_USER) S3_ROOT_PASSWORD=$(minio_var SMALLFRY_S3_ROOT_PASSWORD) \
+		BUCKET=$s3_bucket DAGS_PREFIX=$s3_dags OUTPUTS_PREFIX=$s3_outputs FACTORY=$factory \
+		BUNDLE_USER=$s3_bundle_user BUNDLE_SECRET=$(secret BUNDLE_SECRET) \
+		WORKER_USER=$s3_worker_user WORKER_SECRET=$(secret WORKER_SECRET) \
+		"$venv/bin/python" scripts/airflow/s3_bundle.py || {
+		log "setting up s3://$s3_bucket on $endpoint failed"
+		return 1
+	}
+	log "s3://$s3_bucket/$s3_dags/smallfry_dags.py uploaded to $endpoint"
 }
 
 # launch NAME ARGS... starts one component in a session (and so a process
@@ -254,11 +359,24 @@ start() {
 		log "missing $factory"
 		return 1
 	}
-	mkdir -p "$state/dags/smallfry/specs" "$state/dags/smallfry/snapshots" "$state/outputs" "$state/logs"
-	# Temp name + rename: the dag-processor never reads half a file.
-	cp "$factory" "$state/dags/.smallfry_dags.py.tmp"
-	mv -f "$state/dags/.smallfry_dags.py.tmp" "$state/dags/smallfry_dags.py"
 	local port
+	if [[ $peer == s3 ]]; then
+		# The DAG folder stays empty: the S3 bundle is the only one.
+		mkdir -p "$state/dags" "$state/logs"
+		install >/dev/null
+		ensure_secrets
+		s3_setup || return 1
+		# A server syncing from another MinIO (restarted on a new port) is
+		# started again.
+		if [[ "$(cat "$state/s3-endpoint" 2>/dev/null)" != "$(minio_var SMALLFRY_S3_ENDPOINT)" ]]; then
+			stop_components
+		fi
+	else
+		mkdir -p "$state/dags/smallfry/specs" "$state/dags/smallfry/snapshots" "$state/outputs" "$state/logs"
+		# Temp name + rename: the dag-processor never reads half a file.
+		cp "$factory" "$state/dags/.smallfry_dags.py.tmp"
+		mv -f "$state/dags/.smallfry_dags.py.tmp" "$state/dags/smallfry_dags.py"
+	fi
 	if all_running && port=$(running_port) && healthy "$port"; then
 		log "already running at http://127.0.0.1:$port"
 		write_env "$port"
@@ -276,6 +394,7 @@ start() {
 	echo "$port" >"$state/port"
 	rm -f "$envfile"
 	airflow_env "$port"
+	[[ $peer != s3 ]] || minio_var SMALLFRY_S3_ENDPOINT >"$state/s3-endpoint"
 	local t0=$SECONDS
 	log "migrating the database ($state/airflow.db)"
 	if ! "$venv/bin/airflow" db migrate >"$state/db-migrate.log" 2>&1; then
@@ -314,6 +433,10 @@ healthy_and_alive() {
 }
 
 write_env() {
+	if [[ $peer == s3 ]]; then
+		write_s3_env "$1"
+		return
+	fi
 	(
 		umask 077
 		{
@@ -323,6 +446,22 @@ write_env() {
 			printf 'export SMALLFRY_AIRFLOW_DAGS=%q\n' "$state/dags"
 			printf 'export SMALLFRY_AIRFLOW_OUTPUTS=%q\n' "$state/outputs"
 			printf 'export SMALLFRY_AIRFLOW_HOME=%q\n' "$state"
+		} >"$envfile.tmp"
+	)
+	mv -f "$envfile.tmp" "$envfile"
+}
+
+write_s3_env() {
+	(
+		umask 077
+		{
+			printf 'export SMALLFRY_AIRFLOW_S3_URL=%q\n' "http://127.0.0.1:$1"
+			printf 'export SMALLFRY_AIRFLOW_S3_USER=admin\n'
+			printf 'export SMALLFRY_AIRFLOW_S3_PASSWORD=%q\n' "$(secret PASSWORD)"
+			printf 'export SMALLFRY_AIRFLOW_S3_DAGS=%q\n' "s3://$s3_bucket/$s3_dags"
+			printf 'export SMALLFRY_AIRFLOW_S3_OUTPUTS=%q\n' "s3://$s3_bucket/$s3_outputs"
+			printf 'export SMALLFRY_AIRFLOW_S3_ENDPOINT=%q\n' "$(minio_var SMALLFRY_S3_ENDPOINT)"
+			printf 'export SMALLFRY_AIRFLOW_S3_HOME=%q\n' "$state"
 		} >"$envfile.tmp"
 	)
 	mv -f "$envfile.tmp" "$envfile"
@@ -369,13 +508,13 @@ status() {
 	local c pid port
 	for c in "${components[@]}"; do
 		if pid=$(our_pid "$c"); then
-			echo "airflow $c: running (pid $pid)"
+			echo "airflow${peer:+-$peer} $c: running (pid $pid)"
 		else
-			echo "airflow $c: not running"
+			echo "airflow${peer:+-$peer} $c: not running"
 		fi
 	done
 	if port=$(running_port) && healthy "$port"; then
-		echo "airflow: healthy at http://127.0.0.1:$port"
+		echo "airflow${peer:+-$peer}: healthy at http://127.0.0.1:$port"
 	fi
 }
 

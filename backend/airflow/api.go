@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"smallfry/backend"
 )
 
 // DAG is what Airflow says of one DAG.
@@ -27,6 +29,7 @@ type DAG struct {
 	FileToken       string     `json:"file_token"`
 	Fileloc         string     `json:"fileloc"`
 	RelativeFileloc string     `json:"relative_fileloc"`
+	Bundle          string     `json:"bundle_name"`
 	Owners          []string   `json:"owners"`
 }
 
@@ -93,7 +96,7 @@ func (c *Client) Health(ctx context.Context) error {
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("Airflow at %s is not healthy: %s", c.URL(), strings.Join(bad, ", "))
+		return backend.Errorf(backend.EINTERNAL, "Airflow at %s is not healthy: %s", c.URL(), strings.Join(bad, ", "))
 	}
 	return nil
 }

@@ -87,10 +87,10 @@ func IsNotFound(err error) bool {
 }
 
 // ErrUnreachable is wrapped when Airflow cannot be reached at all.
-var ErrUnreachable = errors.New("Airflow is unreachable")
+var ErrUnreachable = errors.New("airflow is unreachable")
 
 // ErrAuth is wrapped when Airflow refuses the user or the token.
-var ErrAuth = errors.New("Airflow refused the sign-in")
+var ErrAuth = errors.New("airflow refused the sign-in")
 
 const maxTries = 6
 
@@ -121,14 +121,14 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 			return ctx.Err()
 		case err != nil:
 			if try >= 3 {
-				return backend.Errorf(backend.EINTERNAL, "%s: Airflow at %s is unreachable (%v): %w", op, c.URL(), err, ErrUnreachable)
+				return &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("%s: Airflow at %s is unreachable (%v)", op, c.URL(), err), Err: ErrUnreachable}
 			}
 		case status == http.StatusUnauthorized && !reauthed:
 			reauthed = true
 			c.dropToken(token)
 			continue
 		case status == http.StatusUnauthorized || status == http.StatusForbidden:
-			return backend.Errorf(backend.EINVALID, "%s: Airflow at %s refused user %q (%d: %s): %w", op, c.URL(), c.user, status, detail(data), ErrAuth)
+			return &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("%s: Airflow at %s refused user %q (%d: %s)", op, c.URL(), c.user, status, detail(data)), Err: ErrAuth}
 		case status >= 200 && status < 300:
 			if out == nil || len(data) == 0 {
 				return nil
@@ -232,9 +232,9 @@ func (c *Client) bearer(ctx context.Context) (string, error) {
 	case err != nil && ctx.Err() != nil:
 		return "", ctx.Err()
 	case err != nil:
-		return "", backend.Errorf(backend.EINTERNAL, "sign in to Airflow: Airflow at %s is unreachable (%v): %w", c.URL(), err, ErrUnreachable)
+		return "", &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("sign in to Airflow: Airflow at %s is unreachable (%v)", c.URL(), err), Err: ErrUnreachable}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusBadRequest:
-		return "", backend.Errorf(backend.EINVALID, "sign in to Airflow at %s as %q: %s: %w", c.URL(), c.user, detail(data), ErrAuth)
+		return "", &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("sign in to Airflow at %s as %q: Airflow refused it: %s", c.URL(), c.user, detail(data)), Err: ErrAuth}
 	case status < 200 || status >= 300:
 		return "", backend.Errorf(backend.EINTERNAL, "sign in to Airflow at %s: it answered %d: %s", c.URL(), status, detail(data))
 	}

@@ -116,7 +116,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 		mode = "scheduled"
 	}
 	outcome, err := app.Run(ctx, path, smallfry.RunOptions{Docker: *image, Options: runner.Options{
-		Params: ps, Mode: mode, Warn: warn, Scheduled: sched,
+		Params: ps, Mode: mode, Warn: warn, Scheduled: sched, Output: *out,
 		OnCell: func(e runner.CellEvent) {
 			detail := fmt.Sprintf("%.2fs", e.Duration.Seconds())
 			if e.Rows > 0 {

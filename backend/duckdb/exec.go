@@ -15,8 +15,9 @@ import (
 // Cell is one SQL cell to run.
 type Cell struct {
 	SQL string
-	// Params are bound to $name placeholders by name. A statement that names
-	// a placeholder with no value fails; unused values are fine.
+	// Params are bound to $name placeholders by name (see Date for the
+	// values they take). A statement that names a placeholder with no
+	// value, or with an error as its value, fails; unused values are fine.
 	Params map[string]any
 	// Result is the table the last statement's rows are kept in: a named
 	// result later cells query by that name. "" keeps them in an internal table.
@@ -135,6 +136,7 @@ func (s *Session) Run(ctx context.Context, c Cell) (*Result, error) {
 }
 
 func (s *Session) runStatement(ctx context.Context, conn *duckdb.Conn, text string, params map[string]any, last bool, target Table, res *Result) error {
+	text, params = expandLists(text, params)
 	if last && looksLikeQuery(text) {
 		// Preparing binds, and binding a lake scan reads footers or samples
 		// JSON; going straight to CREATE TABLE AS binds the query once.
@@ -251,7 +253,8 @@ func returnsRows(stmt *duckdb.Stmt) bool {
 // has no value.
 var ErrUnknownParameter = errors.New("unknown parameter")
 
-// paramError is an unknown parameter, with its name to place it in the text.
+// paramError is a parameter that cannot be bound (unknown, or an error
+// value), with its name to place it in the text.
 type paramError struct {
 	name string
 	err  error
@@ -282,7 +285,10 @@ func bindArgs(stmt *duckdb.Stmt, params map[string]any) ([]driver.NamedValue, er
 			}
 			return nil, &paramError{name, fmt.Errorf("%w $%s (parameters: %v)", ErrUnknownParameter, name, known)}
 		}
-		args = append(args, driver.NamedValue{Name: name, Ordinal: i + 1, Value: v})
+		if err, ok := v.(error); ok {
+			return nil, &paramError{name, err}
+		}
+		args = append(args, driver.NamedValue{Name: name, Ordinal: i + 1, Value: bindable(v)})
 	}
 	return args, nil
 }

@@ -246,6 +246,10 @@ func paramText(p any) (string, bool) {
 			return v.Format("2006-01-02"), true
 		}
 		return v.Format("2006-01-02 15:04:05"), true
+	case Date:
+		return time.Time(v).Format("2006-01-02"), true
+	case Timestamp:
+		return paramText(time.Time(v))
 	}
 	return "", false
 }

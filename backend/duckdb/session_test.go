@@ -169,6 +169,8 @@ func TestRunErrors(t *testing.T) {
 		{name: "no parameters at all", sql: "SELECT $year", wantLine: 1, wantMsg: "this notebook has no parameters"},
 		{name: "runtime error points at its statement", sql: "SELECT 1;\nSELECT error('boom')", wantLine: 2, wantMsg: "boom"},
 		{name: "unterminated string", sql: "SELECT 'abc", wantLine: 1, wantMsg: "unterminated"},
+		{name: "unbindable parameter", sql: "SELECT 1,\n  $cfg", params: map[string]any{"cfg": errors.New("parameter cfg is a dict")}, wantLine: 2, wantMsg: "parameter cfg is a dict"},
+		{name: "unbindable parameter in the second statement", sql: "SELECT $ok;\nSELECT 2,\n$cfg", params: map[string]any{"ok": int64(1), "cfg": errors.New("no")}, wantLine: 3, wantMsg: "no"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -185,10 +185,13 @@ var (
 )
 
 // KernelName is the kernel the notebook names (metadata.kernelspec.name),
-// ipykernel's "python3" when it names none.
+// ipykernel's "python3" when it names none. "python" is an alias of
+// "python3", as in Jupyter and papermill (jupyter_client maps it so).
 func (nb *Notebook) KernelName() string {
-	if s, ok := nb.root.get("metadata").get("kernelspec").get("name").str(); ok && strings.TrimSpace(s) != "" {
-		return strings.TrimSpace(s)
+	s, ok := nb.root.get("metadata").get("kernelspec").get("name").str()
+	s = strings.TrimSpace(s)
+	if !ok || s == "" || strings.EqualFold(s, "python") {
+		return "python3"
 	}
-	return "python3"
+	return s
 }

@@ -204,3 +204,26 @@ func TestValidateLakeSave(t *testing.T) {
 		})
 	}
 }
+
+func TestKernelName(t *testing.T) {
+	for _, tc := range []struct{ meta, want string }{
+		{`{}`, "python3"},
+		{`{"kernelspec": {"name": "python3"}}`, "python3"},
+		{`{"kernelspec": {"name": "python"}}`, "python3"}, // Jupyter's alias, as papermill takes it
+		{`{"kernelspec": {"name": "Python"}}`, "python3"},
+		{`{"kernelspec": {"name": " "}}`, "python3"},
+		{`{"kernelspec": {"name": 3}}`, "python3"},
+		{`{"kernelspec": {"name": "python2"}}`, "python2"},
+		{`{"kernelspec": {"name": "py311"}}`, "py311"},
+	} {
+		t.Run(tc.meta, func(t *testing.T) {
+			nb, err := Parse("k.ipynb", []byte(`{"cells": [], "metadata": `+tc.meta+`, "nbformat": 4, "nbformat_minor": 5}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := nb.KernelName(); got != tc.want {
+				t.Errorf("KernelName = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

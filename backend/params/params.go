@@ -1,183 +1,401 @@
-// Package params reads a notebook's parameters cell (papermill's convention:
-// `name = literal` lines in Python syntax) and types the values a run is given.
+// Package params reads a notebook's parameters cell as papermill users
+// write it (Python: `name = literal` lines among any other code) and types
+// the values a run is given against the defaults it declares.
 package params
 
 import (
-	"fmt"
-	"regexp"
-	"strconv"
+	"errors"
+	"math/big"
 	"strings"
-	"time"
 )
 
-// Type is a parameter's type, inferred from its default (or its hint).
+// Type is a parameter's type, from its default (or its annotation): what a
+// -p value is read as.
 type Type string
 
 const (
-	Int    Type = "int"
-	Float  Type = "float"
-	Bool   Type = "bool"
-	String Type = "string"
-	Date   Type = "date"
+	TypeInt      Type = "int"
+	TypeFloat    Type = "float"
+	TypeBool     Type = "bool"
+	TypeString   Type = "string"
+	TypeBytes    Type = "bytes"
+	TypeDate     Type = "date"
+	TypeDatetime Type = "datetime"
+	TypeList     Type = "list"
+	TypeTuple    Type = "tuple"
+	TypeSet      Type = "set"
+	TypeDict     Type = "dict"
+	// TypeAny is papermill's "no type": a None default, or one Python
+	// computes. A -p value's type is guessed from its text.
+	TypeAny Type = "any"
 )
 
-// Param is one parameter declared in the parameters cell.
+// Param is one parameter the parameters cell assigns at its top level.
 type Param struct {
 	Name    string
 	Type    Type
-	Default any // int64, float64, bool, string or time.Time (a date)
-	Line    int // 1-based line in the cell
-	// dateCall records that the default was written date(...), so injected
-	// values keep the user's style.
+	Default any // a Python value (see List), Expr for one only Python knows
+	Line    int // 1-based line in the cell of the assignment that sets it last
+	// dateCall records that a date default was written datetime.date(...),
+	// not as a "YYYY-MM-DD" string, so injected values keep the user's style.
 	dateCall bool
 }
 
-var (
-	assign   = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([A-Za-z_.]+)\s*)?=\s*(.+?)\s*$`)
-	dateCall = regexp.MustCompile(`^(?:datetime\.)?date\(\s*(\d{4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})\s*\)$`)
-	isoDate  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-)
-
-// Parse reads a parameters cell. Blank lines and # comments are skipped;
-// every other line must assign a literal: an int, a float, True/False, a
-// quoted string, or a date (date(1997, 1, 1), or a string "1997-01-01").
+// Parse reads a parameters cell. Any Python is accepted, as papermill
+// accepts it: imports, comments, other statements and blocks are left to
+// Python. Top-level assignments `name = value` (or `name: hint = value`)
+// declare the parameters; a literal value (numbers, strings, None, lists,
+// tuples, dicts, sets, datetime.date(…), datetime.datetime(…)) is the
+// default SQL cells see too, and any other expression is an Expr that only
+// Python evaluates. A name assigned twice takes its last value, as in
+// Python. Errors are Python syntax errors, placed on their line, found
+// before anything runs.
 func Parse(source string) ([]Param, error) {
-	var out []Param
-	seen := map[string]bool{}
-	for i, line := range strings.Split(source, "\n") {
-		text := strings.TrimSpace(stripComment(line))
-		if text == "" {
-			continue
+	src := strings.ReplaceAll(source, "\r\n", "\n")
+	lines, err := lex(src)
+	if err != nil {
+		return nil, err
+	}
+	d := &declarations{src: src, at: map[string]int{}}
+	header, inBlock := 0, false // header: the line of a block's opening statement, awaiting its body
+	for _, l := range lines {
+		first := l.toks[0]
+		if l.indent {
+			if header == 0 && !inBlock {
+				return nil, syntaxErrorf(first.line, "unexpected indent")
+			}
+			header, inBlock = 0, true
+			for _, st := range statements(l.toks) {
+				d.inBlock(st)
+			}
+			continue // a block's body is Python's business, but for what it assigns
 		}
-		m := assign.FindStringSubmatch(text)
-		if m == nil {
-			return nil, fmt.Errorf("line %d: %q is not `name = value`", i+1, text)
+		if header != 0 {
+			return nil, syntaxErrorf(first.line, "expected an indented block after line %d", header)
 		}
-		p, err := literal(m[1], m[3])
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", i+1, err)
-		}
-		if hint := m[2]; hint != "" {
-			if p, err = applyHint(p, hint); err != nil {
-				return nil, fmt.Errorf("line %d: %w", i+1, err)
+		inBlock = false
+		for _, st := range statements(l.toks) {
+			if len(st) == 0 {
+				return nil, syntaxErrorf(first.line, "unexpected ;")
+			}
+			if err := d.statement(st); err != nil {
+				return nil, err
 			}
 		}
-		if seen[p.Name] {
-			return nil, fmt.Errorf("line %d: parameter %s is set twice", i+1, p.Name)
+		if last := l.toks[len(l.toks)-1]; last.kind == tOp && last.text == ":" {
+			header = first.line
 		}
-		seen[p.Name] = true
-		p.Line = i + 1
-		out = append(out, p)
 	}
-	return out, nil
+	if header != 0 {
+		return nil, syntaxErrorf(header, "expected an indented block after this line")
+	}
+	return d.params, nil
 }
 
-func literal(name, text string) (Param, error) {
-	p := Param{Name: name}
-	switch {
-	case text == "True" || text == "False":
-		p.Type, p.Default = Bool, text == "True"
-	case dateCall.MatchString(text):
-		m := dateCall.FindStringSubmatch(text)
-		d, err := time.Parse("2006-1-2", m[1]+"-"+m[2]+"-"+m[3])
-		if err != nil {
-			return p, fmt.Errorf("%s: %s is not a valid date", name, text)
-		}
-		p.Type, p.Default, p.dateCall = Date, d, true
-	case strings.HasPrefix(text, `"`) || strings.HasPrefix(text, `'`):
-		s, err := unquote(text)
-		if err != nil {
-			return p, fmt.Errorf("%s: %w", name, err)
-		}
-		p.Type, p.Default = String, s
-		if isoDate.MatchString(s) {
-			if d, err := time.Parse(time.DateOnly, s); err == nil {
-				p.Type, p.Default = Date, d
-			}
-		}
-	default:
-		clean := strings.ReplaceAll(text, "_", "")
-		if n, err := strconv.ParseInt(clean, 10, 64); err == nil {
-			p.Type, p.Default = Int, n
-		} else if f, err := strconv.ParseFloat(clean, 64); err == nil {
-			p.Type, p.Default = Float, f
-		} else {
-			return p, fmt.Errorf("%s: the default %s is not a number, True/False, a quoted string or a date", name, text)
+// statements cuts a logical line at its semicolons (brackets are closed in
+// a logical line, so every ; is at the top level). A trailing ; ends the
+// last statement.
+func statements(toks []tok) [][]tok {
+	var out [][]tok
+	start := 0
+	for i, t := range toks {
+		if t.kind == tOp && t.text == ";" {
+			out = append(out, toks[start:i])
+			start = i + 1
 		}
 	}
-	return p, nil
+	if start < len(toks) {
+		out = append(out, toks[start:])
+	}
+	return out
 }
 
-// applyHint honours a type annotation such as `year: int = 1997`.
-func applyHint(p Param, hint string) (Param, error) {
-	want := map[string]Type{"int": Int, "float": Float, "bool": Bool, "str": String, "date": Date, "datetime.date": Date}[hint]
-	switch {
-	case want == "":
-		return p, fmt.Errorf("%s: unsupported type hint %q (use int, float, bool, str or date)", p.Name, hint)
-	case want == p.Type:
-		return p, nil
-	case want == Float && p.Type == Int:
-		p.Type, p.Default = Float, float64(p.Default.(int64))
-		return p, nil
-	case want == String && p.Type == Date:
-		p.Type, p.Default = String, p.Default.(time.Time).Format(time.DateOnly)
-		return p, nil
-	}
-	return p, fmt.Errorf("%s: the default does not match the type hint %s", p.Name, hint)
+type declarations struct {
+	src    string
+	params []Param
+	at     map[string]int // name → index in params
 }
 
-// stripComment removes a # comment that is not inside quotes.
-func stripComment(line string) string {
-	var quote rune
-	for i, r := range line {
-		switch {
-		case quote != 0 && r == '\\':
-			// the next rune is escaped; handled by skipping below
-		case quote != 0 && r == quote && (i == 0 || line[i-1] != '\\'):
-			quote = 0
-		case quote == 0 && (r == '"' || r == '\''):
-			quote = r
-		case quote == 0 && r == '#':
-			return line[:i]
-		}
+func (d *declarations) set(p Param) {
+	if i, ok := d.at[p.Name]; ok {
+		d.params[i] = p
+		return
 	}
-	return line
+	d.at[p.Name] = len(d.params)
+	d.params = append(d.params, p)
 }
 
-// unquote reads a Python string literal with the common escapes.
-func unquote(text string) (string, error) {
-	q := text[0]
-	if len(text) < 2 || text[len(text)-1] != q {
-		return "", fmt.Errorf("unterminated string %s", text)
+// changed makes a parameter that later code changes (x += 1, x[0] = 2)
+// one whose value only Python knows.
+func (d *declarations) changed(name string, st []tok) {
+	i, ok := d.at[name]
+	if !ok {
+		return
 	}
-	body := text[1 : len(text)-1]
-	var b strings.Builder
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if c == q {
-			return "", fmt.Errorf("unexpected quote in %s", text)
-		}
-		if c != '\\' {
-			b.WriteByte(c)
+	// A -p value keeps the type the default gave.
+	d.params[i].Default = Expr{Source: d.text(st), Why: "changed by a later statement", Line: st[0].line}
+}
+
+// inBlock notes what a statement inside a block (if, for, try…) does to
+// the parameters: one it may assign to is known to Python only.
+func (d *declarations) inBlock(st []tok) {
+	if eqs, augmented := topLevelAssignments(st); st[0].kind == tName && (len(eqs) > 0 || augmented) {
+		d.changed(st[0].text, st)
+	}
+}
+
+// topLevelAssignments finds a statement's = signs outside brackets, and
+// tells whether it is an augmented assignment (+=, |=, …).
+func topLevelAssignments(st []tok) (eqs []int, augmented bool) {
+	depth := 0
+	for i, t := range st {
+		if t.kind != tOp {
 			continue
 		}
-		i++
-		if i == len(body) {
-			return "", fmt.Errorf("unterminated string %s", text)
-		}
-		switch body[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'r':
-			b.WriteByte('\r')
-		case '\\', '\'', '"':
-			b.WriteByte(body[i])
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case "=":
+			if depth == 0 {
+				eqs = append(eqs, i)
+			}
 		default:
-			b.WriteByte('\\')
-			b.WriteByte(body[i])
+			if depth == 0 && len(t.text) > 1 && strings.HasSuffix(t.text, "=") && !comparison[t.text] && t.text != ":=" {
+				augmented = true
+			}
 		}
 	}
-	return b.String(), nil
+	return eqs, augmented
+}
+
+func (d *declarations) text(toks []tok) string {
+	return d.src[toks[0].start:toks[len(toks)-1].end]
+}
+
+// statement declares what one top-level statement assigns, if anything.
+func (d *declarations) statement(st []tok) error {
+	eqs, augmented := topLevelAssignments(st)
+	if len(eqs) == 0 {
+		if augmented && st[0].kind == tName {
+			d.changed(st[0].text, st) // x += 1, x[0] -= 1
+		}
+		return nil // import, a call, a bare annotation, del, pass, def ...: Python's
+	}
+	target := st[:eqs[0]]
+	if len(target) == 0 {
+		return syntaxErrorf(st[0].line, "= needs a name before it")
+	}
+	name := target[0]
+	if name.kind != tName {
+		return nil // (a, b) = …, *rest = …: not parameters papermill lists either
+	}
+	if len(target) > 1 && target[1].kind == tOp && target[1].text != ":" {
+		if target[1].text == "[" || target[1].text == "." {
+			d.changed(name.text, st)
+		}
+		return nil // a, b = …; x[0] = …; obj.attr = …
+	}
+	if keywords[name.text] || name.text == "None" || name.text == "True" || name.text == "False" {
+		return syntaxErrorf(name.line, "cannot assign to %s", name.text)
+	}
+	var hint []tok
+	if len(target) > 1 {
+		hint = target[2:]
+		if len(hint) == 0 {
+			return syntaxErrorf(name.line, "%s: the annotation after : is missing", name.text)
+		}
+	}
+	names := []tok{name}
+	valueAt := eqs[0] + 1
+	for k := 1; k < len(eqs) && hint == nil; k++ { // a = b = 1 assigns both
+		seg := st[eqs[k-1]+1 : eqs[k]]
+		if len(seg) != 1 || seg[0].kind != tName || keywords[seg[0].text] {
+			break
+		}
+		names = append(names, seg[0])
+		valueAt = eqs[k] + 1
+	}
+	value := st[valueAt:]
+	if len(value) == 0 {
+		return syntaxErrorf(st[valueAt-1].line, "%s = needs a value after =", names[len(names)-1].text)
+	}
+	v, err := evalTokens(d.src, value)
+	var nl *notLiteral
+	var se *SyntaxError
+	switch {
+	case errors.As(err, &nl):
+		if err := checkExpression(value); err != nil {
+			return prefixed(name.text, err)
+		}
+		v = Expr{Source: d.text(value), Why: nl.why, Line: value[0].line}
+	case errors.As(err, &se):
+		return prefixed(name.text, se)
+	case err != nil:
+		return err
+	}
+	for _, n := range names {
+		p := typed(n.text, v)
+		p.Line = n.line
+		if hint != nil {
+			p = applyHint(p, hintType(d.text(hint)))
+		}
+		d.set(p)
+	}
+	return nil
+}
+
+func prefixed(name string, err error) error {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return &SyntaxError{Line: se.Line, Msg: name + ": " + se.Msg}
+	}
+	return err
+}
+
+// typed is a parameter whose type comes from its default. A string in
+// YYYY-MM-DD form is a date (in Python it stays the string).
+func typed(name string, v any) Param {
+	p := Param{Name: name, Default: v}
+	switch x := v.(type) {
+	case nil, Expr:
+		p.Type = TypeAny
+	case bool:
+		p.Type = TypeBool
+	case int64, *big.Int:
+		p.Type = TypeInt
+	case float64:
+		p.Type = TypeFloat
+	case string:
+		p.Type = TypeString
+		if d, ok := isoDate(x); ok {
+			p.Type, p.Default = TypeDate, d
+		}
+	case []byte:
+		p.Type = TypeBytes
+	case Date:
+		p.Type, p.dateCall = TypeDate, true
+	case Datetime:
+		p.Type = TypeDatetime
+	case List:
+		p.Type = TypeList
+	case Tuple:
+		p.Type = TypeTuple
+	case Set:
+		p.Type = TypeSet
+	case Dict:
+		p.Type = TypeDict
+	}
+	return p
+}
+
+// hintType reads a type annotation: the types -p values can be read as,
+// Optional[X] and X | None as X. Anything else says nothing ("").
+func hintType(text string) Type {
+	h := strings.Join(strings.Fields(text), "")
+	h = strings.Trim(h, `"'`)
+	h = strings.TrimPrefix(h, "typing.")
+	if inner, ok := strings.CutPrefix(h, "Optional["); ok && strings.HasSuffix(inner, "]") {
+		h = strings.TrimSuffix(inner, "]")
+	}
+	if a, b, ok := strings.Cut(h, "|"); ok && !strings.Contains(b, "|") {
+		switch {
+		case b == "None":
+			h = a
+		case a == "None":
+			h = b
+		}
+	}
+	if i := strings.IndexByte(h, '['); i > 0 {
+		h = h[:i] // list[int], Dict[str, int]
+	}
+	return map[string]Type{
+		"int": TypeInt, "float": TypeFloat, "bool": TypeBool, "str": TypeString, "bytes": TypeBytes,
+		"date": TypeDate, "datetime.date": TypeDate, "datetime": TypeDatetime, "datetime.datetime": TypeDatetime,
+		"list": TypeList, "List": TypeList, "tuple": TypeTuple, "Tuple": TypeTuple, "set": TypeSet, "Set": TypeSet,
+		"dict": TypeDict, "Dict": TypeDict, "Any": TypeAny, "typing.Any": TypeAny,
+	}[h]
+}
+
+// applyHint lets an annotation type a parameter where its default cannot
+// (x: int = None) or reads -p values wider (rate: float = 3 takes 2.5; its
+// default stays the int Python has). Python does not enforce annotations,
+// so one that disagrees with the default is ignored.
+func applyHint(p Param, hint Type) Param {
+	switch {
+	case hint == "" || hint == p.Type:
+	case p.Default == nil, isExpr(p.Default), hint == TypeAny:
+		p.Type = hint
+	case hint == TypeFloat && p.Type == TypeInt:
+		p.Type = TypeFloat
+	case hint == TypeString && p.Type == TypeDate && !p.dateCall:
+		p.Type, p.Default = TypeString, p.Default.(Date).Format("2006-01-02")
+	}
+	return p
+}
+
+func isExpr(v any) bool { _, ok := v.(Expr); return ok }
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f
+	}
+	return 0
+}
+
+// keywords are Python's keywords, hard and soft (None, True and False,
+// which are values, aside).
+var keywords = map[string]bool{
+	"and": true, "as": true, "assert": true, "async": true, "await": true, "break": true, "class": true,
+	"continue": true, "def": true, "del": true, "elif": true, "else": true, "except": true, "finally": true,
+	"for": true, "from": true, "global": true, "if": true, "import": true, "in": true, "is": true,
+	"lambda": true, "nonlocal": true, "not": true, "or": true, "pass": true, "raise": true, "return": true,
+	"try": true, "while": true, "with": true, "yield": true, "match": true, "case": true, "type": true,
+}
+
+var comparison = map[string]bool{"==": true, "!=": true, "<=": true, ">=": true}
+
+// operandNext are tokens after which an operand must come.
+var operandNext = map[string]bool{
+	"(": true, "[": true, "{": true, ",": true, "+": true, "-": true, "*": true, "/": true, "//": true,
+	"%": true, "**": true, "@": true, "&": true, "|": true, "^": true, "~": true, "<<": true, ">>": true,
+	"<": true, ">": true, "<=": true, ">=": true, "==": true, "!=": true, "=": true, ":=": true,
+}
+
+var operandKeywords = map[string]bool{"and": true, "or": true, "not": true, "in": true, "is": true, "if": true, "else": true, "await": true}
+
+// checkExpression finds the syntax errors of an expression that is not a
+// literal that can be told from its tokens alone: two operands in a row
+// (1 2), an operator where an operand is due ([1,, 2], (1 +)), an operator
+// at the end. It is not a parser: what it lets through, Python reports
+// when the parameters cell runs.
+func checkExpression(toks []tok) error {
+	operand := func(t tok) bool {
+		return t.kind == tNumber || t.kind == tString || t.kind == tName && !keywords[t.text]
+	}
+	closes := func(t tok) bool { return t.kind == tOp && (t.text == ")" || t.text == "]" || t.text == "}") }
+	wantsOperand := func(t tok) bool {
+		return t.kind == tOp && operandNext[t.text] || t.kind == tName && operandKeywords[t.text]
+	}
+	for i := 1; i < len(toks); i++ {
+		a, b := toks[i-1], toks[i]
+		switch {
+		case (operand(a) || closes(a)) && operand(b) && !(a.kind == tString && b.kind == tString):
+			return syntaxErrorf(b.line, "%s cannot follow %s without an operator or a comma", excerpt(b.text), excerpt(a.text))
+		case b.kind == tOp && cannotStart[b.text] && wantsOperand(a):
+			if closes(b) && (a.text == "(" || a.text == "[" || a.text == "{" || a.text == ",") {
+				continue // (), f(x,)
+			}
+			return syntaxErrorf(b.line, "unexpected %s after %s", b.text, a.text)
+		}
+	}
+	if last := toks[len(toks)-1]; wantsOperand(last) && last.text != "," || last.kind == tOp && last.text == "." {
+		return syntaxErrorf(last.line, "the expression ends with %s", last.text)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -99,37 +100,41 @@ func failedCell(output []byte, msg string) *FailedCell {
 	if err != nil {
 		return f
 	}
-	for i, c := range nb.Cells {
-		if c.IsInjectedParameters() {
-			continue
-		}
+	labels := authorLabels(nb)
+	for _, c := range nb.Cells {
 		raw, ok := c.Metadata("papermill")
-		if !ok {
+		if !ok || labels[c] == "" {
 			continue
 		}
 		var pm struct {
 			Status string `json:"status"`
 		}
 		if json.Unmarshal(raw, &pm) == nil && pm.Status == "failed" {
-			f.ID, f.Label = c.ID, cellLabel(authorIndex(nb, i), c)
+			f.ID, f.Label = c.ID, labels[c]
 			return f
 		}
 	}
 	return f
 }
 
-// authorIndex is the index cell i has in the notebook as its author edits it:
-// an output notebook's injected-parameters cell is not counted, so labels
-// name the cells as the editor (and the runner's messages) number them.
-func authorIndex(nb *notebook.Notebook, i int) int {
-	n := i
-	for _, c := range nb.Cells[:i] {
-		if c.IsInjectedParameters() {
-			n--
+// authorLabels labels the cells of an output notebook the way the editor
+// numbers the author's cells: the cells a run adds (injected parameters,
+// papermill's error banners) are not counted, nor labeled.
+func authorLabels(nb *notebook.Notebook) map[*notebook.Cell]string {
+	out := map[*notebook.Cell]string{}
+	n := 0
+	for _, c := range nb.Cells {
+		if c.IsInjectedParameters() || slices.Contains(c.Tags, bannerTag) {
+			continue
 		}
+		out[c] = cellLabel(n, c)
+		n++
 	}
-	return n
+	return out
 }
+
+// bannerTag marks papermill's error banner cells (package runner adds them).
+const bannerTag = "papermill-error-cell-tag"
 
 func cellLabel(i int, c *notebook.Cell) string {
 	if c.Name != "" {
@@ -160,26 +165,30 @@ func Diff(before, after []byte) ([]Change, error) {
 		return nil, err
 	}
 	var out []Change
-	for i, c := range nbB.Cells {
-		if c.IsInjectedParameters() {
+	labelsA, labelsB := authorLabels(nbA), authorLabels(nbB)
+	for _, c := range nbB.Cells {
+		label := labelsB[c]
+		if label == "" {
 			continue
 		}
 		old := nbA.Cell(c.ID)
-		i := authorIndex(nbB, i)
+		if old != nil && labelsA[old] == "" {
+			old = nil
+		}
 		switch {
 		case old == nil:
-			out = append(out, Change{CellID: c.ID, Label: cellLabel(i, c), What: "added", After: clip(c.Source)})
+			out = append(out, Change{CellID: c.ID, Label: label, What: "added", After: clip(c.Source)})
 		case old.Source != c.Source || old.Kind != c.Kind:
-			out = append(out, Change{CellID: c.ID, Label: cellLabel(i, c), What: "source", Before: clip(old.Source), After: clip(c.Source)})
+			out = append(out, Change{CellID: c.ID, Label: label, What: "source", Before: clip(old.Source), After: clip(c.Source)})
 		default:
 			if a, b := outputText(old), outputText(c); a != b {
-				out = append(out, Change{CellID: c.ID, Label: cellLabel(i, c), What: "outputs", Before: clip(a), After: clip(b)})
+				out = append(out, Change{CellID: c.ID, Label: label, What: "outputs", Before: clip(a), After: clip(b)})
 			}
 		}
 	}
-	for i, c := range nbA.Cells {
-		if !c.IsInjectedParameters() && nbB.Cell(c.ID) == nil {
-			out = append(out, Change{CellID: c.ID, Label: cellLabel(authorIndex(nbA, i), c), What: "removed", Before: clip(c.Source)})
+	for _, c := range nbA.Cells {
+		if label := labelsA[c]; label != "" && nbB.Cell(c.ID) == nil {
+			out = append(out, Change{CellID: c.ID, Label: label, What: "removed", Before: clip(c.Source)})
 		}
 	}
 	return out, nil

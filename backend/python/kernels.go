@@ -46,8 +46,18 @@ var ErrNoPython = errors.New("no Python kernel")
 // nothing yet (the kernel starts when the first Python cell runs): the
 // kernel the notebook names (ipykernel's python3 by default), locally, or
 // in a container of image ("" for the notebook's own choice of image).
+//
+// A local kernel works in the notebook's folder (the folder of the path nb
+// was read from), as in Jupyter and papermill, so open("data.csv") reads
+// the file beside the notebook; the tables handed across live in the
+// session's scratch folder, which the kernel knows by its absolute path.
+// A Docker kernel works in its image's working directory: the notebook's
+// folder is not mounted, only the scratch folder (at /smallfry).
 func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session, image string) (*bridge.Bridge, error) {
-	scratch := filepath.Join(k.ScratchRoot, session)
+	scratch, err := filepath.Abs(filepath.Join(k.ScratchRoot, session))
+	if err != nil {
+		return nil, fmt.Errorf("python scratch folder: %w", err)
+	}
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return nil, fmt.Errorf("python scratch folder: %w", err)
 	}
@@ -79,8 +89,24 @@ func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Not
 	if err != nil {
 		return nil, err
 	}
-	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: scratch}, Scratch: scratch,
+	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: notebookDir(nb, scratch)}, Scratch: scratch,
 		Credentials: creds}), nil
+}
+
+// notebookDir is the folder of the file nb was read from, absolute; else
+// (a notebook made in memory, a folder gone) fallback.
+func notebookDir(nb *notebook.Notebook, fallback string) string {
+	if nb.Name() == "" {
+		return fallback
+	}
+	dir, err := filepath.Abs(filepath.Dir(nb.Name()))
+	if err != nil {
+		return fallback
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fallback
+	}
+	return dir
 }
 
 // localSpec finds a kernel spec in the standard Jupyter folders.
@@ -98,7 +124,7 @@ func (k *Kernels) localSpec(name string) (kernel.Spec, error) {
 	specs, _ := kernel.Specs(kernel.DefaultPaths(prefix))
 	var names []string
 	for _, s := range specs {
-		if s.Name == name {
+		if strings.EqualFold(s.Name, name) { // Jupyter looks kernel names up in lower case
 			return s.WithPython(interp), nil
 		}
 		names = append(names, s.Name)

@@ -44,6 +44,8 @@ type Python interface {
 type History interface {
 	Start(rec *runs.Record) error
 	Finish(rec *runs.Record, output []byte) error
+	// OutputPath is where a run's output notebook is kept.
+	OutputPath(id string) string
 }
 
 // Lake is where SQL cells save their results.
@@ -60,6 +62,8 @@ type Env struct {
 	Lake Lake
 	// S3 is the company's S3 lake; nil when the workspace has none.
 	S3 Lake
+	// Version is Smallfry's, for output notebooks' metadata.papermill.
+	Version string
 }
 
 var (

@@ -24,6 +24,25 @@ func (e *PythonError) Error() string {
 	return e.Ename + ": " + e.Evalue
 }
 
+// DeadKernelError is a Python cell's kernel dying under it: os._exit(), a
+// crash, the kernel killed. Outputs are what the cell had printed by then.
+type DeadKernelError struct {
+	Message string // the kernel died (exit status 1), with advice
+	Outputs []any
+}
+
+func (e *DeadKernelError) Error() string { return e.Message }
+
+// died words a kernel's death for the user, advising a restart in the
+// workbench; a headless run just stops.
+func (r *run) died(err error, during string, outputs []any) error {
+	msg := strings.TrimPrefix(err.Error(), "execute: ") + " " + during
+	if !r.whole {
+		msg += ": restart the kernel to go on (Python's variables are lost)"
+	}
+	return &DeadKernelError{Message: msg, Outputs: outputs}
+}
+
 // python runs a Python cell on the run's Python side, setting it up first
 // if this is the run's first Python cell, with the parameters cells run on
 // it before.
@@ -45,6 +64,9 @@ func (r *run) python(ctx context.Context, c *notebook.Cell) error {
 		}
 	}
 	if err := r.py.Setup(ctx, params.String()); err != nil {
+		if errors.Is(err, kernel.ErrDied) {
+			return r.died(err, "while the parameters cells ran", nil)
+		}
 		return fmt.Errorf("the parameters cell failed in Python: %w", err)
 	}
 	var live func(kernel.Output)
@@ -52,8 +74,9 @@ func (r *run) python(ctx context.Context, c *notebook.Cell) error {
 		live = func(o kernel.Output) { r.opts.OnOutput(c.ID, o) }
 	}
 	out, err := r.py.Execute(ctx, c.Source, live)
+	var list []any
 	if out != nil && out.Reply != nil {
-		list := make([]any, len(out.Outputs))
+		list = make([]any, len(out.Outputs))
 		for i, o := range out.Outputs {
 			list[i] = map[string]any(o)
 		}
@@ -61,7 +84,7 @@ func (r *run) python(ctx context.Context, c *notebook.Cell) error {
 	}
 	if err != nil {
 		if errors.Is(err, kernel.ErrDied) {
-			return backend.Errorf(backend.EINTERNAL, "%v: restart the kernel to go on (Python's variables are lost)", err)
+			return r.died(err, "while the cell ran", list)
 		}
 		return err
 	}

@@ -47,6 +47,9 @@ type Options struct {
 	// Scheduled, on a run Airflow started (Mode "scheduled"), names it in
 	// the record.
 	Scheduled *runs.Scheduled
+	// Output is the file the output notebook is also written to (-o), for
+	// metadata.papermill.output_path; "" names the run history's copy.
+	Output string
 }
 
 // CellEvent reports one cell.
@@ -72,19 +75,28 @@ type Outcome struct {
 
 // Run runs a notebook from top to bottom on session s, as papermill would:
 // the parameters are injected after the cell tagged "parameters", every
-// cell's output and timing go into the output notebook (nb itself), and
-// the first failing cell stops the run. path names the notebook file, for
-// the record and messages. Problems found before anything runs (an invalid
-// notebook, bad parameters) are returned as errors and leave no record.
+// cell's output and timing go into the output notebook (nb itself, its
+// code cells' earlier outputs cleared first), and the first failing cell
+// stops the run, with papermill's banner cells pointing at it. path names
+// the notebook file, for the record and messages. Problems found before
+// anything runs (an invalid notebook, bad parameters) are returned as
+// errors and leave no record.
 func Run(ctx context.Context, env Env, s Session, nb *notebook.Notebook, path string, opts Options) (*Outcome, error) {
 	if err := nb.Validate(); err != nil {
 		return nil, err
 	}
-	values, err := injectParameters(nb, opts)
+	ps, err := injectParameters(nb, opts)
 	if err != nil {
 		return nil, backend.Errorf(backend.EINVALID, "%s: %w", filepath.Base(path), err)
 	}
-	r := &run{env: env, nb: nb, path: path, opts: opts, values: values, session: s}
+	removeErrorBanners(nb)
+	for _, c := range nb.Cells {
+		if c.Kind.IsCode() {
+			c.SetOutputs(nil)
+			c.SetExecutionCount(nil)
+		}
+	}
+	r := &run{env: env, nb: nb, path: path, opts: opts, params: ps, session: s, whole: true}
 	return r.execute(ctx)
 }
 
@@ -95,7 +107,7 @@ func Run(ctx context.Context, env Env, s Session, nb *notebook.Notebook, path st
 // whose other cells keep theirs, and nb becomes the run's output notebook.
 // path names the notebook file, for the record and messages.
 func RunCells(ctx context.Context, env Env, s Session, nb *notebook.Notebook, path string, ids []string, opts Options) (*Outcome, error) {
-	values, err := injectParameters(nb, Options{})
+	ps, err := injectParameters(nb, Options{})
 	if err != nil {
 		return nil, backend.Errorf(backend.EINVALID, "%s: %w", filepath.Base(path), err)
 	}
@@ -109,7 +121,7 @@ func RunCells(ctx context.Context, env Env, s Session, nb *notebook.Notebook, pa
 	if opts.Mode == "" {
 		opts.Mode = "interactive"
 	}
-	r := &run{env: env, nb: nb, path: path, opts: opts, values: values, session: s, only: only}
+	r := &run{env: env, nb: nb, path: path, opts: opts, params: ps, session: s, only: only}
 	return r.execute(ctx)
 }
 
@@ -118,61 +130,15 @@ type run struct {
 	nb     *notebook.Notebook
 	path   string
 	opts   Options
-	values []params.Value
+	params *runParams
 	rec    *runs.Record
 
 	session Session
 	only    map[string]bool // the cells to run; nil runs all
+	whole   bool            // a headless run of the whole notebook, as papermill's
 	py      Python          // the Python side, once a Python cell needed it
 	stopped bool            // a cell called sys.exit(0): the run ends there, successfully
-}
-
-// injectParameters types the given values against the parameters cell and
-// puts an injected-parameters cell after it (replacing an earlier one).
-func injectParameters(nb *notebook.Notebook, opts Options) ([]params.Value, error) {
-	at, declared := -1, []params.Param(nil)
-	for i, c := range nb.Cells {
-		if c.IsInjectedParameters() {
-			nb.RemoveCell(i)
-			break
-		}
-	}
-	for i, c := range nb.Cells {
-		if c.IsParameters() {
-			ps, err := params.Parse(c.Source)
-			if err != nil {
-				return nil, fmt.Errorf("parameters cell (cell %d) %w", i+1, err)
-			}
-			at, declared = i, ps
-			break
-		}
-	}
-	var values []params.Value
-	if at < 0 {
-		if len(opts.Params) == 0 {
-			return nil, nil
-		}
-		if opts.Warn != nil {
-			opts.Warn("the notebook has no cell tagged \"parameters\"; the parameters are injected at the top and their types guessed from their text")
-		}
-		values = params.Infer(opts.Params)
-	} else {
-		var err error
-		if values, err = params.Resolve(declared, opts.Params); err != nil {
-			return nil, err
-		}
-		if len(opts.Params) == 0 {
-			return values, nil // papermill injects nothing when nothing is given
-		}
-	}
-	kind := notebook.KindPython
-	if at >= 0 {
-		kind = nb.Cells[at].Kind
-	}
-	cell := notebook.NewCell(kind, params.Render(values))
-	cell.Tags = []string{"injected-parameters"}
-	nb.InsertCell(at+1, cell)
-	return values, nil
+	failed  *notebook.Cell  // the cell that failed the run, if one did
 }
 
 func (r *run) execute(ctx context.Context) (*Outcome, error) {
@@ -184,7 +150,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if mode == "" {
 		mode = "headless"
 	}
-	r.rec = &runs.Record{Notebook: rel, Mode: mode, Parameters: params.JSON(r.values), Reads: []string{}, Writes: []string{}, Scheduled: r.opts.Scheduled}
+	r.rec = &runs.Record{Notebook: rel, Mode: mode, Parameters: params.JSON(r.params.values), Reads: []string{}, Writes: []string{}, Scheduled: r.opts.Scheduled}
 	if err := r.env.Runs.Start(r.rec); err != nil {
 		return nil, err
 	}
@@ -199,7 +165,10 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	case failure != nil:
 		r.rec.Status, r.rec.Error = runs.Failed, backend.ErrorMessage(failure)
 	}
-	r.stamp()
+	if r.whole && r.failed != nil {
+		addErrorBanners(r.nb, r.failed)
+	}
+	r.stamp(time.Now())
 	out, err := r.nb.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("write output notebook: %w", err)
@@ -208,18 +177,6 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 		return nil, err
 	}
 	return &Outcome{Record: r.rec, Output: r.nb, Err: failure}, nil
-}
-
-// stamp writes papermill's notebook-level metadata, which tools that read
-// papermill output (scrapbook, nteract) understand.
-func (r *run) stamp() {
-	pm := map[string]any{
-		"parameters": params.JSON(r.values),
-		"input_path": r.rec.Notebook,
-		"start_time": r.rec.StartedAt.Format(time.RFC3339Nano),
-		"exception":  r.rec.Status != runs.OK,
-	}
-	r.nb.SetMetadata("papermill", pm)
 }
 
 func (r *run) cells(ctx context.Context) error {
@@ -233,13 +190,27 @@ func (r *run) cells(ctx context.Context) error {
 	var failure error
 	for i, c := range r.nb.Cells {
 		if !r.runs(c) {
+			// papermill walks every cell: markdown and the parameters cells
+			// are done when reached (the parameters cells numbered as run),
+			// pending after a failure.
+			if r.whole {
+				if failure != nil || r.stopped {
+					c.SetMetadata("papermill", pendingCell)
+				} else {
+					c.SetMetadata("papermill", cellTimes(time.Now(), 0, "completed", false))
+					if c.Kind.IsCode() {
+						count++
+						c.SetExecutionCount(&count)
+					}
+				}
+			}
 			continue
 		}
 		n++
 		label := cellLabel(i, c)
 		if failure != nil || r.stopped {
 			r.recordCell(i, c, runs.Skipped, 0, 0, "")
-			c.SetMetadata("papermill", map[string]any{"status": "pending", "exception": false})
+			c.SetMetadata("papermill", pendingCell)
 			if r.opts.OnCell != nil {
 				r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Skipped})
 			}
@@ -258,8 +229,15 @@ func (r *run) cells(ctx context.Context) error {
 			status = runs.Failed
 			failure = r.cellError(i, c, err)
 			cellErr = failure
-			if pe := (*PythonError)(nil); !errors.As(err, &pe) {
-				c.SetOutputs([]any{errorOutputFor(failure, err)}) // a Python error's outputs hold its traceback
+			r.failed = c
+			var pe *PythonError
+			var dk *DeadKernelError
+			switch {
+			case errors.As(err, &pe): // its outputs hold the traceback
+			case errors.As(err, &dk): // what the cell printed before, then how it ended
+				c.SetOutputs(append(dk.Outputs, errorOutputFor(failure, err)))
+			default:
+				c.SetOutputs([]any{errorOutputFor(failure, err)})
 			}
 			if errors.Is(err, context.Canceled) {
 				status = runs.Canceled
@@ -270,13 +248,7 @@ func (r *run) cells(ctx context.Context) error {
 			rows = res.Rows
 		}
 		c.SetExecutionCount(&count)
-		c.SetMetadata("papermill", map[string]any{
-			"start_time": start.UTC().Format(time.RFC3339Nano),
-			"end_time":   start.Add(dur).UTC().Format(time.RFC3339Nano),
-			"duration":   dur.Seconds(),
-			"status":     map[bool]string{true: "completed", false: "failed"}[err == nil],
-			"exception":  err != nil,
-		})
+		c.SetMetadata("papermill", cellTimes(start, dur, map[bool]string{true: "completed", false: "failed"}[err == nil], err != nil))
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
 		if r.opts.OnCell != nil {
 			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr})
@@ -344,7 +316,7 @@ func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Res
 	if r.opts.OnProgress != nil {
 		progress = func(p duckdb.Progress) { r.opts.OnProgress(c.ID, p) }
 	}
-	res, err := engine.Run(ctx, duckdb.Cell{SQL: c.Source, Params: params.Args(r.values), Result: c.Name, OnProgress: progress})
+	res, err := engine.Run(ctx, duckdb.Cell{SQL: c.Source, Params: r.params.sql(), Result: c.Name, OnProgress: progress})
 	if res != nil {
 		for _, name := range res.TablesRead {
 			if read := r.lakeName(name); !slices.Contains(r.rec.Reads, read) {
@@ -449,6 +421,8 @@ func errorOutputFor(failure, err error) map[string]any {
 		}
 	case errors.Is(err, context.Canceled):
 		ename = "Canceled"
+	case errors.As(err, new(*DeadKernelError)):
+		ename = "DeadKernelError" // as nbclient names it
 	}
 	msg := backend.ErrorMessage(failure)
 	return outputs.Error(ename, msg, strings.Split(msg, "\n"))

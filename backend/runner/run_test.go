@@ -84,6 +84,9 @@ type fakePython struct {
 	ran     []string
 	sqlRans int
 	answer  func(code string) *kernel.Reply
+	// fail, if set, makes Execute fail with its error after the reply's
+	// outputs arrived, as a kernel that dies does.
+	fail func(code string) error
 }
 
 func (f *fakePython) Setup(_ context.Context, code string) error {
@@ -104,6 +107,11 @@ func (f *fakePython) Execute(_ context.Context, code string, onOutput func(kerne
 	for _, o := range reply.Outputs {
 		if onOutput != nil {
 			onOutput(o)
+		}
+	}
+	if f.fail != nil {
+		if err := f.fail(code); err != nil {
+			return &bridge.Outcome{Reply: reply}, err
 		}
 	}
 	return &bridge.Outcome{Reply: reply}, nil
@@ -155,7 +163,8 @@ func TestRunSQLNeedsNoPython(t *testing.T) {
 
 func TestRunStopsAtTheFirstFailure(t *testing.T) {
 	f := newFixture(t)
-	n := nb(sql("SELECT 1 AS a", "a"), sql("SELECT 1;\nSELECT nope FROM a", ""), sql("SELECT 2", ""))
+	failing, after := sql("SELECT 1;\nSELECT nope FROM a", ""), sql("SELECT 2", "")
+	n := nb(sql("SELECT 1 AS a", "a"), failing, after)
 	out, err := Run(context.Background(), f.env, f.db, n, filepath.Join(f.env.Root, "n.ipynb"), Options{Python: noPython(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -172,11 +181,15 @@ func TestRunStopsAtTheFirstFailure(t *testing.T) {
 			t.Errorf("error %q lacks %q", msg, want)
 		}
 	}
-	if outs := n.Cells[1].Outputs(); len(outs) != 1 || !strings.Contains(string(outs[0]), `"output_type":"error"`) {
+	if outs := failing.Outputs(); len(outs) != 1 || !strings.Contains(string(outs[0]), `"output_type":"error"`) {
 		t.Errorf("failed cell outputs = %s", outs)
 	}
-	if _, ok := n.Cells[2].Metadata("papermill"); !ok {
-		t.Error("the skipped cell has no papermill status")
+	if pm, ok := after.Metadata("papermill"); !ok || !strings.Contains(string(pm), `"status":"pending"`) {
+		t.Errorf("the skipped cell's papermill status: %s", pm)
+	}
+	// papermill's banners: one at the top, one just before the failing cell.
+	if len(n.Cells) != 5 || !isBanner(n.Cells[0]) || !isBanner(n.Cells[2]) || n.Cells[3] != failing {
+		t.Errorf("cells after the run: %d", len(n.Cells))
 	}
 }
 
@@ -272,7 +285,8 @@ func TestRunPythonCells(t *testing.T) {
 		}
 	})
 	t.Run("an exception fails the run", func(t *testing.T) {
-		n := nb(py("raise ValueError('bad')"), sql("SELECT 1", ""))
+		raising := py("raise ValueError('bad')")
+		n := nb(raising, sql("SELECT 1", ""))
 		out, err := Run(context.Background(), f.env, f.db, n, "n.ipynb", opts())
 		var pe *PythonError
 		if err != nil || !errors.As(out.Err, &pe) || pe.Ename != "ValueError" {
@@ -281,7 +295,7 @@ func TestRunPythonCells(t *testing.T) {
 		if got := statuses(out.Record); !slices.Equal(got, []string{runs.Failed, runs.Skipped}) {
 			t.Errorf("cells = %v", got)
 		}
-		if outs := n.Cells[0].Outputs(); len(outs) != 1 || !strings.Contains(string(outs[0]), "ValueError") {
+		if outs := raising.Outputs(); len(outs) != 1 || !strings.Contains(string(outs[0]), "ValueError") {
 			t.Errorf("the traceback output was replaced: %s", outs)
 		}
 	})
@@ -405,3 +419,5 @@ func TestRunSavesToTheLake(t *testing.T) {
 		t.Errorf("after a failed save the lake holds %+v, %v; want the 10 rows saved before", cat, err)
 	}
 }
+
+func isBanner(c *notebook.Cell) bool { return slices.Contains(c.Tags, errorTag) }

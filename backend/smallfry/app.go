@@ -92,7 +92,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		schedule:  &scheduling{acct: acct, keychain: kc, binary: bin},
 		kernels: &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels,
 			Credentials: acct.Credentials},
-		env: runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake},
+		env: runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake, Version: cfg.Version},
 	}
 	a.Workbench = workbench.New(workbench.Config{
 		Root: ws.Root, Notebooks: ws.Notebooks, Lake: ws.Lake, Runs: ws.Runs,

@@ -57,7 +57,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		cfg: cfg, events: events, sessions: map[string]*session{},
-		env: runner.Env{Root: cfg.Root, Runs: cfg.Runs, Lake: cfg.Lake},
+		env: runner.Env{Root: cfg.Root, Runs: cfg.Runs, Lake: cfg.Lake, Version: cfg.Version},
 	}
 }
 
