@@ -407,8 +407,11 @@ start() {
 	# API server reads the task logs from disk (same machine, same folder).
 	launch scheduler scheduler --skip-serve-logs
 	launch dag-processor dag-processor
+	# The PID launch saved, not our_pid: right after the launch the process
+	# may not have made its session yet (setsid runs in it), and a busy
+	# machine would see a live server as gone.
 	local pid
-	pid=$(our_pid api-server) || pid=0
+	pid=$(cat "$state/api-server.pid")
 	if ! wait_until "$pid" "$state/api-server.log" "$timeout" "Airflow" healthy_and_alive "$port"; then
 		tail -n 20 "$state/scheduler.log" "$state/dag-processor.log" >&2
 		stop_components
@@ -423,7 +426,7 @@ start() {
 healthy_and_alive() {
 	local c
 	for c in scheduler dag-processor; do
-		if ! our_pid "$c" >/dev/null; then
+		if ! alive "$(cat "$state/$c.pid" 2>/dev/null || echo 0)"; then
 			tail -n 20 "$state/$c.log" >&2
 			log "$c exited"
 			return 2
