@@ -50,7 +50,7 @@ docker: test-deps
 # a DAG folder, one with an S3 DAG bundle on that MinIO), installed into
 # ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
 peers: test-deps
-	bash scripts/peers.sh start
+	bash scripts/peers.sh start || { status=$$?; bash scripts/peers.sh stop; exit $$status; }
 
 # Every test, against real peers: DuckDB, ipykernel in .venv, the Docker
 # engine with the locally built kernel image, the IdP, MinIO, Airflow, a keychain
