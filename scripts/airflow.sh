@@ -167,20 +167,6 @@ our_pid() {
 	echo "$pid"
 }
 
-in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 30000))
-		if ! in_use "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	log "found no free port"
-	return 1
-}
 
 random_string() { head -c 96 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
 

@@ -83,21 +83,6 @@ install() {
 # The PID in our pidfile, if that process is still a minio.
 our_pid() { pid_of "$pidfile" minio; }
 
-# in_use tells whether something listens on 127.0.0.1:$1.
-in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-	local p
-	for _ in $(seq 200); do
-		p=$((20000 + RANDOM % 30000))
-		if ! in_use "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	log "found no free port"
-	return 1
-}
 
 # ready tells whether MinIO on port $1 answers its readiness check.
 ready() {

@@ -63,7 +63,7 @@ func New(opts Options) (*Client, error) {
 	if pass == nil {
 		pass = func(context.Context) (string, error) { return "", nil }
 	}
-	return &Client{base: u, user: opts.User, pass: pass, http: hc, sleep: sleepCtx}, nil
+	return &Client{base: u, user: opts.User, pass: pass, http: hc, sleep: backend.Sleep}, nil
 }
 
 // URL is the Airflow's base address.
@@ -290,15 +290,4 @@ func detail(data []byte) string {
 		return "no detail"
 	}
 	return s
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"smallfry/backend"
 )
 
 // Options are what a Client takes from its surroundings; the zero value is
@@ -82,7 +84,7 @@ func New(s Settings, o Options) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepContext
+		c.sleep = backend.Sleep
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -120,21 +122,6 @@ func (c *Client) Credentials() aws.CredentialsProvider { return c.keys }
 // KeysExpiry is when the cached AWS keys expire (they are renewed a few
 // minutes before); zero when there are none yet. It asks no server.
 func (c *Client) KeysExpiry() time.Time { return c.keys.expiry() }
-
-// sleepContext sleeps for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // discovery is what the IdP's discovery document told us.
 type discovery struct {

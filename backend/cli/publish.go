@@ -46,16 +46,9 @@ func publishCommand(ctx context.Context, args []string, io Streams) int {
 	pause := fs.Bool("pause", false, "pause the notebook's schedule")
 	resume := fs.Bool("resume", false, "resume the notebook's schedule")
 	runNow := fs.Bool("run-now", false, "start a scheduled run now")
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return exitInvalid
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, ok := parseInterleaved(fs, args)
+	if !ok {
+		return exitInvalid
 	}
 	if len(positional) != 1 {
 		fmt.Fprintf(io.Stderr, "smallfry publish: expected one notebook, got %d\n\n%s", len(positional), usage)

@@ -49,17 +49,9 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	scheduled := fs.Bool("scheduled", false, "the run is Airflow's: name it by the AIRFLOW_CTX_* variables")
 	recordTo := fs.String("record-to", "", "with --scheduled: also store the record and output notebook under this folder or s3:// prefix")
 	timeout := fs.Duration("timeout", 0, "stop the run after this long (e.g. 30m), as failed")
-	// Flags may come before or after the notebook, as with papermill.
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return exitInvalid
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, ok := parseInterleaved(fs, args)
+	if !ok {
+		return exitInvalid
 	}
 	if len(positional) != 1 {
 		fmt.Fprintf(io.Stderr, "smallfry run: expected one notebook, got %d\n\n%s", len(positional), usage)
@@ -204,6 +196,22 @@ func airflowRun() (*runs.Scheduled, error) {
 		try = n
 	}
 	return &runs.Scheduled{DagID: dag, RunID: run, Try: try}, nil
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments, as with papermill, and returns those arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, bool) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, false
+		}
+		if fs.NArg() == 0 {
+			return positional, true
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func samePath(a, b string) bool {

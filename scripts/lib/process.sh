@@ -54,3 +54,20 @@ stop_pid() {
 		sleep 0.2
 	done
 }
+
+# in_use tells whether something listens on 127.0.0.1:$1.
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port prints a port nothing listens on yet, in 20000-49999.
+free_port() {
+	local p
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! in_use "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	log "found no free port"
+	return 1
+}
