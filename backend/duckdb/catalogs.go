@@ -24,6 +24,24 @@ type Catalog interface {
 	Missing(ctx context.Context, file string, progress func(Download)) (retry bool, err error)
 }
 
+// Estimator is a Catalog that can tell, before a statement runs, what it
+// would read of a table (the S3 lake's, from its listing).
+type Estimator interface {
+	Estimate(ctx context.Context, req ViewRequest) (s Scan, ok bool, err error)
+}
+
+// Scan is what a statement would read of one attached table.
+type Scan struct {
+	Table      string `json:"table"` // as the statement names it: s3.Sales
+	Files      int    `json:"files"`
+	FilesTotal int    `json:"filesTotal"`
+	// Bytes is the size of the files it reads, after partition pruning;
+	// BytesTotal the table's; ToDownload what of Bytes is not cached here.
+	Bytes      int64 `json:"bytes"`
+	BytesTotal int64 `json:"bytesTotal"`
+	ToDownload int64 `json:"toDownload"`
+}
+
 // ViewRequest is what a Catalog is asked for.
 type ViewRequest struct {
 	Schema, Name string
@@ -65,6 +83,42 @@ func attachStatements(catalogs map[string]Catalog) []string {
 	}
 	slices.Sort(qs)
 	return qs
+}
+
+// Estimate tells what the statements of sql would read of the attached
+// catalogs' tables, before running them (nothing is fetched): one Scan per
+// table and statement, in order. Tables of catalogs that cannot estimate
+// are left out.
+func (s *Session) Estimate(ctx context.Context, sql string, params map[string]any) ([]Scan, error) {
+	var out []Scan
+	for _, st := range splitStatements(sql) {
+		stmt := st.SQL
+		seen := map[string]bool{}
+		for _, chain := range dottedNames(stmt) {
+			cat, ok := s.catalogs[strings.ToLower(chain[0])]
+			est, can := cat.(Estimator)
+			if !ok || !can || len(chain) > 3 {
+				continue
+			}
+			req := ViewRequest{Schema: "main", Name: chain[1], Statement: stmt, Params: params}
+			if len(chain) == 3 {
+				req.Schema, req.Name = chain[1], chain[2]
+			}
+			key := strings.ToLower(req.Schema + "." + req.Name)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			scan, ok, err := est.Estimate(ctx, req)
+			if err != nil {
+				return nil, fmt.Errorf("estimate what %s reads: %w", strings.Join(chain, "."), err)
+			}
+			if ok {
+				out = append(out, scan)
+			}
+		}
+	}
+	return out, nil
 }
 
 // makeViews makes the attached views a statement names, and records what

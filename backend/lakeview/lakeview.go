@@ -105,29 +105,8 @@ func (c *Catalog) table(ctx context.Context, req duckdb.ViewRequest) (duckdb.Vie
 		c.writeSnapshot(tf)
 	}
 
-	// The files the statement can read, by its filters on partition keys.
-	want := make([]bool, len(tf.Files))
-	var matchers []func(lake.File) bool
-	for _, k := range tf.Partitions {
-		if match, ok := duckdb.KeyFilter(req.Statement, k, req.Params); ok {
-			matchers = append(matchers, func(f lake.File) bool { v, ok := f.Partition[k]; return ok && match(v) })
-		}
-	}
+	want, first := wanted(tf, req)
 	var fetch []string
-	first := -1
-	for i, f := range tf.Files {
-		want[i] = true
-		for _, m := range matchers {
-			want[i] = want[i] && m(f)
-		}
-		if want[i] && first < 0 {
-			first = i
-		}
-	}
-	if first < 0 {
-		first = 0 // DuckDB reads the first file's schema even when it prunes it
-		want[0] = true
-	}
 	for i, f := range tf.Files {
 		if _, cached := c.store.Cached(f.Key); want[i] && !cached {
 			fetch = append(fetch, f.Key)
@@ -168,6 +147,67 @@ func (c *Catalog) table(ctx context.Context, req duckdb.ViewRequest) (duckdb.Vie
 		Query:   "SELECT * FROM read_parquet([" + strings.Join(paths, ", ") + "], hive_partitioning = " + hive + ")",
 		Objects: objects,
 	}, true, nil
+}
+
+// wanted tells the files a statement can read, by its filters on the
+// table's partition keys, and the first of them.
+func wanted(tf lake.TableFiles, req duckdb.ViewRequest) (want []bool, first int) {
+	want = make([]bool, len(tf.Files))
+	var matchers []func(lake.File) bool
+	for _, k := range tf.Partitions {
+		if match, ok := duckdb.KeyFilter(req.Statement, k, req.Params); ok {
+			matchers = append(matchers, func(f lake.File) bool { v, ok := f.Partition[k]; return ok && match(v) })
+		}
+	}
+	first = -1
+	for i, f := range tf.Files {
+		want[i] = true
+		for _, m := range matchers {
+			want[i] = want[i] && m(f)
+		}
+		if want[i] && first < 0 {
+			first = i
+		}
+	}
+	if first < 0 {
+		first = 0 // DuckDB reads the first file's schema even when it prunes it
+		want[0] = true
+	}
+	return want, first
+}
+
+// Estimate implements duckdb.Estimator: what a statement would read of
+// s3.<name>, after partition pruning, from the table's listing (no data is
+// fetched), and how much of it is not cached here yet.
+func (c *Catalog) Estimate(ctx context.Context, req duckdb.ViewRequest) (duckdb.Scan, bool, error) {
+	if !strings.EqualFold(req.Schema, "main") {
+		return duckdb.Scan{}, false, nil
+	}
+	tf, ok, err := c.lake.Files(ctx, req.Name)
+	if errors.Is(err, lake.ErrOffline) {
+		snap, found := c.readSnapshot(req.Name)
+		if !found {
+			return duckdb.Scan{}, false, err
+		}
+		tf, ok, err = lake.TableFiles{Name: snap.Name, Partitions: snap.Partitions, Files: snap.Files}, true, nil
+	}
+	if err != nil || !ok || len(tf.Files) == 0 {
+		return duckdb.Scan{}, false, err
+	}
+	want, _ := wanted(tf, req)
+	scan := duckdb.Scan{Table: "s3." + tf.Name, FilesTotal: len(tf.Files)}
+	for i, f := range tf.Files {
+		scan.BytesTotal += f.Size
+		if !want[i] {
+			continue
+		}
+		scan.Files++
+		scan.Bytes += f.Size
+		if _, cached := c.store.Cached(f.Key); !cached {
+			scan.ToDownload += f.Size
+		}
+	}
+	return scan, true, nil
 }
 
 func rangeExcept(n, skip int) []int {

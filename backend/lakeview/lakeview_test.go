@@ -238,3 +238,39 @@ func TestWrittenTableIsQueryableAndBrokenObjectsSaySo(t *testing.T) {
 		t.Errorf("a corrupt object: %v", err)
 	}
 }
+
+func TestEstimateBeforeRunning(t *testing.T) {
+	f := newFixture(t, 30)
+	one := func(sql string, params map[string]any) duckdb.Scan {
+		t.Helper()
+		scans, err := f.db.Estimate(f.ctx, sql, params)
+		if err != nil || len(scans) != 1 {
+			t.Fatalf("Estimate(%q) = %+v, %v", sql, scans, err)
+		}
+		return scans[0]
+	}
+	whole := one("SELECT count(*) FROM s3.events", nil)
+	if whole.Files != 30 || whole.FilesTotal != 30 || whole.Bytes != whole.BytesTotal || whole.Bytes <= 0 || whole.ToDownload != whole.Bytes || whole.Table != "s3.Events" {
+		t.Fatalf("the whole table: %+v", whole)
+	}
+	if data := f.gets.data(); len(data) != 0 {
+		t.Errorf("estimating downloaded %v", data)
+	}
+	day := one("SELECT count(*) FROM s3.Events WHERE day = $day", map[string]any{"day": "2026-01-17"})
+	if day.Files != 1 || day.Bytes*30 > whole.Bytes*2 || day.BytesTotal != whole.BytesTotal {
+		t.Errorf("one partition: %+v (whole %+v)", day, whole)
+	}
+	// Once a day is cached, it is no longer to download.
+	scalar(t, f.db, "SELECT count(*) FROM s3.Events WHERE day = '2026-01-17'", nil)
+	if again := one("SELECT * FROM s3.Events WHERE day = '2026-01-17'", nil); again.ToDownload != 0 || again.Bytes != day.Bytes {
+		t.Errorf("a cached partition: %+v", again)
+	}
+	if range3 := one("SELECT * FROM s3.Events WHERE day BETWEEN '2026-01-10' AND '2026-01-12'", nil); range3.Files != 3 {
+		t.Errorf("three days: %+v", range3)
+	}
+	// Two statements, a local table and a missing S3 one: only what is known.
+	scans, err := f.db.Estimate(f.ctx, "SELECT 1; SELECT * FROM s3.Events e JOIN s3.Events f USING (id); SELECT * FROM s3.nope", nil)
+	if err != nil || len(scans) != 1 || scans[0].Files != 30 {
+		t.Errorf("several statements: %+v, %v", scans, err)
+	}
+}

@@ -384,6 +384,15 @@ func looksLikeTableRef(stmt, name string) bool {
 	return false
 }
 
+// Estimate implements duckdb.Estimator (nothing to estimate without a lake).
+func (c s3Catalog) Estimate(ctx context.Context, req duckdb.ViewRequest) (duckdb.Scan, bool, error) {
+	_, view, _ := c.a.current()
+	if view == nil {
+		return duckdb.Scan{}, false, nil
+	}
+	return view.Estimate(ctx, req)
+}
+
 func (c s3Catalog) Missing(ctx context.Context, file string, progress func(duckdb.Download)) (bool, error) {
 	_, view, _ := c.a.current()
 	if view == nil {
