@@ -9,7 +9,10 @@
 #                          playwright-core; Debian's Docker engine, debootstrap
 #                          for the test kernel image and docker-registry as a
 #                          local registry for the pull tests; gnome-keyring
-#                          and D-Bus for the keychain tests (scripts/keyring.sh)
+#                          and D-Bus for the keychain tests (scripts/keyring.sh);
+#                          Java 17 and Maven for the Spark Connect peer
+#                          (scripts/spark.sh), protoc for its generated Go code
+#                          (scripts/gen-spark-protos.sh)
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
@@ -24,6 +27,7 @@ test)
 		chromium                                                # browser tests
 		debootstrap docker-registry                             # Docker kernel tests
 		gnome-keyring dbus-daemon dbus-bin                      # keychain tests (scripts/keyring.sh)
+		openjdk-17-jre-headless maven protobuf-compiler         # Spark peer (scripts/spark.sh, gen-spark-protos.sh)
 	)
 	# Debian's engine, unless one is installed already (Docker CE's packages
 	# conflict with docker.io).
