@@ -44,13 +44,15 @@ docker: test-deps
 	bash scripts/docker-engine.sh start
 	bash scripts/build-kernel-image.sh
 
-# The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider)
-# and MinIO as S3 and STS (see scripts/peers.sh; `scripts/peers.sh stop`).
+# The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider),
+# MinIO as S3 and STS, and a Spark Connect server reading that MinIO,
+# installed into ~/.cache/smallfry on first use (see scripts/peers.sh;
+# `scripts/peers.sh stop`).
 peers: test-deps
 	bash scripts/peers.sh start
 
 # Every test, against real peers: DuckDB, ipykernel in .venv, the Docker
-# engine with the locally built kernel image, the IdP, MinIO, a keychain
+# engine with the locally built kernel image, the IdP, MinIO, Spark, a keychain
 # (gnome-keyring on a private D-Bus), chromium, the window under Xvfb. Every
 # peer must be there (SMALLFRY_REQUIRE_PEERS=1). The peers, and the Docker
 # engine if these scripts started it, are stopped at the end.

@@ -4,12 +4,15 @@
 #   - the OIDC identity provider (scripts/idp.sh: oidc-provider, device flow);
 #   - one MinIO (scripts/minio.sh) serving S3 and, trusting that IdP, STS
 #     AssumeRoleWithWebIdentity; its state is build/peers/minio-sts, where
-#     backend/auth/authtest looks for it.
-#   start   starts both (each script keeps a healthy server of its own) and
-#           writes build/peers/env, the `export` lines the Makefile's test
-#           recipes source: the IdP's SMALLFRY_IDP_* and MinIO's SMALLFRY_S3_*.
-#           The file is 0600; it holds MinIO's root keys for the tests.
-#   stop    stops both.
+#     backend/auth/authtest looks for it;
+#   - the Spark Connect server (scripts/spark.sh), reading that MinIO through
+#     S3A with the keys each Spark session sets.
+#   start   starts all three (each script keeps a healthy server of its own)
+#           and writes build/peers/env, the `export` lines the Makefile's test
+#           recipes source: the IdP's SMALLFRY_IDP_*, MinIO's SMALLFRY_S3_* and
+#           Spark's SMALLFRY_SPARK_*. The file is 0600; it holds MinIO's root
+#           keys for the tests.
+#   stop    stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,11 +37,21 @@ start() {
 		MINIO_IDENTITY_OPENID_ROLE_POLICY=readwrite \
 		bash scripts/minio.sh start
 	echo "$trust" >"$sts/trusted-issuer"
-	(umask 077 && cat "$peers/idp/env" "$sts/env" >"$peers/env")
-	echo "peers: IdP at $SMALLFRY_IDP_ISSUER; S3 and STS at $(grep -o 'http://127.0.0.1:[0-9]*' "$sts/env" | head -1)" >&2
+	# Spark after MinIO: its S3A endpoint is MinIO's (a Spark that reaches
+	# another endpoint is restarted). The first run installs it (about 100 s).
+	(
+		set -a
+		# shellcheck disable=SC1091
+		. "$sts/env"
+		exec bash scripts/spark.sh start
+	)
+	(umask 077 && cat "$peers/idp/env" "$sts/env" "$peers/spark/env" >"$peers/env")
+	echo "peers: IdP at $SMALLFRY_IDP_ISSUER; S3 and STS at $(grep -o 'http://127.0.0.1:[0-9]*' "$sts/env" | head -1);" \
+		"Spark Connect at $(grep -o 'sc://127.0.0.1:[0-9]*' "$peers/spark/env" | head -1)" >&2
 }
 
 stop() {
+	bash scripts/spark.sh stop || true
 	MINIO_STATE_DIR=$sts bash scripts/minio.sh stop || true
 	bash scripts/idp.sh stop || true
 	rm -f "$peers/env"

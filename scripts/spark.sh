@@ -7,7 +7,7 @@
 #              spark-4.3.0/venv            pyspark from that wheel, its Connect
 #                                          client's packages from
 #                                          scripts/requirements-spark.txt
-#              jars/                       hadoop-aws and the AWS SDK bundle it
+#              jars/                       hadoop-aws and the AWS jars it
 #                                          needs, from Maven Central without
 #                                          transitive resolution, checked
 #                                          against the SHA-1s pinned below
@@ -38,12 +38,21 @@ cd "$(dirname "$0")/.."
 
 PYSPARK_VERSION=4.3.0
 # Spark 4.3 is built on Hadoop 3.5.0 (pyspark/jars/hadoop-client-*-3.5.0.jar):
-# hadoop-aws must be the same version, with the AWS SDK bundle it was built on.
+# hadoop-aws must be the same version, with the AWS SDK bundle and the S3
+# analytics accelerator (its input streams; NoClassDefFoundError on the first
+# read without it) at the versions hadoop-project 3.5.0's pom names. None of
+# the three needs more than Spark's own jars.
 JARS=(
 	"org.apache.hadoop:hadoop-aws:3.5.0 9e594525d264c0db653c7f68da98b245f7d61ea5"
 	"software.amazon.awssdk:bundle:2.35.4 7252265e3970b214708e68a8b74a8fa8c875af1e"
+	"software.amazon.s3.analyticsaccelerator:analyticsaccelerator-s3:1.3.1 6c9bd0f6c440c9a78e82d272f5f0252d942419f6"
 )
 MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+# S3A takes keys only from the Hadoop configuration a query runs with, that
+# is its Spark session's: the user's temporary keys (with a session token),
+# else plain keys. Not S3A's default chain, whose last link asks the EC2
+# instance metadata address, which is no peer of ours.
+S3A_PROVIDERS=org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider,org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider
 
 lock=$PWD/scripts/requirements-spark.txt
 cache_root=${SMALLFRY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smallfry}
@@ -253,9 +262,11 @@ start() {
 	fi
 	stop_server
 	install >/dev/null
-	local jarlist java
+	local jarlist java spark_home
 	jarlist=$(jar_list)
 	java=$(java_home)
+	# pyspark's find-spark-home would ask whichever python3 is on PATH.
+	spark_home=$("$venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
 	port=${SPARK_PORT:-$(free_port)}
 	if in_use "$port"; then
 		log "port $port is taken"
@@ -278,8 +289,9 @@ start() {
 	# process group is what `stop` ends.
 	(
 		cd "$state"
-		JAVA_HOME=$java SPARK_CONF_DIR=$state/conf SPARK_LOCAL_IP=127.0.0.1 SPARK_LOG_DIR=$state \
-			exec setsid "$venv/bin/spark-submit" \
+		JAVA_HOME=$java SPARK_HOME=$spark_home SPARK_CONF_DIR=$state/conf SPARK_LOCAL_IP=127.0.0.1 \
+			PYSPARK_PYTHON=$venv/bin/python SPARK_LOG_DIR=$state \
+			exec setsid "$spark_home/bin/spark-submit" \
 			--class org.apache.spark.sql.connect.service.SparkConnectServer \
 			--name "Smallfry test Spark Connect" \
 			--master 'local[2]' \
@@ -296,6 +308,8 @@ start() {
 			--conf spark.sql.catalogImplementation=in-memory \
 			--conf spark.sql.shuffle.partitions=4 \
 			--conf spark.hadoop.fs.s3a.path.style.access=true \
+			--conf "spark.hadoop.fs.s3a.aws.credentials.provider=$S3A_PROVIDERS" \
+			--conf spark.hadoop.fs.s3a.impl.disable.cache=true \
 			"${s3[@]}" \
 			>>"$logfile" 2>&1 </dev/null
 	) &
