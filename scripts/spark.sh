@@ -22,7 +22,9 @@
 #            pyspark's client, then writes build/peers/spark/env (0600), shell
 #            `export` lines:
 #              SMALLFRY_SPARK_URL     sc://127.0.0.1:PORT
+#              SMALLFRY_SPARK_TOKEN   the token the server takes (Bearer)
 #              SMALLFRY_SPARK_PYTHON  the venv's python (pyspark's client)
+#              SMALLFRY_SPARK_PID     the server's PID (tests watch its CPU)
 #            Idempotent: a server this script started that is up and reaches
 #            the same S3 endpoint is kept.
 #   stop     stops what `start` started, by process group (TERM, then KILL of
@@ -226,6 +228,8 @@ free_port() {
 	return 1
 }
 
+random_token() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
+
 running_port() { [[ -f $state/port ]] && cat "$state/port"; }
 
 # started tells whether the server logged that it listens.
@@ -237,11 +241,12 @@ s3_endpoint() { echo "${SMALLFRY_S3_ENDPOINT:-}"; }
 
 # query PORT runs a first query through pyspark's own Connect client: the
 # server is up only when a session can be made and a job run.
+# (pyspark sends a token without TLS only to the host named localhost.)
 query() {
-	"$venv/bin/python" - "$1" <<'EOF'
+	SPARK_CONNECT_AUTHENTICATE_TOKEN=$(cat "$state/token") "$venv/bin/python" - "$1" <<'EOF'
 import sys
 from pyspark.sql import SparkSession
-spark = SparkSession.builder.remote(f"sc://127.0.0.1:{sys.argv[1]}").getOrCreate()
+spark = SparkSession.builder.remote(f"sc://localhost:{sys.argv[1]}").getOrCreate()
 assert spark.sql("SELECT 1 AS one").collect()[0].one == 1
 spark.stop()
 EOF
@@ -278,6 +283,9 @@ start() {
 	echo "$endpoint" >"$state/s3-endpoint"
 	rm -f "$envfile"
 	: >"$logfile"
+	# A token per start, as a real cluster would want one; through the
+	# environment, so it is in no command line.
+	(umask 077 && random_token >"$state/token")
 	local s3=()
 	if [[ -n $endpoint ]]; then
 		s3+=(--conf "spark.hadoop.fs.s3a.endpoint=$endpoint"
@@ -289,7 +297,8 @@ start() {
 	# process group is what `stop` ends.
 	(
 		cd "$state"
-		JAVA_HOME=$java SPARK_HOME=$spark_home SPARK_CONF_DIR=$state/conf SPARK_LOCAL_IP=127.0.0.1 \
+		SPARK_CONNECT_AUTHENTICATE_TOKEN=$(cat "$state/token") \
+			JAVA_HOME=$java SPARK_HOME=$spark_home SPARK_CONF_DIR=$state/conf SPARK_LOCAL_IP=127.0.0.1 \
 			PYSPARK_PYTHON=$venv/bin/python SPARK_LOG_DIR=$state \
 			exec setsid "$spark_home/bin/spark-submit" \
 			--class org.apache.spark.sql.connect.service.SparkConnectServer \
@@ -337,7 +346,9 @@ write_env() {
 		umask 077
 		{
 			printf 'export SMALLFRY_SPARK_URL=%q\n' "sc://127.0.0.1:$1"
+			printf 'export SMALLFRY_SPARK_TOKEN=%q\n' "$(cat "$state/token")"
 			printf 'export SMALLFRY_SPARK_PYTHON=%q\n' "$venv/bin/python"
+			printf 'export SMALLFRY_SPARK_PID=%q\n' "$(cat "$pidfile")"
 		} >"$envfile.tmp"
 	)
 	mv -f "$envfile.tmp" "$envfile"

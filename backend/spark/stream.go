@@ -1,0 +1,500 @@
+package spark
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/uuid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"smallfry/backend"
+	pb "smallfry/backend/spark/proto"
+)
+
+// ExecuteOptions are a query's optional settings.
+type ExecuteOptions struct {
+	// OperationID is the server's id of the query (a UUID); "" makes one.
+	OperationID string
+	// Tags are set on the operation (InterruptTag stops all that carry one).
+	Tags []string
+	// OnProgress receives the server's ExecutionProgress as it comes (about
+	// every couple of seconds while stages run), from the goroutine reading
+	// the stream.
+	OnProgress func(Progress)
+}
+
+// Progress is the server's view of a running query plus what has arrived.
+type Progress struct {
+	Stages        []StageProgress
+	TasksDone     int64 // over all stages
+	Tasks         int64
+	BytesRead     int64 // input bytes read by the stages
+	InflightTasks int64
+	Rows          int64 // rows received so far
+	Bytes         int64 // Arrow bytes received so far
+}
+
+// StageProgress is one Spark stage.
+type StageProgress struct {
+	ID, Tasks, TasksDone, BytesRead int64
+	Done                            bool
+}
+
+// Stream is a query's result as it arrives: Arrow record batches, one held
+// at a time. It is an array.RecordReader (DuckDB scans it through Arrow's C
+// stream). Release (or Close) ends it: an unfinished query is interrupted
+// on the server, and the operation is released there in any case.
+type Stream struct {
+	c        *Client
+	ctx      context.Context
+	cancel   context.CancelFunc // ends the gRPC stream
+	stop     func() bool        // stops the watch on ctx
+	sql      string
+	opID     string
+	req      *pb.ExecutePlanRequest
+	onProg   func(Progress)
+	stream   grpc.ServerStreamingClient[pb.ExecutePlanResponse]
+	lastID   string // of the last response received
+	received bool
+	complete bool // ResultComplete seen
+	done     bool // no more batches (complete or failed)
+	err      error
+	schema   *arrow.Schema
+	cur      arrow.RecordBatch
+	queue    []arrow.RecordBatch // decoded, not yet returned
+	rows     atomic.Int64
+	nbytes   atomic.Int64
+	progress Progress
+	mem      memory.Allocator
+
+	refs      atomic.Int64
+	ended     sync.Once // the server side was ended (released, interrupted)
+	bg        sync.WaitGroup
+	releasing atomic.Bool // a ReleaseUntil is in flight
+	stopped   atomic.Bool // interrupted because ctx ended
+}
+
+var _ array.RecordReader = (*Stream)(nil)
+
+// Execute runs sql on the server as a reattachable ExecutePlan, args bound
+// to its :name markers as literals (never pasted into the SQL). It returns
+// once the first batch (or the end, or an error) arrives, so that the
+// schema is known; ctx governs the whole stream, and its end interrupts the
+// query on the server.
+func (c *Client) Execute(ctx context.Context, sql string, args map[string]any, opts ExecuteOptions) (*Stream, error) {
+	if err := c.checkOpen(); err != nil {
+		return nil, err
+	}
+	named, err := namedArguments(args)
+	if err != nil {
+		return nil, &Error{Code: backend.EINVALID, Class: ClassProtocol, Message: err.Error(), Err: err}
+	}
+	opID := opts.OperationID
+	if opID == "" {
+		opID = uuid.NewString()
+	} else if _, err := uuid.Parse(opID); err != nil {
+		return nil, &Error{Code: backend.EINVALID, Class: ClassProtocol, Message: fmt.Sprintf("spark operation id %q is not a UUID", opID), Err: err}
+	}
+	s := &Stream{c: c, sql: sql, opID: opID, onProg: opts.OnProgress, mem: memory.DefaultAllocator}
+	s.refs.Store(1)
+	s.req = &pb.ExecutePlanRequest{
+		SessionId:                         c.sessionID,
+		ClientObservedServerSideSessionId: c.serverSession(),
+		UserContext:                       c.userContext(),
+		OperationId:                       &opID,
+		ClientType:                        &c.clientType,
+		Tags:                              opts.Tags,
+		Plan: &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{
+			RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: sql, NamedArguments: named}},
+		}}},
+		RequestOptions: []*pb.ExecutePlanRequest_RequestOption{{
+			RequestOption: &pb.ExecutePlanRequest_RequestOption_ReattachOptions{
+				ReattachOptions: &pb.ReattachOptions{Reattachable: true},
+			},
+		}},
+	}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	// Cancelling a Go context only drops our side of the stream; the job
+	// would go on on the server. So the end of ctx interrupts it there.
+	s.stop = context.AfterFunc(ctx, func() {
+		s.stopped.Store(true)
+		s.endServerSide(ctx, true)
+	})
+	s.stream, err = c.stub.ExecutePlan(s.ctx, s.req)
+	if err != nil {
+		// Opening a server stream fails only locally (a closed connection);
+		// the server's refusals come with the first receive.
+		s.stream = nil
+	}
+	if !s.fill() {
+		err := s.err
+		if err == nil {
+			// A statement with no rows at all: an empty stream.
+			return s, nil
+		}
+		s.Release()
+		return nil, err
+	}
+	s.queue = append([]arrow.RecordBatch{s.cur}, s.queue...)
+	s.cur = nil
+	return s, nil
+}
+
+// OperationID is the server's id of the query.
+func (s *Stream) OperationID() string { return s.opID }
+
+// Rows is the number of rows received so far; Bytes the Arrow bytes.
+func (s *Stream) Rows() int64  { return s.rows.Load() }
+func (s *Stream) Bytes() int64 { return s.nbytes.Load() }
+
+// Schema is the result's schema (no columns for a statement without rows).
+func (s *Stream) Schema() *arrow.Schema {
+	if s.schema == nil {
+		return arrow.NewSchema(nil, nil)
+	}
+	return s.schema
+}
+
+// Next moves to the next record batch, reading (and reattaching) as needed.
+func (s *Stream) Next() bool {
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	if len(s.queue) > 0 {
+		s.cur, s.queue = s.queue[0], s.queue[1:]
+		return true
+	}
+	return s.fill()
+}
+
+// RecordBatch is the current batch, valid until the next call to Next.
+func (s *Stream) RecordBatch() arrow.RecordBatch { return s.cur }
+
+// Record is RecordBatch.
+//
+// Deprecated: arrow-go's old name, kept for array.RecordReader.
+func (s *Stream) Record() arrow.RecordBatch { return s.cur }
+
+// Err is what stopped the stream early, nil after a complete result.
+func (s *Stream) Err() error { return s.err }
+
+// Retain adds a reference.
+func (s *Stream) Retain() { s.refs.Add(1) }
+
+// Release drops a reference; the last one ends the stream (see Close).
+func (s *Stream) Release() {
+	if s.refs.Add(-1) != 0 {
+		return
+	}
+	s.finish()
+}
+
+// Close ends the stream now, whatever its references: an unfinished query
+// is interrupted on the server, the operation released there, and Close
+// waits (briefly) for both.
+func (s *Stream) Close() error {
+	if s.refs.Swap(0) > 0 {
+		s.finish()
+	}
+	return nil
+}
+
+func (s *Stream) finish() {
+	s.endServerSide(s.ctx, !s.complete)
+	s.stop()
+	s.cancel()
+	s.bg.Wait()
+	if s.cur != nil {
+		s.cur.Release()
+		s.cur = nil
+	}
+	for _, r := range s.queue {
+		r.Release()
+	}
+	s.queue = nil
+	s.done = true
+}
+
+// fill reads responses until a record batch is current, or the end. A
+// false return with s.err nil is a complete result.
+func (s *Stream) fill() bool {
+	if s.done {
+		return false
+	}
+	for {
+		resp, err := s.recv()
+		if err != nil {
+			s.fail(err)
+			return false
+		}
+		if resp == nil {
+			s.done = true
+			s.endServerSide(s.ctx, false)
+			return false
+		}
+		switch r := resp.GetResponseType().(type) {
+		case *pb.ExecutePlanResponse_ArrowBatch_:
+			recs, err := s.decode(r.ArrowBatch)
+			if err != nil {
+				s.fail(err)
+				return false
+			}
+			s.releaseUntil(s.lastID)
+			if len(recs) == 0 {
+				continue
+			}
+			s.cur, s.queue = recs[0], append(s.queue, recs[1:]...)
+			return true
+		case *pb.ExecutePlanResponse_ExecutionProgress_:
+			s.report(r.ExecutionProgress)
+		}
+	}
+}
+
+func (s *Stream) fail(err error) {
+	s.done = true
+	s.err = s.convert(err)
+	s.endServerSide(s.ctx, true)
+}
+
+// convert names a failure of the stream for the user: a cut stream is
+// not the same as a server that was never reached.
+func (s *Stream) convert(err error) error {
+	e := s.c.convert(s.ctx, err, s.sql)
+	if s.stopped.Load() && e.Code != backend.ECANCELED {
+		return &Error{Code: backend.ECANCELED, Class: ClassCanceled, Message: "the Spark query was canceled", Err: err}
+	}
+	if s.received && (e.Class == ClassUnavailable || (e.Class == "" && e.Code == backend.EINTERNAL)) {
+		e.Class = ClassStreamCut
+		e.Message = fmt.Sprintf("the result from the Spark cluster at %s stopped after %d rows and could not be resumed: %s",
+			s.c.ep.address(), s.rows.Load(), status.Convert(err).Message())
+	}
+	return e
+}
+
+// recv returns the next response worth reading, nil at ResultComplete. It
+// resumes the stream as pyspark's ExecutePlanResponseReattachableIterator
+// does: a stream that ends without ResultComplete, or fails with an error
+// the retry policy takes, is reattached after the last response received;
+// a deadline reattaches at once; an operation the server does not know
+// (the first request never reached it) is sent again, unless part of the
+// result already came.
+func (s *Stream) recv() (*pb.ExecutePlanResponse, error) {
+	if s.complete {
+		return nil, nil
+	}
+	a := s.c.retry.start()
+	for {
+		if s.ctx.Err() != nil {
+			return nil, s.ctx.Err()
+		}
+		if s.stream == nil {
+			st, err := s.c.stub.ReattachExecute(s.ctx, s.reattachRequest())
+			if err != nil {
+				if w, ok := s.backoff(a, err); ok {
+					if err := sleep(s.ctx, w); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				return nil, err
+			}
+			s.stream = st
+		}
+		resp, err := s.stream.Recv()
+		if err == io.EOF {
+			// The server ended the stream gracefully (it does after
+			// spark.connect.execute.reattachable.senderMaxStreamDuration or
+			// Size): there is more; reattach.
+			s.stream = nil
+			continue
+		}
+		if err != nil {
+			s.stream = nil
+			if s.ctx.Err() != nil {
+				return nil, err
+			}
+			msg := status.Convert(err).Message()
+			if strings.Contains(msg, "INVALID_HANDLE.OPERATION_NOT_FOUND") || strings.Contains(msg, "INVALID_HANDLE.SESSION_NOT_FOUND") {
+				if s.lastID != "" {
+					return nil, &Error{Code: backend.EINTERNAL, Class: ClassStreamCut, Status: status.Code(err), Err: err,
+						Message: fmt.Sprintf("the Spark cluster at %s lost the query after sending %d rows (it restarted, or released the query): run it again", s.c.ep.address(), s.rows.Load())}
+				}
+				if !a.immediate() {
+					return nil, err
+				}
+				// The ExecutePlan never reached the server: send it again.
+				st, err2 := s.c.stub.ExecutePlan(s.ctx, s.req)
+				if err2 != nil {
+					return nil, err2
+				}
+				s.stream = st
+				continue
+			}
+			if status.Code(err) == codes.DeadlineExceeded && a.immediate() {
+				continue
+			}
+			if w, ok := s.backoff(a, err); ok {
+				if err := sleep(s.ctx, w); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, err
+		}
+		s.received = true
+		s.c.observe(resp.GetServerSideSessionId())
+		if resp.GetResponseId() != "" {
+			s.lastID = resp.GetResponseId()
+		}
+		a.reset()
+		if _, ok := resp.GetResponseType().(*pb.ExecutePlanResponse_ResultComplete_); ok {
+			s.complete = true
+			return nil, nil
+		}
+		return resp, nil
+	}
+}
+
+func (s *Stream) backoff(a *attempts, err error) (time.Duration, bool) {
+	if !retryable(err) {
+		return 0, false
+	}
+	return a.wait(err)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (s *Stream) reattachRequest() *pb.ReattachExecuteRequest {
+	r := &pb.ReattachExecuteRequest{
+		SessionId:                         s.c.sessionID,
+		ClientObservedServerSideSessionId: s.c.serverSession(),
+		UserContext:                       s.c.userContext(),
+		OperationId:                       s.opID,
+		ClientType:                        &s.c.clientType,
+	}
+	if s.lastID != "" {
+		id := s.lastID
+		r.LastResponseId = &id
+	}
+	return r
+}
+
+// decode reads one ArrowBatch: an Arrow IPC stream of a schema and its
+// record batches.
+func (s *Stream) decode(b *pb.ExecutePlanResponse_ArrowBatch) ([]arrow.RecordBatch, error) {
+	rd, err := ipc.NewReader(bytes.NewReader(b.GetData()), ipc.WithAllocator(s.mem))
+	if err != nil {
+		return nil, &Error{Code: backend.EINTERNAL, Class: ClassProtocol, Message: "reading an Arrow batch from Spark: " + err.Error(), Err: err}
+	}
+	defer rd.Release()
+	if s.schema == nil {
+		s.schema = rd.Schema()
+	}
+	var recs []arrow.RecordBatch
+	for rd.Next() {
+		rec := rd.RecordBatch()
+		rec.Retain()
+		recs = append(recs, rec)
+		s.rows.Add(rec.NumRows())
+	}
+	if err := rd.Err(); err != nil {
+		for _, r := range recs {
+			r.Release()
+		}
+		return nil, &Error{Code: backend.EINTERNAL, Class: ClassProtocol, Message: "reading an Arrow batch from Spark: " + err.Error(), Err: err}
+	}
+	s.nbytes.Add(int64(len(b.GetData())))
+	return recs, nil
+}
+
+func (s *Stream) report(p *pb.ExecutePlanResponse_ExecutionProgress) {
+	if s.onProg == nil {
+		return
+	}
+	out := Progress{InflightTasks: p.GetNumInflightTasks(), Rows: s.rows.Load(), Bytes: s.nbytes.Load()}
+	for _, st := range p.GetStages() {
+		out.Stages = append(out.Stages, StageProgress{
+			ID: st.GetStageId(), Tasks: st.GetNumTasks(), TasksDone: st.GetNumCompletedTasks(),
+			BytesRead: st.GetInputBytesRead(), Done: st.GetDone(),
+		})
+		out.Tasks += st.GetNumTasks()
+		out.TasksDone += st.GetNumCompletedTasks()
+		out.BytesRead += st.GetInputBytesRead()
+	}
+	s.onProg(out)
+}
+
+// releaseUntil lets the server drop the responses it keeps for a reattach,
+// up to id; at most one such call is in flight (a later one covers more).
+func (s *Stream) releaseUntil(id string) {
+	if id == "" || !s.releasing.CompareAndSwap(false, true) {
+		return
+	}
+	req := s.releaseRequest()
+	req.Release = &pb.ReleaseExecuteRequest_ReleaseUntil_{ReleaseUntil: &pb.ReleaseExecuteRequest_ReleaseUntil{ResponseId: id}}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		defer s.releasing.Store(false)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), rpcTimeout)
+		defer cancel()
+		_, _ = s.c.stub.ReleaseExecute(ctx, req)
+	}()
+}
+
+func (s *Stream) releaseRequest() *pb.ReleaseExecuteRequest {
+	return &pb.ReleaseExecuteRequest{
+		SessionId:                         s.c.sessionID,
+		ClientObservedServerSideSessionId: s.c.serverSession(),
+		UserContext:                       s.c.userContext(),
+		OperationId:                       s.opID,
+		ClientType:                        &s.c.clientType,
+	}
+}
+
+// endServerSide ends the operation on the server, once: an interrupt first
+// when it may still run (cancel, an early Close, an error on our side),
+// then ReleaseExecute(all), so the server frees what it keeps for it. The
+// calls run in the background; finish waits for them.
+func (s *Stream) endServerSide(ctx context.Context, interrupt bool) {
+	s.ended.Do(func() {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rpcTimeout)
+			defer cancel()
+			if interrupt {
+				_, _ = s.c.Interrupt(rctx, s.opID)
+			}
+			req := s.releaseRequest()
+			req.Release = &pb.ReleaseExecuteRequest_ReleaseAll_{ReleaseAll: &pb.ReleaseExecuteRequest_ReleaseAll{}}
+			// A failed release is not the user's problem: the server drops
+			// abandoned operations by itself (after
+			// spark.connect.execute.manager.detachedTimeout).
+			_, _ = s.c.stub.ReleaseExecute(rctx, req)
+		}()
+	})
+}
