@@ -487,7 +487,12 @@ func (s *Stream) endServerSide(ctx context.Context, interrupt bool) {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rpcTimeout)
 			defer cancel()
 			if interrupt {
-				_, _ = s.c.Interrupt(rctx, s.opID)
+				if ids, err := s.c.Interrupt(rctx, s.opID); err == nil && len(ids) > 0 {
+					// Spark 4.3 refuses a release that comes before the
+					// interrupted operation has left its running state (and
+					// then holds it, shown running, until the session ends).
+					s.waitStopped(rctx)
+				}
 			}
 			req := s.releaseRequest()
 			req.Release = &pb.ReleaseExecuteRequest_ReleaseAll_{ReleaseAll: &pb.ReleaseExecuteRequest_ReleaseAll{}}
@@ -497,4 +502,20 @@ func (s *Stream) endServerSide(ctx context.Context, interrupt bool) {
 			_, _ = s.c.stub.ReleaseExecute(rctx, req)
 		}()
 	})
+}
+
+// waitStopped waits (a few seconds at most) until the server no longer
+// reports the operation running.
+func (s *Stream) waitStopped(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		ops, err := s.c.Operations(ctx, s.opID)
+		if err != nil || ops[s.opID] != OperationRunning {
+			return
+		}
+		if sleep(ctx, 50*time.Millisecond) != nil {
+			return
+		}
+	}
 }
