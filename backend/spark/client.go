@@ -299,3 +299,21 @@ func (c *Client) Operations(ctx context.Context, ids ...string) (map[string]Oper
 	}
 	return out, nil
 }
+
+// S3Conf is the session settings that make S3A read and write s3a:// paths
+// with the given keys (the user's temporary STS keys: the session token is
+// needed then). Each query of the session uses them, in its tasks too.
+// It turns off Hadoop's FileSystem cache for the session: the cache is
+// keyed by bucket and the server's OS user, not by session, so without
+// this a session would reuse a file system made with another session's
+// keys (and a session with no keys could read what the other one can).
+// The server should set spark.hadoop.fs.s3a.impl.disable.cache=true too,
+// for the sessions of clients that do not.
+func S3Conf(accessKeyID, secretAccessKey, sessionToken string) map[string]string {
+	return map[string]string{
+		"fs.s3a.access.key":         accessKeyID,
+		"fs.s3a.secret.key":         secretAccessKey,
+		"fs.s3a.session.token":      sessionToken,
+		"fs.s3a.impl.disable.cache": "true",
+	}
+}

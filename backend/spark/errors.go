@@ -94,7 +94,7 @@ func (c *Client) convert(ctx context.Context, err error, sql string) *Error {
 	if !ok {
 		return &Error{Code: backend.EINTERNAL, Class: ClassProtocol, Message: "spark connect: " + err.Error(), Err: err}
 	}
-	e := &Error{Code: backend.EINTERNAL, Status: st.Code(), Message: strings.TrimSpace(st.Message()), Err: err}
+	e := &Error{Code: backend.EINTERNAL, Status: st.Code(), Message: withoutPlan(strings.TrimSpace(st.Message())), Err: err}
 	if info := errorInfo(st); info != nil {
 		e.Class = info.GetMetadata()["errorClass"]
 		e.SQLState = info.GetMetadata()["sqlState"]
@@ -151,9 +151,27 @@ func (c *Client) enrich(ctx context.Context, e *Error, errorID, sql string) {
 	if err != nil || len(resp.GetErrors()) == 0 {
 		return
 	}
-	root := resp.GetErrors()[resp.GetRootErrorIdx()]
+	errs := resp.GetErrors()
+	if int(resp.GetRootErrorIdx()) >= len(errs) {
+		return
+	}
+	root := errs[resp.GetRootErrorIdx()]
 	if m := strings.TrimSpace(root.GetMessage()); m != "" {
-		e.Message = m
+		e.Message = withoutPlan(m)
+	}
+	// A wrapper's message ("Failed to create plan for direct query on
+	// files") hides what went wrong (S3 refused the keys): add its causes.
+	seen := map[int32]bool{resp.GetRootErrorIdx(): true}
+	for cur := root; cur.CauseIdx != nil && len(seen) <= 3; {
+		i := *cur.CauseIdx
+		if seen[i] || int(i) >= len(errs) {
+			break
+		}
+		seen[i] = true
+		cur = errs[i]
+		if m := firstLine(cur.GetMessage()); m != "" && !strings.Contains(e.Message, m) {
+			e.Message += "\ncaused by: " + m
+		}
 	}
 	if t := root.GetSparkThrowable(); t != nil {
 		if t.ErrorClass != nil && *t.ErrorClass != "" {
@@ -191,6 +209,17 @@ func lineAt(sql string, i int) int {
 		}
 	}
 	return line
+}
+
+// Spark's analysis errors end with the logical plan after
+// "SQLSTATE: 42P01; line 3 pos 5;": Spark's internals, not the user's SQL.
+var planRE = regexp.MustCompile(`SQLSTATE: [0-9A-Z]{5}; line \d+ pos \d+;\n`)
+
+func withoutPlan(msg string) string {
+	if loc := planRE.FindStringIndex(msg); loc != nil {
+		return strings.TrimSuffix(msg[:loc[1]-1], ";")
+	}
+	return msg
 }
 
 // Spark's parse errors end their first line with "(line 3, pos 7)".
