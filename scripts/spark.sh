@@ -304,7 +304,7 @@ start() {
 			--class org.apache.spark.sql.connect.service.SparkConnectServer \
 			--name "Smallfry test Spark Connect" \
 			--master 'local[2]' \
-			--driver-memory 1g \
+			--driver-memory 2g \
 			--driver-java-options "-Djava.io.tmpdir=$state/tmp" \
 			--jars "$jarlist" \
 			--conf spark.connect.grpc.binding.address=127.0.0.1 \

@@ -1,7 +1,6 @@
 package spark
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -52,31 +51,41 @@ type StageProgress struct {
 	Done                            bool
 }
 
-// Stream is a query's result as it arrives: Arrow record batches, one held
-// at a time. It is an array.RecordReader (DuckDB scans it through Arrow's C
-// stream). Release (or Close) ends it: an unfinished query is interrupted
-// on the server, and the operation is released there in any case.
+// Stream is a query's result as it arrives: Arrow record batches, read
+// and decoded a few batches ahead of the consumer (so DuckDB stores one
+// while the next crosses the network), never more. It is an
+// array.RecordReader (DuckDB scans it through Arrow's C stream) for one
+// consumer goroutine. Release (or Close) ends it: an unfinished query is
+// interrupted on the server, and the operation is released there in any
+// case.
 type Stream struct {
-	c        *Client
-	ctx      context.Context
-	cancel   context.CancelFunc // ends the gRPC stream
-	stop     func() bool        // stops the watch on ctx
-	sql      string
-	opID     string
-	req      *pb.ExecutePlanRequest
-	onProg   func(Progress)
+	c      *Client
+	ctx    context.Context
+	cancel context.CancelFunc // ends the gRPC stream
+	stop   func() bool        // stops the watch on ctx
+	sql    string
+	opID   string
+	req    *pb.ExecutePlanRequest
+	onProg func(Progress)
+	schema *arrow.Schema
+
+	// The consumer's side.
+	cur   arrow.RecordBatch
+	first []arrow.RecordBatch // what Execute read before returning
+	items chan item           // from the reader goroutine
+	done  bool
+	err   error
+
+	// The reader's side (Execute's goroutine, then the reader goroutine).
 	stream   grpc.ServerStreamingClient[pb.ExecutePlanResponse]
 	lastID   string // of the last response received
 	received bool
-	complete bool // ResultComplete seen
-	done     bool // no more batches (complete or failed)
-	err      error
-	schema   *arrow.Schema
-	cur      arrow.RecordBatch
-	queue    []arrow.RecordBatch // decoded, not yet returned
+	pending  []arrow.RecordBatch // decoded, not yet handed over
+	pumped   chan struct{}       // closed when the reader goroutine ends
+
+	complete atomic.Bool // ResultComplete seen
 	rows     atomic.Int64
 	nbytes   atomic.Int64
-	progress Progress
 	mem      memory.Allocator
 
 	refs      atomic.Int64
@@ -85,6 +94,17 @@ type Stream struct {
 	releasing atomic.Bool // a ReleaseUntil is in flight
 	stopped   atomic.Bool // interrupted because ctx ended
 }
+
+// item is a batch from the reader goroutine; neither field set is the end
+// of a complete result.
+type item struct {
+	rec arrow.RecordBatch
+	err error
+}
+
+// readAhead is how many decoded batches may wait for the consumer (Spark
+// sends at most 4 MiB, and by default 10,000 rows, a batch).
+const readAhead = 4
 
 var _ array.RecordReader = (*Stream)(nil)
 
@@ -107,7 +127,8 @@ func (c *Client) Execute(ctx context.Context, sql string, args map[string]any, o
 	} else if _, err := uuid.Parse(opID); err != nil {
 		return nil, &Error{Code: backend.EINVALID, Class: ClassProtocol, Message: fmt.Sprintf("spark operation id %q is not a UUID", opID), Err: err}
 	}
-	s := &Stream{c: c, sql: sql, opID: opID, onProg: opts.OnProgress, mem: memory.DefaultAllocator}
+	s := &Stream{c: c, sql: sql, opID: opID, onProg: opts.OnProgress, mem: memory.DefaultAllocator,
+		items: make(chan item, readAhead), pumped: make(chan struct{})}
 	s.refs.Store(1)
 	s.req = &pb.ExecutePlanRequest{
 		SessionId:                         c.sessionID,
@@ -138,18 +159,46 @@ func (c *Client) Execute(ctx context.Context, sql string, args map[string]any, o
 		// the server's refusals come with the first receive.
 		s.stream = nil
 	}
-	if !s.fill() {
-		err := s.err
-		if err == nil {
-			// A statement with no rows at all: an empty stream.
-			return s, nil
-		}
+	rec, err := s.produce()
+	switch {
+	case err != nil:
+		close(s.pumped)
 		s.Release()
 		return nil, err
+	case rec == nil:
+		// A complete result without a batch: an empty stream.
+		close(s.pumped)
+		s.done = true
+		return s, nil
 	}
-	s.queue = append([]arrow.RecordBatch{s.cur}, s.queue...)
-	s.cur = nil
+	s.first = append([]arrow.RecordBatch{rec}, s.pending...)
+	s.pending = nil
+	go s.pump()
 	return s, nil
+}
+
+// pump reads the rest of the result ahead of the consumer, and ends with
+// an item without a batch: the error, or none after a complete result.
+func (s *Stream) pump() {
+	defer close(s.pumped)
+	for {
+		rec, err := s.produce()
+		if rec == nil {
+			// The channel may be full of batches nobody reads any more
+			// (finish drains it): give up on the end when ctx has ended.
+			select {
+			case s.items <- item{err: err}:
+			case <-s.ctx.Done():
+			}
+			return
+		}
+		select {
+		case s.items <- item{rec: rec}:
+		case <-s.ctx.Done():
+			rec.Release()
+			return
+		}
+	}
 }
 
 // OperationID is the server's id of the query.
@@ -167,17 +216,37 @@ func (s *Stream) Schema() *arrow.Schema {
 	return s.schema
 }
 
-// Next moves to the next record batch, reading (and reattaching) as needed.
+// Next moves to the next record batch.
 func (s *Stream) Next() bool {
 	if s.cur != nil {
 		s.cur.Release()
 		s.cur = nil
 	}
-	if len(s.queue) > 0 {
-		s.cur, s.queue = s.queue[0], s.queue[1:]
+	if len(s.first) > 0 {
+		s.cur, s.first = s.first[0], s.first[1:]
 		return true
 	}
-	return s.fill()
+	if s.done {
+		return false
+	}
+	var it item
+	select {
+	case it = <-s.items:
+	case <-s.pumped:
+		// The reader gave up without a last word (ctx ended); anything it
+		// queued before comes first.
+		select {
+		case it = <-s.items:
+		default:
+			it.err = s.convert(s.ctx.Err())
+		}
+	}
+	if it.rec == nil {
+		s.done, s.err = true, it.err
+		return false
+	}
+	s.cur = it.rec
+	return true
 }
 
 // RecordBatch is the current batch, valid until the next call to Next.
@@ -213,61 +282,58 @@ func (s *Stream) Close() error {
 }
 
 func (s *Stream) finish() {
-	s.endServerSide(s.ctx, !s.complete)
+	s.endServerSide(s.ctx, !s.complete.Load())
 	s.stop()
 	s.cancel()
+	<-s.pumped
 	s.bg.Wait()
 	if s.cur != nil {
 		s.cur.Release()
 		s.cur = nil
 	}
-	for _, r := range s.queue {
+	for _, r := range append(s.first, s.pending...) {
 		r.Release()
 	}
-	s.queue = nil
+	s.first, s.pending = nil, nil
+	for len(s.items) > 0 {
+		if it := <-s.items; it.rec != nil {
+			it.rec.Release()
+		}
+	}
 	s.done = true
 }
 
-// fill reads responses until a record batch is current, or the end. A
-// false return with s.err nil is a complete result.
-func (s *Stream) fill() bool {
-	if s.done {
-		return false
-	}
-	for {
+// produce reads responses until a record batch is decoded, and returns
+// it; nil and no error is the end of a complete result. On the reader's
+// side only.
+func (s *Stream) produce() (arrow.RecordBatch, error) {
+	for len(s.pending) == 0 {
 		resp, err := s.recv()
 		if err != nil {
-			s.fail(err)
-			return false
+			err = s.convert(err)
+			s.endServerSide(s.ctx, true)
+			return nil, err
 		}
 		if resp == nil {
-			s.done = true
 			s.endServerSide(s.ctx, false)
-			return false
+			return nil, nil
 		}
 		switch r := resp.GetResponseType().(type) {
 		case *pb.ExecutePlanResponse_ArrowBatch_:
 			recs, err := s.decode(r.ArrowBatch)
 			if err != nil {
-				s.fail(err)
-				return false
+				s.endServerSide(s.ctx, true)
+				return nil, err
 			}
 			s.releaseUntil(s.lastID)
-			if len(recs) == 0 {
-				continue
-			}
-			s.cur, s.queue = recs[0], append(s.queue, recs[1:]...)
-			return true
+			s.pending = recs
 		case *pb.ExecutePlanResponse_ExecutionProgress_:
 			s.report(r.ExecutionProgress)
 		}
 	}
-}
-
-func (s *Stream) fail(err error) {
-	s.done = true
-	s.err = s.convert(err)
-	s.endServerSide(s.ctx, true)
+	rec := s.pending[0]
+	s.pending = s.pending[1:]
+	return rec, nil
 }
 
 // convert names a failure of the stream for the user: a cut stream is
@@ -293,7 +359,7 @@ func (s *Stream) convert(err error) error {
 // (the first request never reached it) is sent again, unless part of the
 // result already came.
 func (s *Stream) recv() (*pb.ExecutePlanResponse, error) {
-	if s.complete {
+	if s.complete.Load() {
 		return nil, nil
 	}
 	a := s.c.retry.start()
@@ -362,7 +428,7 @@ func (s *Stream) recv() (*pb.ExecutePlanResponse, error) {
 		}
 		a.reset()
 		if _, ok := resp.GetResponseType().(*pb.ExecutePlanResponse_ResultComplete_); ok {
-			s.complete = true
+			s.complete.Store(true)
 			return nil, nil
 		}
 		return resp, nil
@@ -405,7 +471,7 @@ func (s *Stream) reattachRequest() *pb.ReattachExecuteRequest {
 // decode reads one ArrowBatch: an Arrow IPC stream of a schema and its
 // record batches.
 func (s *Stream) decode(b *pb.ExecutePlanResponse_ArrowBatch) ([]arrow.RecordBatch, error) {
-	rd, err := ipc.NewReader(bytes.NewReader(b.GetData()), ipc.WithAllocator(s.mem))
+	rd, err := ipc.NewReaderFromMessageReader(newBytesMessages(b.GetData()), ipc.WithAllocator(s.mem))
 	if err != nil {
 		return nil, &Error{Code: backend.EINTERNAL, Class: ClassProtocol, Message: "reading an Arrow batch from Spark: " + err.Error(), Err: err}
 	}
