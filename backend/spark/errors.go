@@ -104,7 +104,8 @@ func (c *Client) convert(ctx context.Context, err error, sql string) *Error {
 		for _, class := range sessionGone {
 			if e.Class == class {
 				c.markClosed()
-				e.Code = backend.EINTERNAL
+				// Spark's class stays in the message; ours says what to do.
+				e.Code, e.Class = backend.EINTERNAL, ClassSessionClosed
 				e.Message = fmt.Sprintf("the Spark session was closed by the server at %s (it restarted, or the session timed out); run again to start a new session (%s)", c.ep.address(), firstLine(e.Message))
 				return e
 			}

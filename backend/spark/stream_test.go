@@ -385,7 +385,8 @@ func TestReleasedAtTheEnd(t *testing.T) {
 }
 
 // A server of its own for the test (scripts/spark.sh, in a temporary state
-// folder), killed mid-stream.
+// folder), killed mid-stream, then started again on the same port: the
+// session the client had is gone, and it says so.
 func TestServerKilledMidStream(t *testing.T) {
 	need(t)
 	if testing.Short() {
@@ -394,9 +395,15 @@ func TestServerKilledMidStream(t *testing.T) {
 	_, here, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(here), "..", "..", "scripts", "spark.sh")
 	state := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
 	run := func(arg string) ([]byte, error) {
 		cmd := exec.Command("bash", script, arg)
-		cmd.Env = append(os.Environ(), "SPARK_STATE_DIR="+state)
+		cmd.Env = append(os.Environ(), "SPARK_STATE_DIR="+state, "SPARK_PORT="+port)
 		return cmd.CombinedOutput()
 	}
 	t.Cleanup(func() { run("stop") })
@@ -404,17 +411,22 @@ func TestServerKilledMidStream(t *testing.T) {
 		t.Fatalf("scripts/spark.sh start: %v\n%s", err, out)
 	}
 	env := map[string]string{}
-	b, err := os.ReadFile(filepath.Join(state, "env"))
-	if err != nil {
-		t.Fatal(err)
+	readEnv := func() {
+		b, err := os.ReadFile(filepath.Join(state, "env"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+			env[k] = v
+		}
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		env[k] = v
-	}
+	readEnv()
+	// The token changes with every start of the server: ask for the current one.
+	token := func(context.Context) (string, error) { return env["SMALLFRY_SPARK_TOKEN"], nil }
 	c := dial(t, env["SMALLFRY_SPARK_URL"], func(o *Options) {
 		o.Retry = &testRetry
-		o.Token = func(context.Context) (string, error) { return env["SMALLFRY_SPARK_TOKEN"], nil }
+		o.Token = token
 	})
 	s, err := c.Execute(context.Background(), wideQuery, nil, ExecuteOptions{})
 	if err != nil {
@@ -442,4 +454,24 @@ func TestServerKilledMidStream(t *testing.T) {
 		t.Errorf("the error took %v", d)
 	}
 	t.Logf("after %d rows: %s", rows, se.Message)
+
+	if out, err := run("start"); err != nil {
+		t.Fatalf("scripts/spark.sh start again: %v\n%s", err, out)
+	}
+	readEnv()
+	_, err = c.Execute(context.Background(), "SELECT 1", nil, ExecuteOptions{})
+	if !errors.As(err, &se) || se.Class != ClassSessionClosed {
+		t.Fatalf("on the restarted server: got %v, want %s", err, ClassSessionClosed)
+	}
+	t.Logf("on the restarted server: %s", se.Message)
+	// The client stays closed; a new one has a new session.
+	if _, err := c.Execute(context.Background(), "SELECT 1", nil, ExecuteOptions{}); !errors.As(err, &se) || se.Class != ClassSessionClosed {
+		t.Fatalf("again: got %v", err)
+	}
+	fresh := dial(t, env["SMALLFRY_SPARK_URL"], func(o *Options) { o.Token = token })
+	s2, err := fresh.Execute(context.Background(), "SELECT 1", nil, ExecuteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Release()
 }
