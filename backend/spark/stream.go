@@ -80,6 +80,7 @@ type Stream struct {
 	stream   grpc.ServerStreamingClient[pb.ExecutePlanResponse]
 	lastID   string // of the last response received
 	received bool
+	unsent   bool                // the ExecutePlan could not even be opened
 	pending  []arrow.RecordBatch // decoded, not yet handed over
 	pumped   chan struct{}       // closed when the reader goroutine ends
 
@@ -104,7 +105,7 @@ type item struct {
 
 // readAhead is how many decoded batches may wait for the consumer (Spark
 // sends at most 4 MiB, and by default 10,000 rows, a batch).
-const readAhead = 4
+const readAhead = 2
 
 var _ array.RecordReader = (*Stream)(nil)
 
@@ -155,9 +156,9 @@ func (c *Client) Execute(ctx context.Context, sql string, args map[string]any, o
 	})
 	s.stream, err = c.stub.ExecutePlan(s.ctx, s.req)
 	if err != nil {
-		// Opening a server stream fails only locally (a closed connection);
-		// the server's refusals come with the first receive.
-		s.stream = nil
+		// Opening fails only on our side (no connection to the server yet):
+		// recv sends the ExecutePlan again, under the retry policy.
+		s.stream, s.unsent = nil, true
 	}
 	rec, err := s.produce()
 	switch {
@@ -366,6 +367,19 @@ func (s *Stream) recv() (*pb.ExecutePlanResponse, error) {
 	for {
 		if s.ctx.Err() != nil {
 			return nil, s.ctx.Err()
+		}
+		if s.stream == nil && s.unsent {
+			st, err := s.c.stub.ExecutePlan(s.ctx, s.req)
+			if err != nil {
+				if w, ok := s.backoff(a, err); ok {
+					if err := sleep(s.ctx, w); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				return nil, err
+			}
+			s.stream, s.unsent = st, false
 		}
 		if s.stream == nil {
 			st, err := s.c.stub.ReattachExecute(s.ctx, s.reattachRequest())
