@@ -3,11 +3,8 @@ package spark
 import (
 	"context"
 	"fmt"
-	"io"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -15,7 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"smallfry/backend"
@@ -352,136 +348,6 @@ func (s *Stream) convert(err error) error {
 	return e
 }
 
-// recv returns the next response worth reading, nil at ResultComplete. It
-// resumes the stream as pyspark's ExecutePlanResponseReattachableIterator
-// does: a stream that ends without ResultComplete, or fails with an error
-// the retry policy takes, is reattached after the last response received;
-// a deadline reattaches at once; an operation the server does not know
-// (the first request never reached it) is sent again, unless part of the
-// result already came.
-func (s *Stream) recv() (*pb.ExecutePlanResponse, error) {
-	if s.complete.Load() {
-		return nil, nil
-	}
-	a := s.c.retry.start()
-	for {
-		if s.ctx.Err() != nil {
-			return nil, s.ctx.Err()
-		}
-		if s.stream == nil && s.unsent {
-			st, err := s.c.stub.ExecutePlan(s.ctx, s.req)
-			if err != nil {
-				if w, ok := s.backoff(a, err); ok {
-					if err := sleep(s.ctx, w); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				return nil, err
-			}
-			s.stream, s.unsent = st, false
-		}
-		if s.stream == nil {
-			st, err := s.c.stub.ReattachExecute(s.ctx, s.reattachRequest())
-			if err != nil {
-				if w, ok := s.backoff(a, err); ok {
-					if err := sleep(s.ctx, w); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				return nil, err
-			}
-			s.stream = st
-		}
-		resp, err := s.stream.Recv()
-		if err == io.EOF {
-			// The server ended the stream gracefully (it does after
-			// spark.connect.execute.reattachable.senderMaxStreamDuration or
-			// Size): there is more; reattach.
-			s.stream = nil
-			continue
-		}
-		if err != nil {
-			s.stream = nil
-			if s.ctx.Err() != nil {
-				return nil, err
-			}
-			msg := status.Convert(err).Message()
-			if strings.Contains(msg, "INVALID_HANDLE.OPERATION_NOT_FOUND") || strings.Contains(msg, "INVALID_HANDLE.SESSION_NOT_FOUND") {
-				if s.lastID != "" {
-					return nil, &Error{Code: backend.EINTERNAL, Class: ClassStreamCut, Status: status.Code(err), Err: err,
-						Message: fmt.Sprintf("the Spark cluster at %s lost the query after sending %d rows (it restarted, or released the query): run it again", s.c.ep.address(), s.rows.Load())}
-				}
-				if !a.immediate() {
-					return nil, err
-				}
-				// The ExecutePlan never reached the server: send it again.
-				st, err2 := s.c.stub.ExecutePlan(s.ctx, s.req)
-				if err2 != nil {
-					return nil, err2
-				}
-				s.stream = st
-				continue
-			}
-			if status.Code(err) == codes.DeadlineExceeded && a.immediate() {
-				continue
-			}
-			if w, ok := s.backoff(a, err); ok {
-				if err := sleep(s.ctx, w); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			return nil, err
-		}
-		s.received = true
-		s.c.observe(resp.GetServerSideSessionId())
-		if resp.GetResponseId() != "" {
-			s.lastID = resp.GetResponseId()
-		}
-		a.reset()
-		if _, ok := resp.GetResponseType().(*pb.ExecutePlanResponse_ResultComplete_); ok {
-			s.complete.Store(true)
-			return nil, nil
-		}
-		return resp, nil
-	}
-}
-
-func (s *Stream) backoff(a *attempts, err error) (time.Duration, bool) {
-	if !retryable(err) {
-		return 0, false
-	}
-	return a.wait(err)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func (s *Stream) reattachRequest() *pb.ReattachExecuteRequest {
-	r := &pb.ReattachExecuteRequest{
-		SessionId:                         s.c.sessionID,
-		ClientObservedServerSideSessionId: s.c.serverSession(),
-		UserContext:                       s.c.userContext(),
-		OperationId:                       s.opID,
-		ClientType:                        &s.c.clientType,
-	}
-	if s.lastID != "" {
-		id := s.lastID
-		r.LastResponseId = &id
-	}
-	return r
-}
-
 // decode reads one ArrowBatch: an Arrow IPC stream of a schema and its
 // record batches.
 func (s *Stream) decode(b *pb.ExecutePlanResponse_ArrowBatch) ([]arrow.RecordBatch, error) {
@@ -525,77 +391,4 @@ func (s *Stream) report(p *pb.ExecutePlanResponse_ExecutionProgress) {
 		out.BytesRead += st.GetInputBytesRead()
 	}
 	s.onProg(out)
-}
-
-// releaseUntil lets the server drop the responses it keeps for a reattach,
-// up to id; at most one such call is in flight (a later one covers more).
-func (s *Stream) releaseUntil(id string) {
-	if id == "" || !s.releasing.CompareAndSwap(false, true) {
-		return
-	}
-	req := s.releaseRequest()
-	req.Release = &pb.ReleaseExecuteRequest_ReleaseUntil_{ReleaseUntil: &pb.ReleaseExecuteRequest_ReleaseUntil{ResponseId: id}}
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		defer s.releasing.Store(false)
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), rpcTimeout)
-		defer cancel()
-		_, _ = s.c.stub.ReleaseExecute(ctx, req)
-	}()
-}
-
-func (s *Stream) releaseRequest() *pb.ReleaseExecuteRequest {
-	return &pb.ReleaseExecuteRequest{
-		SessionId:                         s.c.sessionID,
-		ClientObservedServerSideSessionId: s.c.serverSession(),
-		UserContext:                       s.c.userContext(),
-		OperationId:                       s.opID,
-		ClientType:                        &s.c.clientType,
-	}
-}
-
-// endServerSide ends the operation on the server, once: an interrupt first
-// when it may still run (cancel, an early Close, an error on our side),
-// then ReleaseExecute(all), so the server frees what it keeps for it. The
-// calls run in the background; finish waits for them.
-func (s *Stream) endServerSide(ctx context.Context, interrupt bool) {
-	s.ended.Do(func() {
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rpcTimeout)
-			defer cancel()
-			if interrupt {
-				if ids, err := s.c.Interrupt(rctx, s.opID); err == nil && len(ids) > 0 {
-					// Spark 4.3 refuses a release that comes before the
-					// interrupted operation has left its running state (and
-					// then holds it, shown running, until the session ends).
-					s.waitStopped(rctx)
-				}
-			}
-			req := s.releaseRequest()
-			req.Release = &pb.ReleaseExecuteRequest_ReleaseAll_{ReleaseAll: &pb.ReleaseExecuteRequest_ReleaseAll{}}
-			// A failed release is not the user's problem: the server drops
-			// abandoned operations by itself (after
-			// spark.connect.execute.manager.detachedTimeout).
-			_, _ = s.c.stub.ReleaseExecute(rctx, req)
-		}()
-	})
-}
-
-// waitStopped waits (a few seconds at most) until the server no longer
-// reports the operation running.
-func (s *Stream) waitStopped(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	for {
-		ops, err := s.c.Operations(ctx, s.opID)
-		if err != nil || ops[s.opID] != OperationRunning {
-			return
-		}
-		if sleep(ctx, 50*time.Millisecond) != nil {
-			return
-		}
-	}
 }

@@ -475,3 +475,40 @@ func TestServerKilledMidStream(t *testing.T) {
 	}
 	s2.Release()
 }
+
+// What the interrupt is for: a Go context cancelled under a plain
+// ExecutePlan (no interrupt, no release) drops only our side of the stream,
+// and the server's job goes on.
+func TestContextAloneLeavesTheJobRunning(t *testing.T) {
+	c := dial(t, "")
+	opID := uuid.NewString()
+	ctx, cancel := context.WithCancel(context.Background())
+	req := &pb.ExecutePlanRequest{
+		SessionId: c.sessionID, UserContext: c.userContext(), OperationId: &opID, ClientType: &c.clientType,
+		Plan: &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: longQuery}}}}},
+	}
+	st, err := c.stub.ExecutePlan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			if _, err := st.Recv(); err != nil {
+				return
+			}
+		}
+	}()
+	defer c.Interrupt(context.Background(), opID)
+	time.Sleep(3 * time.Second)
+	cancel()
+	time.Sleep(3 * time.Second)
+	ops, err := c.Operations(context.Background(), opID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, watched := cores(2 * time.Second)
+	t.Logf("3 s after the context was cancelled: operation %v, server CPU %.2f cores (watched %v)", ops[opID], after, watched)
+	if ops[opID] != OperationRunning {
+		t.Errorf("the operation is %v: this server stops jobs whose client went away, and the interrupt is not needed", ops[opID])
+	}
+}
