@@ -119,8 +119,11 @@ wheel() {
 	mkdir -p "$wheels"
 	tmp=$(mktemp -d "$wheels/.pyspark-build.XXXXXX")
 	log "building the pyspark $PYSPARK_VERSION wheel into $wheels (about 80 s the first time)"
-	# --no-cache-dir: the wheel is the cache; pip's would keep the sdist too.
-	if ! "$python" -m pip wheel --quiet --disable-pip-version-check --no-cache-dir --no-deps \
+	# In a venv of its own: Debian's python3 has no pip (python3-venv
+	# brings it into venvs). --no-cache-dir: the wheel is the cache; pip's
+	# would keep the 456 MB sdist too.
+	"$python" -m venv "$tmp/venv"
+	if ! "$tmp/venv/bin/pip" wheel --quiet --disable-pip-version-check --no-cache-dir --no-deps \
 		-w "$tmp" "pyspark==$PYSPARK_VERSION" >&2; then
 		rm -rf "$tmp"
 		log "building the pyspark wheel failed"
