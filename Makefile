@@ -46,14 +46,15 @@ docker: test-deps
 	bash scripts/build-kernel-image.sh
 
 # The servers the tests talk to, on 127.0.0.1: the OIDC IdP (oidc-provider),
-# MinIO as S3 and STS, and two Apache Airflows with the DAG factory (one with
-# a DAG folder, one with an S3 DAG bundle on that MinIO), installed into
-# ~/.cache/smallfry on first use (see scripts/peers.sh; `scripts/peers.sh stop`).
+# MinIO as S3 and STS, two Apache Airflows with the DAG factory (one with a
+# DAG folder, one with an S3 DAG bundle on that MinIO) and a Spark Connect
+# server reading that MinIO, installed into ~/.cache/smallfry on first use
+# (see scripts/peers.sh; `scripts/peers.sh stop`).
 peers: test-deps
 	bash scripts/peers.sh start || { status=$$?; bash scripts/peers.sh stop; exit $$status; }
 
 # Every test, against real peers: DuckDB, ipykernel in .venv, the Docker
-# engine with the locally built kernel image, the IdP, MinIO, Airflow, a keychain
+# engine with the locally built kernel image, the IdP, MinIO, Airflow, Spark, a keychain
 # (gnome-keyring on a private D-Bus), chromium, the window under Xvfb. Every
 # peer must be there (SMALLFRY_REQUIRE_PEERS=1). The peers, and the Docker
 # engine if these scripts started it, are stopped at the end.

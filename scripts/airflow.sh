@@ -126,33 +126,6 @@ install() {
 	echo "$venv"
 }
 
-# session_of PID prints the session id of a live process.
-session_of() {
-	local rest sid
-	{ read -r rest <"/proc/$1/stat"; } 2>/dev/null || return 1
-	# The fields after the command (which may hold spaces): state ppid pgrp session.
-	rest=${rest##*) }
-	read -r _ _ _ sid _ <<<"$rest"
-	echo "$sid"
-}
-
-# session_members prints the PIDs of every live process in session $1 (a
-# setsid leader's PID): the component, its workers, and task processes that
-# started process groups of their own.
-session_members() {
-	local stat rest st sid
-	for stat in /proc/[0-9]*/stat; do
-		{ read -r rest <"$stat"; } 2>/dev/null || continue
-		# The fields after the command (which may hold spaces): state ppid pgrp session.
-		rest=${rest##*) }
-		read -r st _ _ sid _ <<<"$rest"
-		if [[ $sid == "$1" && $st != Z ]]; then
-			stat=${stat#/proc/}
-			echo "${stat%/stat}"
-		fi
-	done
-}
-
 # our_pid NAME prints the PID of component NAME if it is still running: the
 # leader of its session, running airflow from our venv.
 our_pid() {

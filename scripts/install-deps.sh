@@ -11,6 +11,9 @@
 #                          local registry for the pull tests; gnome-keyring
 #                          and D-Bus for the keychain tests (scripts/keyring.sh);
 #                          curl and jq for the peer scripts' health checks
+#                          Java 17 and Maven for the Spark Connect peer
+#                          (scripts/spark.sh), protoc for its generated Go code
+#                          (scripts/gen-spark-protos.sh)
 # Idempotent: apt runs only if something is missing.
 # Node.js >= 20.19 is needed too but not installed here: bookworm ships Node 18.
 set -euo pipefail
@@ -26,6 +29,7 @@ test)
 		debootstrap docker-registry                             # Docker kernel tests
 		gnome-keyring dbus-daemon dbus-bin                      # keychain tests (scripts/keyring.sh)
 		curl jq                                                 # peer health checks (idp.sh, airflow.sh)
+		openjdk-17-jre-headless maven protobuf-compiler         # Spark peer (scripts/spark.sh, gen-spark-protos.sh)
 	)
 	# Debian's engine, unless one is installed already (Docker CE's packages
 	# conflict with docker.io).

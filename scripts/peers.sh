@@ -8,14 +8,17 @@
 #   - Apache Airflow (scripts/airflow.sh: api-server, scheduler, dag-processor
 #     with the DAG factory), where notebooks are published to a schedule;
 #   - a second Airflow (AIRFLOW_PEER=s3 scripts/airflow.sh) whose only DAG
-#     bundle is an S3DagBundle on that MinIO, for publishing through S3.
-#   start   starts all four (each script keeps a healthy server of its own)
+#     bundle is an S3DagBundle on that MinIO, for publishing through S3;
+#   - the Spark Connect server (scripts/spark.sh), reading that MinIO through
+#     S3A with the keys each Spark session sets.
+#   start   starts all five (each script keeps a healthy server of its own)
 #           and writes build/peers/env, the `export` lines the Makefile's test
 #           recipes source: the IdP's SMALLFRY_IDP_*, MinIO's SMALLFRY_S3_*,
-#           Airflow's SMALLFRY_AIRFLOW_* and the S3 one's SMALLFRY_AIRFLOW_S3_*.
-#           The file is 0600; it holds MinIO's root keys and the Airflows'
-#           admin passwords for the tests.
-#   stop    stops all four.
+#           Airflow's SMALLFRY_AIRFLOW_*, the S3 one's SMALLFRY_AIRFLOW_S3_*
+#           and Spark's SMALLFRY_SPARK_*. The file is 0600; it holds MinIO's
+#           root keys, the Airflows' admin passwords and Spark's token for
+#           the tests.
+#   stop    stops all five.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,25 +43,35 @@ start() {
 		MINIO_IDENTITY_OPENID_ROLE_POLICY=readwrite \
 		bash scripts/minio.sh start
 	echo "$trust" >"$sts/trusted-issuer"
-	# Last: the slowest to start (Airflow's first run installs it, about a
-	# minute, and migrates its database). The two Airflows start side by
-	# side (the install is shared, one waits for the other's): most of a
-	# start is waiting for health checks.
-	local folder s3 status=0
+	# Last, side by side: the slowest to start (the first run installs
+	# Airflow, about a minute, and Spark, about 100 s; then most of a start
+	# is waiting for health checks). Spark after MinIO: its S3A endpoint is
+	# MinIO's (a Spark that reaches another endpoint is restarted).
+	local folder s3 spark status=0
 	bash scripts/airflow.sh start &
 	folder=$!
 	AIRFLOW_PEER=s3 bash scripts/airflow.sh start &
 	s3=$!
+	(
+		set -a
+		# shellcheck disable=SC1091
+		. "$sts/env"
+		exec bash scripts/spark.sh start
+	) &
+	spark=$!
 	wait "$folder" || status=$?
 	wait "$s3" || status=$?
+	wait "$spark" || status=$?
 	((status == 0)) || return "$status"
-	(umask 077 && cat "$peers/idp/env" "$sts/env" "$peers/airflow/env" "$peers/airflow-s3/env" >"$peers/env")
+	(umask 077 && cat "$peers/idp/env" "$sts/env" "$peers/airflow/env" "$peers/airflow-s3/env" "$peers/spark/env" >"$peers/env")
 	echo "peers: IdP at $SMALLFRY_IDP_ISSUER; S3 and STS at $(grep -o 'http://127.0.0.1:[0-9]*' "$sts/env" | head -1);" \
 		"Airflow at $(grep -o 'http://127.0.0.1:[0-9]*' "$peers/airflow/env" | head -1)," \
-		"with an S3 bundle at $(grep -o 'http://127.0.0.1:[0-9]*' "$peers/airflow-s3/env" | head -1)" >&2
+		"with an S3 bundle at $(grep -o 'http://127.0.0.1:[0-9]*' "$peers/airflow-s3/env" | head -1);" \
+		"Spark Connect at $(grep -o 'sc://127.0.0.1:[0-9]*' "$peers/spark/env" | head -1)" >&2
 }
 
 stop() {
+	bash scripts/spark.sh stop || true
 	bash scripts/airflow.sh stop || true
 	AIRFLOW_PEER=s3 bash scripts/airflow.sh stop || true
 	MINIO_STATE_DIR=$sts bash scripts/minio.sh stop || true

@@ -1,4 +1,4 @@
-# Process helpers the peer scripts (docker-engine.sh, minio.sh, idp.sh)
+# Process helpers the peer scripts (docker-engine.sh, minio.sh, idp.sh, spark.sh)
 # share; sourced, not run. Each script stops only the process whose PID it
 # saved, and checks that the PID is still that program before signalling it.
 
@@ -70,4 +70,31 @@ free_port() {
 	done
 	log "found no free port"
 	return 1
+}
+
+# session_of PID prints the session id of a live process.
+session_of() {
+	local rest sid
+	{ read -r rest <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# The fields after the command (which may hold spaces): state ppid pgrp session.
+	rest=${rest##*) }
+	read -r _ _ _ sid _ <<<"$rest"
+	echo "$sid"
+}
+
+# session_members prints the PIDs of every live process in session $1 (a
+# setsid leader's PID): the server and the children it started, including
+# those that made process groups of their own.
+session_members() {
+	local stat rest st sid
+	for stat in /proc/[0-9]*/stat; do
+		{ read -r rest <"$stat"; } 2>/dev/null || continue
+		# The fields after the command (which may hold spaces): state ppid pgrp session.
+		rest=${rest##*) }
+		read -r st _ _ sid _ <<<"$rest"
+		if [[ $sid == "$1" && $st != Z ]]; then
+			stat=${stat#/proc/}
+			echo "${stat%/stat}"
+		fi
+	done
 }
