@@ -83,20 +83,6 @@ log() { echo "airflow${peer:+-$peer}: $*" >&2; }
 # shellcheck source=lib/process.sh
 . scripts/lib/process.sh
 
-# python311 prints an interpreter the lock's wheels fit (CPython 3.11).
-python311() {
-	local cand
-	for cand in ${AIRFLOW_PYTHON:-} python3.11 python3; do
-		if command -v "$cand" >/dev/null &&
-			[[ "$("$cand" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" == 3.11 ]]; then
-			echo "$cand"
-			return 0
-		fi
-	done
-	log "found no Python 3.11 (the lock file's wheels are for CPython 3.11; AIRFLOW_PYTHON names one)"
-	return 1
-}
-
 install() {
 	# A venv is not relocatable (its scripts name their interpreter by path),
 	# so it is built in place; .installed, written last, marks a whole one.
@@ -113,7 +99,7 @@ install() {
 		return 0
 	fi
 	local python
-	python=$(python311)
+	python=$(python311 AIRFLOW_PYTHON)
 	log "installing Airflow into $venv (about a minute the first time)"
 	rm -rf "$venv"
 	"$python" -m venv "$venv"

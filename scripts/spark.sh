@@ -74,20 +74,6 @@ log() { echo "spark: $*" >&2; }
 # shellcheck source=lib/process.sh
 . scripts/lib/process.sh
 
-# python311 prints an interpreter the lock's wheels fit (CPython 3.11).
-python311() {
-	local cand
-	for cand in ${SPARK_PYTHON:-} python3.11 python3; do
-		if command -v "$cand" >/dev/null &&
-			[[ "$("$cand" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" == 3.11 ]]; then
-			echo "$cand"
-			return 0
-		fi
-	done
-	log "found no Python 3.11 (the lock file's wheels are for CPython 3.11; SPARK_PYTHON names one)"
-	return 1
-}
-
 # java_home prints a JAVA_HOME of Java 17 or later.
 java_home() {
 	local java=${JAVA_HOME:+$JAVA_HOME/bin/java}
@@ -115,7 +101,7 @@ wheel() {
 		return 0
 	fi
 	local python tmp
-	python=$(python311)
+	python=$(python311 SPARK_PYTHON)
 	mkdir -p "$wheels"
 	tmp=$(mktemp -d "$wheels/.pyspark-build.XXXXXX")
 	log "building the pyspark $PYSPARK_VERSION wheel into $wheels (about 80 s the first time)"
@@ -190,7 +176,7 @@ install() {
 		flock 9
 		if [[ "$(cat "$venv/.installed" 2>/dev/null)" != "$stamp" ]] || ! "$venv/bin/python" -c '' 2>/dev/null; then
 			local python
-			python=$(python311)
+			python=$(python311 SPARK_PYTHON)
 			log "installing pyspark $PYSPARK_VERSION into $venv"
 			rm -rf "$venv"
 			"$python" -m venv "$venv"

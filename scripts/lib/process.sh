@@ -98,3 +98,18 @@ session_members() {
 		fi
 	done
 }
+
+# python311 VAR prints a CPython 3.11 (the lock files' wheels are for it):
+# the one environment variable VAR names, else python3.11 or python3.
+python311() {
+	local cand
+	for cand in ${!1:-} python3.11 python3; do
+		if command -v "$cand" >/dev/null &&
+			[[ "$("$cand" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" == 3.11 ]]; then
+			echo "$cand"
+			return 0
+		fi
+	done
+	log "found no Python 3.11 (the lock file's wheels are for CPython 3.11; $1 names one)"
+	return 1
+}
