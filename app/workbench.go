@@ -41,7 +41,7 @@ func (w *Workbench) OpenNotebook(path string) (*workbench.OpenedNotebook, error)
 
 func (w *Workbench) CloseNotebook(session string) error { return w.svc.CloseNotebook(w.ctx, session) }
 
-func (w *Workbench) SaveNotebook(session string, cells []workbench.CellData) (*workbench.NotebookEntry, error) {
+func (w *Workbench) SaveNotebook(session string, cells []workbench.CellData) (*workbench.SavedNotebook, error) {
 	return w.svc.SaveNotebook(w.ctx, session, cells)
 }
 

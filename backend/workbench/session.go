@@ -168,14 +168,21 @@ func (s *Service) CloseNotebook(ctx context.Context, session string) error {
 
 // SaveNotebook writes the editor's cells to the notebook file, atomically.
 // Cells that were not edited keep their bytes; outputs are not written
-// (they live in the run history). The autosave draft is then dropped.
-func (s *Service) SaveNotebook(ctx context.Context, session string, cells []CellData) (*NotebookEntry, error) {
+// (they live in the run history). What opening or `smallfry run` would
+// refuse is repaired first (repairCells) and said in Repairs, and the
+// notebook is checked as opening checks it: a save never writes a file
+// that cannot be opened again. The autosave draft is then dropped.
+func (s *Service) SaveNotebook(ctx context.Context, session string, cells []CellData) (*SavedNotebook, error) {
 	ss, err := s.lookup(session)
 	if err != nil {
 		return nil, err
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	cells, repairs := repairCells(cells)
+	if err := ss.checkSave(cells); err != nil {
+		return nil, err
+	}
 	if err := applyCells(ss.file, cells); err != nil {
 		return nil, err
 	}
@@ -185,7 +192,39 @@ func (s *Service) SaveNotebook(ctx context.Context, session string, cells []Cell
 	if err := os.Remove(s.draftPath(ss.path)); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("drop autosave draft: %w", err)
 	}
-	return s.entry(ss.path)
+	entry, err := s.entry(ss.path)
+	if err != nil {
+		return nil, err
+	}
+	saved := &SavedNotebook{NotebookEntry: *entry, Repairs: repairs}
+	if len(repairs) > 0 {
+		saved.Cells = cells
+	}
+	return saved, nil
+}
+
+// checkSave applies cells to a copy of the file and checks the copy as
+// opening does, so a refused save leaves the session's model as it was.
+// The caller holds ss.mu.
+func (ss *session) checkSave(cells []CellData) error {
+	data, err := ss.file.Marshal()
+	if err != nil {
+		return err
+	}
+	nb, err := notebook.Parse(ss.path, data)
+	if err != nil {
+		return err
+	}
+	for i, c := range nb.Cells {
+		c.ID = ss.file.Cells[i].ID // ids the file does not keep (before nbformat 4.5)
+	}
+	if err := applyCells(nb, cells); err != nil {
+		return err
+	}
+	if err := nb.Validate(); err != nil {
+		return backend.Errorf(backend.EINVALID, "not saved, as it could not be opened again: %s", backend.ErrorMessage(err))
+	}
+	return nil
 }
 
 // applyCells makes nb's cells those of the editor, in the editor's order.

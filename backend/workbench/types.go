@@ -24,6 +24,16 @@ type NotebookEntry struct {
 	Bytes    int64     `json:"bytes"`
 }
 
+// SavedNotebook is a notebook just saved. When the save had to repair the
+// cells (a result name used twice, a second parameters cell, a tag with a
+// comma, an invalid id), Repairs says what changed and Cells are the cells
+// as saved, for the editor to take.
+type SavedNotebook struct {
+	NotebookEntry
+	Cells   []CellData `json:"cells,omitempty"`
+	Repairs []string   `json:"repairs,omitempty"`
+}
+
 // CellData is a cell as saved in the notebook: what the editor edits.
 // Runtime state (status, outputs, timings) is kept apart, in CellState.
 type CellData struct {

@@ -272,6 +272,12 @@ export interface S3Lake {
   partial?: Record<string, boolean>;
 }
 
+/** workbench.SavedNotebook */
+export interface SavedNotebook extends NotebookEntry {
+  cells?: CellData[];
+  repairs?: string[];
+}
+
 /** workbench.ScheduleInfo */
 export interface ScheduleInfo {
   sentence: string;
@@ -470,7 +476,7 @@ export interface Methods {
   RunNow: { args: [string]; result: RunRecord };
   Runs: { args: [string]; result: RunRecord[] };
   S3Lake: { args: []; result: S3Lake };
-  SaveNotebook: { args: [string, CellData[]]; result: NotebookEntry };
+  SaveNotebook: { args: [string, CellData[]]; result: SavedNotebook };
   ScheduledLog: { args: [string, string]; result: string };
   SetPublishedPaused: { args: [string, boolean]; result: PublishState };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
