@@ -24,6 +24,8 @@ export interface CellProps {
   onSelect(id: string, edit: boolean): void;
   onSource(id: string, source: string): void;
   onName(id: string, name: string): void;
+  /** The number of an earlier cell whose result has this cell's name (ignoring case, as DuckDB compares names). */
+  nameTakenBy?: number;
   onChart(id: string, chart: Record<string, unknown> | undefined): void;
   onRun(id: string, mode: "advance" | "stay"): void;
   onCommandMode(): void;
@@ -215,7 +217,12 @@ export const CellView = memo(function CellView(props: CellProps) {
               value={cell.name ?? ""}
               readOnly={props.readOnly}
               onChange={(e) => props.onName(cell.id, e.target.value)}
-              title="A named result is a table later cells can query by this name"
+              aria-invalid={props.nameTakenBy !== undefined || undefined}
+              title={
+                props.nameTakenBy !== undefined
+                  ? `Cell ${props.nameTakenBy} already has this name (names are compared ignoring case): saving names this result ${cell.name}_2`
+                  : "A named result is a table later cells can query by this name"
+              }
             />
           )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">

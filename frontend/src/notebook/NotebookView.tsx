@@ -9,6 +9,7 @@ import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce } from "./doc";
+import { takenNames } from "./names";
 import { RuntimePicker } from "./RuntimePicker";
 
 export interface NotebookHandle {
@@ -156,9 +157,13 @@ export function NotebookView(props: NotebookViewProps) {
     if (!session || readOnly) return false;
     const version = docRef.current.version;
     try {
-      await api.saveNotebook(session, docRef.current.cells);
+      const saved = await api.saveNotebook(session, docRef.current.cells);
+      // What opening would refuse was repaired in the file: the editor takes
+      // the repaired cells unless it was edited meanwhile (the next save
+      // repairs those edits the same way).
+      if (saved.cells && docRef.current.version === version) dispatch({ type: "saved", cells: saved.cells });
       setSavedVersion(version);
-      setNotice("Saved.");
+      setNotice(saved.repairs?.length ? `Saved, with repairs so that it opens again: ${saved.repairs.join("; ")}.` : "Saved.");
       return true;
     } catch (e) {
       setError((e as ApiError).message);
@@ -317,6 +322,7 @@ export function NotebookView(props: NotebookViewProps) {
   const stale = useMemo(() => staleCells(doc.cells, runtime), [doc.cells, runtime]);
   const onSelect = useCallback((id: string, edit: boolean) => dispatch({ type: "select", id, mode: edit ? "edit" : "command" }), []);
   const onSource = useCallback((id: string, source: string) => dispatch({ type: "source", id, source }), []);
+  const nameTakenBy = useMemo(() => takenNames(doc.cells), [doc.cells]);
   const onName = useCallback((id: string, name: string) => dispatch({ type: "name", id, name }), []);
   const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
   const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
@@ -489,6 +495,7 @@ export function NotebookView(props: NotebookViewProps) {
             onSelect={onSelect}
             onSource={onSource}
             onName={onName}
+            nameTakenBy={nameTakenBy.get(c.id)}
             onChart={onChart}
             onRun={runCell}
             onCommandMode={onCommandMode}

@@ -31,6 +31,23 @@ describe("reduce", () => {
     expect(ids(u)).toEqual(["a", "b", "c"]);
     expect(u.cells[1]).toEqual(cells[1]);
   });
+  it("duplicates without the parameters tag, keeping the others", () => {
+    const params: CellData[] = [{ id: "p", kind: "python", source: "year = 1997", tags: ["parameters", "keep"] }, { id: "q", kind: "python", source: "x = 1", tags: ["parameters"] }];
+    const loaded = reduce(emptyDoc(), { type: "load", cells: params });
+    const d = reduce({ ...loaded, selected: "p" }, { type: "duplicate" });
+    expect(d.cells[1].tags).toEqual(["keep"]);
+    expect(d.cells[0].tags).toEqual(["parameters", "keep"]);
+    const e = reduce({ ...loaded, selected: "q" }, { type: "duplicate" });
+    expect(e.cells[2].tags).toBeUndefined();
+  });
+  it("takes the cells a save repaired without counting an edit", () => {
+    const before = reduce(doc("c"), { type: "source", id: "c", source: "SELECT 2" });
+    const repaired = before.cells.map((c) => (c.id === "c" ? { ...c, id: "c2" } : c));
+    const d = reduce(before, { type: "saved", cells: repaired });
+    expect(d.version).toBe(before.version);
+    expect(ids(d)).toEqual(["a", "b", "c2"]);
+    expect(d.selected).toBe("c2");
+  });
   it("duplicates without the result name", () => {
     const d = reduce(doc(), { type: "duplicate" });
     expect(d.cells).toHaveLength(4);

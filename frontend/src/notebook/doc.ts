@@ -26,7 +26,8 @@ export type DocAction =
   | { type: "source"; id: string; source: string }
   | { type: "name"; id: string; name: string }
   | { type: "chart"; id: string; chart: Record<string, unknown> | undefined }
-  | { type: "undo" };
+  | { type: "undo" }
+  | { type: "saved"; cells: CellData[] };
 
 export function newId(): string {
   const bytes = new Uint8Array(6);
@@ -85,8 +86,10 @@ export function reduce(doc: Doc, a: DocAction): Doc {
     case "duplicate": {
       const i = at(a.id);
       if (i < 0) return doc;
-      // A copy must not claim the same result name: the later one would win.
-      const copy: CellData = { ...doc.cells[i], id: newId(), name: undefined };
+      // A copy must not claim the same result name (the later one would
+      // win), nor be a second parameters cell (opening refuses two).
+      const tags = doc.cells[i].tags?.filter((t) => t !== "parameters");
+      const copy: CellData = { ...doc.cells[i], id: newId(), name: undefined, tags: tags?.length ? tags : undefined };
       return structural(doc, [...doc.cells.slice(0, i + 1), copy, ...doc.cells.slice(i + 1)], copy.id);
     }
     case "move": {
@@ -114,6 +117,13 @@ export function reduce(doc: Doc, a: DocAction): Doc {
       if (!prev) return doc;
       const selected = prev.some((c) => c.id === doc.selected) ? doc.selected : prev[0]?.id;
       return { ...doc, cells: prev, selected, undo: doc.undo.slice(0, -1), version: doc.version + 1 };
+    }
+    case "saved": {
+      // The cells as a save wrote them (repaired): not an edit, so the
+      // version stays that of the save. The selection keeps its place.
+      const i = at();
+      const selected = a.cells.some((c) => c.id === doc.selected) ? doc.selected : a.cells[Math.max(i, 0)]?.id;
+      return { ...doc, cells: a.cells, selected };
     }
     default: {
       const never: never = a;
