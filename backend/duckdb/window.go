@@ -132,7 +132,8 @@ func (s *Session) WindowIPC(ctx context.Context, req WindowRequest, out io.Write
 	return written, total, err
 }
 
-// scanWindow calls fn with each batch of a window. A batch is only valid
+// scanWindow calls fn with each batch of a window; strings longer than
+// GridStringMax characters come cut (gridColumns). A batch is only valid
 // during the call: duckdb-go's batches point into a DuckDB data chunk that
 // is freed when the reader moves on. fn is called once with a nil batch
 // first, so that the schema arrives even for an empty window.
@@ -150,7 +151,11 @@ func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*ar
 		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
 	}
 	defer conn.Close()
-	q := "SELECT * FROM " + src.String() + " LIMIT ? OFFSET ?"
+	list, err := s.gridColumns(ctx, src)
+	if err != nil {
+		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
+	}
+	q := "SELECT " + list + " FROM " + src.String() + " LIMIT ? OFFSET ?"
 	err = conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(*duckdb.Conn))
 		if err != nil {
@@ -175,6 +180,35 @@ func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*ar
 		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
 	}
 	return total, nil
+}
+
+// GridStringMax is the most characters of one string a window carries. An
+// Arrow string column holds at most 2 GiB per batch (int32 offsets), and a
+// grid cell shows a line: longer values are cut, with a note of their size,
+// and stay whole in the result (exports, SQL). At 4 bytes a character, a
+// batch of DuckDB's 2048 rows stays under 256 MiB a column.
+const GridStringMax = 32 << 10
+
+// gridColumns is the select list of a window over t: every column, VARCHAR
+// ones cut to GridStringMax characters.
+func (s *Session) gridColumns(ctx context.Context, t Table) (string, error) {
+	cols, err := s.Columns(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	list := make([]string, len(cols))
+	for i, c := range cols {
+		q := QuoteIdent(c.Name)
+		if c.Type != "VARCHAR" {
+			list[i] = q
+			continue
+		}
+		// strlen counts bytes without decoding, so short values cost a
+		// comparison; a character is at least a byte, so no value over
+		// GridStringMax characters passes uncut.
+		list[i] = fmt.Sprintf("CASE WHEN strlen(%[1]s) > %[2]d THEN left(%[1]s, %[2]d) || ' … [cut for the grid: ' || strlen(%[1]s) || ' bytes in all; export the result for the whole value]' ELSE %[1]s END AS %[1]s", q, GridStringMax)
+	}
+	return strings.Join(list, ", "), nil
 }
 
 // copyBatch copies a batch into Go-owned memory.
