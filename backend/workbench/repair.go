@@ -75,6 +75,36 @@ func repairCells(cells []CellData) ([]CellData, []string) {
 	return out, notes
 }
 
+// repairOpened repairs a notebook that fails Validate, in place, and says
+// what it changed; nil when repairs cannot make it valid (an invalid name,
+// a bad save-to-lake setting), and nb is then unchanged.
+func repairOpened(nb *notebook.Notebook) []string {
+	cells, notes := repairCells(cellsOf(nb))
+	if len(notes) == 0 {
+		return nil
+	}
+	data, err := nb.Marshal()
+	if err != nil {
+		return nil
+	}
+	trial, err := notebook.Parse("", data)
+	if err != nil {
+		return nil
+	}
+	for _, t := range []*notebook.Notebook{trial, nb} {
+		for i, c := range t.Cells {
+			c.ID = cells[i].ID // so applyCells finds the cells whose ids were replaced
+		}
+		if err := applyCells(t, cells); err != nil {
+			return nil
+		}
+		if t == trial && t.Validate() != nil {
+			return nil
+		}
+	}
+	return notes
+}
+
 // cleanTags splits tags at commas, trims them and drops empty and repeated ones.
 func cleanTags(tags []string) []string {
 	var out []string

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"smallfry/backend/notebook"
 	"smallfry/backend/smallfry"
 	"smallfry/backend/workbench"
 )
@@ -127,5 +128,62 @@ func TestSaveRefusesWhatItCannotRepair(t *testing.T) {
 	// The session's model is unchanged too: a good save still works.
 	if _, err := s.SaveNotebook(ctx, nb.Session, []workbench.CellData{{ID: "a", Kind: "sql", Source: "SELECT 1"}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Notebooks from elsewhere (testdata/opens) that opening would refuse open
+// repaired, as a save repairs; saving them writes a file that validates
+// and runs headless.
+func TestOpenRepairsNotebooksFromElsewhere(t *testing.T) {
+	files, err := filepath.Glob("testdata/opens/*.ipynb")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test cases (%v)", err)
+	}
+	s, _, app := newApp(t)
+	ctx := context.Background()
+	for _, file := range files {
+		name := filepath.Base(file)
+		t.Run(strings.TrimSuffix(name, ".ipynb"), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := filepath.Join(notebooksDir(t, s), name)
+			if err := os.WriteFile(dst, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if nb, err := notebook.ReadFile(dst); err != nil || nb.Validate() == nil {
+				t.Fatalf("the case must parse and fail Validate (parse: %v)", err)
+			}
+			opened, err := s.OpenNotebook(ctx, name)
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			if len(opened.Repairs) == 0 {
+				t.Fatal("opened without saying what it repaired")
+			}
+			if after, _ := os.ReadFile(dst); string(after) != string(data) {
+				t.Error("opening changed the file")
+			}
+			saved, err := s.SaveNotebook(ctx, opened.Session, opened.Cells)
+			if err != nil {
+				t.Fatalf("save: %v", err)
+			}
+			if len(saved.Repairs) != 0 {
+				t.Errorf("the save repaired again: %q", saved.Repairs)
+			}
+			s.CloseNotebook(ctx, opened.Session)
+			nb, err := notebook.ReadFile(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := nb.Validate(); err != nil {
+				t.Fatalf("saved file: %v", err)
+			}
+			out, err := app.Run(ctx, dst, smallfry.RunOptions{})
+			if err != nil || out.Err != nil || out.Record.Status != "ok" {
+				t.Fatalf("headless run: %v %+v", err, out)
+			}
+		})
 	}
 }

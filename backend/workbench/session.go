@@ -104,8 +104,13 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 	if err != nil {
 		return nil, err
 	}
+	// A notebook from elsewhere that opening would refuse is repaired as a
+	// save would repair it, in the editor only: the file changes when saved.
+	var repairs []string
 	if err := nb.Validate(); err != nil {
-		return nil, err
+		if repairs = repairOpened(nb); repairs == nil {
+			return nil, err
+		}
 	}
 	ss := &session{id: newSessionID(), svc: s, path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
 	rel, _ := filepath.Rel(s.cfg.Root, abs)
@@ -113,7 +118,7 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}}
+	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}, Repairs: repairs}
 	for id, outs := range last {
 		if c := nb.Cell(id); c != nil {
 			ss.outputs[id] = outs

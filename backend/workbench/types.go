@@ -60,6 +60,9 @@ type OpenedNotebook struct {
 	Recovered *Recovery `json:"recovered,omitempty"`
 	// Runtime is where the notebook's Python cells run.
 	Runtime Runtime `json:"runtime"`
+	// Repairs says what was changed in Cells so that the notebook opens
+	// (as a save repairs it); the file changes when the notebook is saved.
+	Repairs []string `json:"repairs,omitempty"`
 }
 
 // Recovery describes edits restored from the autosave draft.

@@ -65,6 +65,28 @@ describe("saves that open again", () => {
   });
 });
 
+describe("notebooks from elsewhere", () => {
+  it("opens a notebook opening used to refuse (two parameters cells, a tag with a comma), repaired, and saving writes a file that runs", async () => {
+    const page = wb.page;
+    const p1 = { ...pythonCell("p1", "n = 2"), metadata: { tags: ["parameters"] } };
+    const p2 = { ...sqlCell("p2", "SELECT $n AS n"), metadata: { smallfry: { kind: "sql" }, tags: ["parameters", "nightly,report"] } };
+    const path = writeNotebook(wb.server, "from-elsewhere", [p1, p2]);
+    await openNotebook(page, wb.server, path);
+    const notice = page.getByTestId("notice");
+    await expect.poll(() => notice.textContent()).toMatch(/^Opened with repairs/);
+    expect(await notice.textContent()).toContain("only one cell may be tagged parameters");
+    expect(await page.getByTestId("error-banner").count()).toBe(0);
+    expect(await cell(page, "p2").locator(".badge", { hasText: "parameters" }).count()).toBe(0);
+
+    await page.getByTestId("save").click();
+    await expect.poll(() => notice.textContent()).toBe("Saved.");
+    const file = join(wb.server.workspace, "notebooks", path);
+    expect(JSON.parse(readFileSync(file, "utf8")).cells[1].metadata.tags).toEqual(["nightly", "report"]);
+    const ran = await runCommand(bin, ["run", "--workspace", wb.server.workspace, file]);
+    expect(ran.code, ran.stderr).toBe(0);
+  });
+});
+
 describe("the lake's files from elsewhere", () => {
   it("reads footers DuckDB reads, notes a miscounted one, and names a broken file in its problem and its preview's error", async () => {
     const page = wb.page;

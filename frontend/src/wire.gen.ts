@@ -152,6 +152,7 @@ export interface OpenedNotebook {
   outputs?: Record<string, CellOutput>;
   recovered?: Recovery;
   runtime: Runtime;
+  repairs?: string[];
 }
 
 /** workbench.OutputEvent */

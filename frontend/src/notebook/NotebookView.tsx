@@ -88,9 +88,11 @@ export function NotebookView(props: NotebookViewProps) {
         const rt: Record<string, CellRuntime> = {};
         for (const [id, out] of Object.entries(nb.outputs ?? {})) rt[id] = transition(idle, { type: "restored", output: out });
         dispatchRt({ reset: rt });
-        setSavedVersion(0);
+        // A notebook repaired on opening differs from its file: unsaved.
+        setSavedVersion(nb.repairs?.length ? -1 : 0);
         props.onSession(openedSession);
         if (nb.recovered) setNotice(`Recovered unsaved changes from ${new Date(nb.recovered.savedAt).toLocaleString()}.`);
+        else if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
       },
       (e: ApiError) => live && setError(e.message),
     );
