@@ -39,6 +39,7 @@ func TestCatalogOddFooters(t *testing.T) {
 		{file: "key-without-value.parquet", rows: 3, columns: "id:BIGINT brand:VARCHAR", duckdb: true},
 		{file: "row-count-differs.parquet", rows: 3, columns: "id:BIGINT brand:VARCHAR", duckdb: true,
 			problem: "its footer says 10 rows but its row groups hold 3, which queries return"},
+		{file: "nested.parquet", rows: 2, columns: "id:BIGINT tags:LIST addr:STRUCT when:TIMESTAMP", duckdb: true},
 		{file: "footer-claims-2gib.parquet", problem: "its footer claims 2147483632 bytes but the file has only 523"},
 		{file: "name-claims-2gib.parquet", problem: "its footer is corrupt"},
 		{file: "schema-claims-2g-columns.parquet", problem: "its footer is corrupt"},

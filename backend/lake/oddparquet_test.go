@@ -27,6 +27,16 @@ type oddRow struct {
 	Brand string `parquet:"brand"`
 }
 
+type nestedRow struct {
+	ID   int64    `parquet:"id"`
+	Tags []string `parquet:"tags,list"`
+	Addr struct {
+		City string `parquet:"city"`
+		Zip  int32  `parquet:"zip"`
+	} `parquet:"addr"`
+	When int64 `parquet:"when,timestamp(microsecond)"`
+}
+
 // oddFiles returns each file's bytes by name.
 func oddFiles(t *testing.T) map[string][]byte {
 	t.Helper()
@@ -39,7 +49,7 @@ func oddFiles(t *testing.T) map[string][]byte {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	plain := buf.Bytes()
+	plain := bytes.Clone(buf.Bytes())
 	body, meta := splitFooter(t, plain)
 
 	files := map[string][]byte{"plain.parquet": plain}
@@ -79,6 +89,20 @@ func oddFiles(t *testing.T) map[string][]byte {
 	files["name-claims-2gib.parquet"] = rawFooter(append(nameClaim, "brand"...))
 	listClaim := append([]byte{0x15, 0x04, 0x19, 0xfc}, uvarint(0x7ffffff0)...)
 	files["schema-claims-2g-columns.parquet"] = rawFooter(append(listClaim, 0x48, 0x02, 'i', 'd', 0x00))
+
+	// Nested columns: the catalog lists the top-level ones only.
+	buf.Reset()
+	nw := parquet.NewGenericWriter[nestedRow](&buf, parquet.CreatedBy("smallfry-testdata", "1", "1"))
+	rows := make([]nestedRow, 2)
+	rows[0].ID, rows[0].Tags, rows[0].Addr.City = 1, []string{"a", "b"}, "Oslo"
+	rows[1].ID = 2
+	if _, err := nw.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files["nested.parquet"] = bytes.Clone(buf.Bytes())
 
 	files["truncated.parquet"] = plain[:len(plain)/2]
 	files["not-parquet.parquet"] = []byte("id,brand\n1,a\n")
