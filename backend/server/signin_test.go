@@ -10,7 +10,9 @@ import (
 
 func TestSessionCookies(t *testing.T) {
 	ts := start(t)
-	cookie := func(id string) map[string]string { return map[string]string{"Cookie": "smallfry-session-" + ts.port + "=" + id} }
+	cookie := func(id string) map[string]string {
+		return map[string]string{"Cookie": "smallfry-session-" + ts.port + "=" + id}
+	}
 	a, b := ts.signIn(t), ts.signIn(t)
 	if a == b {
 		t.Fatal("two sign-ins got one session id")
