@@ -101,6 +101,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if tab != "" {
 		ctx = backend.WithClient(ctx, tab)
+		defer s.tabs.calling(tab)() // a tab waiting for a long run is not gone
 	}
 	result, err := s.invoke(ctx, name, m, args)
 	if err != nil {

@@ -110,7 +110,7 @@ func Listen(service any, hub *Hub, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		signins:  newSignins(),
-		tabs:     &tabs{grace: grace, onGone: onGone, now: time.Now, seen: map[string]time.Time{}},
+		tabs:     &tabs{grace: grace, onGone: onGone, now: time.Now, seen: map[string]time.Time{}, calls: map[string]int{}},
 		ln:       ln,
 		token:    token,
 		cookie:   cookieName(port),

@@ -20,14 +20,32 @@ const tabHeader = "X-Smallfry-Tab"
 const DefaultTabGrace = 2 * time.Minute
 
 // tabs tracks the browser tabs by their last heartbeat or call. A tab not
-// heard from for grace is gone: onGone ends what it opened.
+// heard from for grace, with no call in flight, is gone: onGone ends what
+// it opened.
 type tabs struct {
 	grace  time.Duration
 	onGone func(tab string)
 	now    func() time.Time
 
-	mu   sync.Mutex
-	seen map[string]time.Time
+	mu    sync.Mutex
+	seen  map[string]time.Time
+	calls map[string]int // calls in flight, by tab
+}
+
+// calling notes a call of the tab in flight; the func it returns ends it.
+func (t *tabs) calling(tab string) func() {
+	t.mu.Lock()
+	t.seen[tab] = t.now()
+	t.calls[tab]++
+	t.mu.Unlock()
+	return func() {
+		t.mu.Lock()
+		t.seen[tab] = t.now()
+		if t.calls[tab]--; t.calls[tab] <= 0 {
+			delete(t.calls, tab)
+		}
+		t.mu.Unlock()
+	}
 }
 
 // heard notes that the tab is alive.
@@ -43,7 +61,7 @@ func (t *tabs) sweep() {
 	t.mu.Lock()
 	now := t.now()
 	for tab, at := range t.seen {
-		if now.Sub(at) > t.grace {
+		if now.Sub(at) > t.grace && t.calls[tab] == 0 {
 			gone = append(gone, tab)
 			delete(t.seen, tab)
 		}
