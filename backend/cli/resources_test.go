@@ -22,12 +22,21 @@ import (
 // serveProcess starts the built `smallfry serve` as its own process, for
 // the tests that kill it; it is killed at the end if still running.
 func serveProcess(t *testing.T, ws string, args ...string) (*exec.Cmd, *served) {
+	return serveWithUmask(t, "", ws, args...)
+}
+
+// serveWithUmask starts it under a umask ("" keeps the test's).
+func serveWithUmask(t *testing.T, umask, ws string, args ...string) (*exec.Cmd, *served) {
 	t.Helper()
 	bin := os.Getenv("SMALLFRY_BIN")
 	if bin == "" {
 		t.Skip("SMALLFRY_BIN is not set: these tests kill a real smallfry serve (make test-go sets it)")
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--no-browser", "--workspace", ws}, args...)...)
+	if umask != "" {
+		// The shell sets the umask and becomes smallfry (same pid).
+		cmd = exec.Command("/bin/sh", append([]string{"-c", "umask " + umask + ` && exec "$0" "$@"`, bin, "serve", "--no-browser", "--workspace", ws}, args...)...)
+	}
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
@@ -270,5 +279,59 @@ func TestServeTabGone(t *testing.T) {
 	}
 	if sessionGone(script) || !alive(scriptPID) {
 		t.Errorf("a session without a tab was ended")
+	}
+}
+
+// TestServeFileModes: what serve writes for the user follows the umask,
+// and what is private (drafts) is 0600 whatever the umask.
+func TestServeFileModes(t *testing.T) {
+	ws := newWorkspace(t)
+	_, s := serveWithUmask(t, "027", ws)
+	c := newAPIClient(t, s)
+	c.must(nil, "CreateNotebook", "fresh")
+	var opened workbench.OpenedNotebook
+	c.must(&opened, "OpenNotebook", "fresh.ipynb")
+	cells := []workbench.CellData{{ID: opened.Cells[0].ID, Kind: "sql", Source: "SELECT 42 AS answer", Name: "answer"}}
+	var sum workbench.RunSummary
+	c.must(&sum, "RunCells", opened.Session, workbench.RunRequest{Cells: cells, Run: []string{cells[0].ID}})
+	if sum.Status != "ok" {
+		t.Fatalf("run: %+v", sum)
+	}
+	c.must(nil, "SaveNotebook", opened.Session, cells)
+	c.must(nil, "Autosave", opened.Session, cells)
+	var csv, parquet workbench.Exported
+	c.must(&csv, "Export", opened.Session, workbench.ExportRequest{Table: "answer", Format: "csv"})
+	c.must(&parquet, "Export", opened.Session, workbench.ExportRequest{Table: "answer", Format: "parquet"})
+	var tour workbench.OpenedNotebook
+	c.must(&tour, "OpenNotebook", "tour.ipynb")
+	c.must(nil, "SaveNotebook", tour.Session, tour.Cells)
+
+	drafts, _ := filepath.Glob(filepath.Join(ws, ".smallfry", "drafts", "*.json"))
+	if len(drafts) != 1 {
+		t.Fatalf("drafts %v, want one", drafts)
+	}
+	run := filepath.Join(ws, ".smallfry", "runs", sum.RunID)
+	tests := []struct {
+		what, path string
+		want       os.FileMode
+	}{
+		{"a new notebook", filepath.Join(ws, "notebooks", "fresh.ipynb"), 0o640},
+		{"a notebook saved again keeps its mode", filepath.Join(ws, "notebooks", "tour.ipynb"), 0o644},
+		{"the run record", filepath.Join(run, "run.json"), 0o440},
+		{"the run's output notebook", filepath.Join(run, "output.ipynb"), 0o440},
+		{"a CSV export", csv.Path, 0o640},
+		{"a Parquet export", parquet.Path, 0o640},
+		{"the autosave draft", drafts[0], 0o600},
+	}
+	for _, tt := range tests {
+		t.Run(tt.what, func(t *testing.T) {
+			info, err := os.Stat(tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := info.Mode().Perm(); got != tt.want {
+				t.Errorf("%s: mode %v, want %v", tt.path, got, tt.want)
+			}
+		})
 	}
 }
