@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -333,5 +334,69 @@ func TestServeFileModes(t *testing.T) {
 				t.Errorf("%s: mode %v, want %v", tt.path, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestServeOpenerGetsNoToken: the browser opener's command line (which any
+// local user's ps reads) carries a one-time code, never the token; the code
+// signs one browser in, once.
+func TestServeOpenerGetsNoToken(t *testing.T) {
+	bin := os.Getenv("SMALLFRY_BIN")
+	if bin == "" {
+		t.Skip("SMALLFRY_BIN is not set")
+	}
+	fake := t.TempDir()
+	argv := filepath.Join(fake, "argv")
+	// xdg-open is the first opener pkg/browser tries on Linux.
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + argv + ".tmp && mv " + argv + ".tmp " + argv + "\n"
+	if err := os.WriteFile(filepath.Join(fake, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ws := newWorkspace(t)
+	cmd := exec.Command(bin, "serve", "--workspace", ws)
+	cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = &lockedBuffer{}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	m := servingLine.FindStringSubmatch(strings.TrimSpace(line))
+	if m == nil {
+		t.Fatalf("first line %q is not the link", line)
+	}
+	u, _ := url.Parse(m[1])
+	token := u.Query().Get("token")
+	var opened string
+	waitFor(t, "the opener was started", func() bool {
+		b, err := os.ReadFile(argv)
+		opened = strings.TrimSpace(string(b))
+		return err == nil
+	})
+	if strings.Contains(opened, token) {
+		t.Fatalf("the opener's command line holds the token: %s", opened)
+	}
+	link, err := url.Parse(opened)
+	if err != nil || link.Host != u.Host || !regexp.MustCompile(`^code=[0-9a-f]{64}$`).MatchString(link.RawQuery) {
+		t.Fatalf("the opener got %q, want this server's link with a one-time code", opened)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func() *http.Response {
+		resp, err := client.Get(opened)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get(); resp.StatusCode != http.StatusFound || len(resp.Cookies()) != 1 || resp.Cookies()[0].Value == token {
+		t.Errorf("the code's first use: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	if resp := get(); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the code's second use: %d, want 401", resp.StatusCode)
 	}
 }
