@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -71,6 +72,38 @@ func TestTabs(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("the tab that stopped was never ended")
+		}
+	})
+	t.Run("a tab waiting for a long call is not gone", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.base+"/api/call/Block", nil)
+		req.Header.Set("Authorization", "token "+ts.token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(tabHeader, "waiting")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+		<-ts.fake.started
+		// Three grace periods without a heartbeat, the call still running.
+		time.Sleep(3 * time.Second)
+		select {
+		case tab := <-gone:
+			t.Fatalf("tab %q went while its call ran", tab)
+		default:
+		}
+		cancel()
+		<-done
+		select { // the call over and the tab silent, it goes
+		case tab := <-gone:
+			if tab != "waiting" {
+				t.Fatalf("tab %q went, want waiting", tab)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the tab was never ended after its call")
 		}
 	})
 }
