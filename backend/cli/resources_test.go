@@ -275,6 +275,17 @@ func TestServeTabGone(t *testing.T) {
 	}
 	waitFor(t, "the closed tab's session has ended", func() bool { return sessionGone(closed) })
 	waitFor(t, "the closed tab's kernel has ended", func() bool { return !alive(closedPID) })
+	folders := scratchFolders(t, ws)
+	if len(folders) != 1 {
+		t.Fatalf(".smallfry/tmp holds %v, want the serve's folder", folders)
+	}
+	kernels := filepath.Join(ws, ".smallfry", "tmp", folders[0], "kernels")
+	if _, err := os.Stat(filepath.Join(kernels, closed)); !os.IsNotExist(err) {
+		t.Errorf("the closed tab's scratch copies are still there (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(kernels, open, "sql", "nums.parquet")); err != nil {
+		t.Errorf("the open tab's scratch copies are gone: %v", err)
+	}
 	if sessionGone(open) || !alive(openPID) {
 		t.Errorf("the tab that sent heartbeats lost its session (%v) or kernel (alive %v)", sessionGone(open), alive(openPID))
 	}
