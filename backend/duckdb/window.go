@@ -232,8 +232,14 @@ func copyBatch(rec arrow.RecordBatch) arrow.RecordBatch {
 // sorted and filtered copy, held until release is called (another ordering
 // or a rerun replaces the copy, but drops it only when no one reads it).
 func (s *Session) windowSource(ctx context.Context, req WindowRequest) (src Table, total int64, release func(), err error) {
+	if strings.ContainsRune(req.Table.Schema+req.Table.Name, 0) {
+		return Table{}, 0, nil, backend.Errorf(backend.EINVALID, "result name %q holds a NUL character", req.Table.Name)
+	}
 	if len(req.Sort) == 0 && len(req.Filters) == 0 {
 		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+req.Table.String()).Scan(&total); err != nil {
+			if isCatalogError(err) {
+				return Table{}, 0, nil, noResult(req.Table)
+			}
 			return Table{}, 0, nil, fmt.Errorf("window of %s: %w", req.Table, err)
 		}
 		return req.Table, total, func() {}, nil
@@ -255,6 +261,9 @@ func (s *Session) windowSource(ctx context.Context, req WindowRequest) (src Tabl
 	v := &sortedView{base: req.Table, key: key, table: Table{Schema: internalSchema, Name: fmt.Sprintf("view_%d", s.seq.Add(1))}}
 	q := "CREATE TABLE " + v.table.String() + " AS SELECT * FROM " + req.Table.String() + where + order
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		if msg, ok := filterMistake(err); ok {
+			return Table{}, 0, nil, backend.Errorf(backend.EINVALID, "filter of %s: %s", req.Table.Name, msg)
+		}
 		return Table{}, 0, nil, fmt.Errorf("sort or filter %s: %w", req.Table, err)
 	}
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+v.table.String()).Scan(&v.total); err != nil {
@@ -316,6 +325,11 @@ func (s *Session) clauses(ctx context.Context, req WindowRequest) (where string,
 			return "", nil, "", err
 		}
 		col := QuoteIdent(f.Column)
+		switch f.Value.(type) {
+		case nil, bool, float64, string, int, int64:
+		default:
+			return "", nil, "", backend.Errorf(backend.EINVALID, "filter on %q: the value must be a number, text, true/false or null, not a list or an object", f.Column)
+		}
 		switch f.Op {
 		case "=", "!=", "<", "<=", ">", ">=":
 			conds = append(conds, col+" "+f.Op+" ?")

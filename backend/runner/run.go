@@ -394,11 +394,17 @@ func (r *run) cellError(i int, c *notebook.Cell, err error) error {
 		if text := sourceLine(c.Source, se.Line); text != "" {
 			msg += fmt.Sprintf("\n  %d | %s", se.Line, text)
 		}
+		if hint := r.definedBy(i, se.Message); hint != "" {
+			msg += "\n" + hint
+		}
 		return &backend.Error{Code: backend.EINVALID, Message: msg, Err: err}
 	}
 	code := backend.ErrorCode(err)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		code = backend.ECANCELED
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &backend.Error{Code: backend.ECANCELED, Message: where + ": canceled", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &backend.Error{Code: backend.ECANCELED, Message: where + ": timed out", Err: err}
 	}
 	return &backend.Error{Code: code, Message: where + ": " + backend.ErrorMessage(err), Err: err}
 }

@@ -31,6 +31,12 @@ type Options struct {
 	Assets fs.FS
 	// Log receives internal errors; nil discards them. The token is never logged.
 	Log *slog.Logger
+	// TabGrace is how long a browser tab may be silent (no heartbeat, no
+	// call) before OnTabGone is called for it; 0 is DefaultTabGrace.
+	TabGrace time.Duration
+	// OnTabGone ends what a closed tab opened (calls carry the tab as
+	// backend.ClientOf their context); nil ends nothing.
+	OnTabGone func(tab string)
 }
 
 // shutdownGrace is how long calls in flight may finish once Serve's context
@@ -50,6 +56,8 @@ type Server struct {
 	hub     *Hub
 	assets  fs.FS
 	log     *slog.Logger
+	signins *signins
+	tabs    *tabs
 
 	// stopping ends the WebSocket streams, which http.Server.Shutdown does
 	// not track once they are hijacked.
@@ -93,7 +101,16 @@ func Listen(service any, hub *Hub, opts Options) (*Server, error) {
 		return nil, err
 	}
 	port := strconv.Itoa(tcp.Port)
+	grace, onGone := opts.TabGrace, opts.OnTabGone
+	if grace <= 0 {
+		grace = DefaultTabGrace
+	}
+	if onGone == nil {
+		onGone = func(string) {}
+	}
 	s := &Server{
+		signins:  newSignins(),
+		tabs:     &tabs{grace: grace, onGone: onGone, now: time.Now, seen: map[string]time.Time{}, calls: map[string]int{}},
 		ln:       ln,
 		token:    token,
 		cookie:   cookieName(port),
@@ -152,6 +169,9 @@ func (s *Server) URL() string { return s.baseURL + "/?token=" + s.token }
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go s.tabs.watch(wctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", s.baseURL, err)
@@ -186,6 +206,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/call/{method}", s.handleCall)
 	mux.HandleFunc("GET /api/events", s.handleEvents)
+	mux.HandleFunc("POST /api/heartbeat", s.handleHeartbeat)
+	mux.HandleFunc("POST /api/signout", s.handleSignOut)
 	mux.HandleFunc("/api/call/{method}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, r, http.StatusMethodNotAllowed, backend.EINVALID, r.PathValue("method")+": calls are POST requests")

@@ -14,6 +14,7 @@ import (
 
 	"smallfry/backend"
 	"smallfry/backend/atomicfile"
+	"smallfry/backend/notebook"
 )
 
 // A draft holds a notebook's unsaved edits, written by Autosave while the
@@ -36,6 +37,11 @@ func (s *Service) Autosave(ctx context.Context, session string, cells []CellData
 	ss, err := s.lookup(session)
 	if err != nil {
 		return err
+	}
+	// A draft that could not be applied would keep the notebook from
+	// opening: refuse it now, as SaveNotebook would.
+	if err := applyCells(notebook.New(), cells); err != nil {
+		return backend.Errorf(backend.EINVALID, "autosave: %w", err)
 	}
 	ss.mu.Lock()
 	path := ss.path

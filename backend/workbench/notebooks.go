@@ -67,6 +67,9 @@ func (s *Service) entry(abs string) (*NotebookEntry, error) {
 // notebookPath turns a path as the UI names it (relative to notebooks/,
 // slash-separated) into a file path, refusing anything outside the folder.
 func (s *Service) notebookPath(rel string) (string, error) {
+	if err := checkPathText("notebook path", rel); err != nil {
+		return "", err
+	}
 	clean := filepath.Clean(filepath.FromSlash(rel))
 	if rel == "" || filepath.IsAbs(clean) || clean == "." || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		return "", backend.Errorf(backend.EINVALID, "notebook path %q is not inside the workspace's notebooks folder", rel)

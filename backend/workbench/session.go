@@ -19,8 +19,9 @@ import (
 // session is one open notebook: the file's model, a DuckDB session (opened
 // on first use) and the cells' runtime state.
 type session struct {
-	id  string
-	svc *Service
+	id     string
+	svc    *Service
+	client string // the browser tab that opened it (backend.ClientOf), or ""
 
 	mu      sync.Mutex
 	path    string             // the notebook file, absolute
@@ -112,7 +113,7 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 			return nil, err
 		}
 	}
-	ss := &session{id: newSessionID(), svc: s, path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
+	ss := &session{id: newSessionID(), svc: s, client: backend.ClientOf(ctx), path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
 	rel, _ := filepath.Rel(s.cfg.Root, abs)
 	last, err := s.lastOutputs(filepath.ToSlash(rel))
 	if err != nil {

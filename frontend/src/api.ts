@@ -89,10 +89,44 @@ export function wailsTransport(w: Window): Transport {
   };
 }
 
+/**
+ * This tab's id, kept in sessionStorage so a reload is the same tab: the
+ * server ends what a tab opened once it stops hearing from it.
+ */
+export function tabId(): string {
+  const key = "smallfry-tab";
+  let id = sessionStorage.getItem(key);
+  if (!id) {
+    id = crypto.randomUUID();
+    sessionStorage.setItem(key, id);
+  }
+  return id;
+}
+
+/**
+ * Tells the server, as often as it asks, that this tab is still open.
+ * A closed tab stops, and after a grace period (`smallfry serve
+ * --tab-grace`) its notebooks' sessions and kernels are ended.
+ */
+export function startHeartbeat(base = "", tab = tabId()): void {
+  const beat = async () => {
+    let every = 30_000;
+    try {
+      const res = await fetch(`${base}/api/heartbeat`, { method: "POST", headers: { "X-Smallfry-Tab": tab }, credentials: "same-origin" });
+      if (res.ok) every = ((await res.json()) as { everyMs: number }).everyMs || every;
+    } catch {
+      every = 5_000; // the server is restarting or unreachable: try again soon
+    }
+    setTimeout(beat, every);
+  };
+  void beat();
+}
+
 /** The browser transport; the server's cookie (set from the ?token= link) authenticates. */
-export function httpTransport(base = "", ws: typeof WebSocket = WebSocket): Transport {
+export function httpTransport(base = "", ws: typeof WebSocket = WebSocket, tab?: string): Transport {
   const handlers = new Map<string, Set<(data: unknown) => void>>();
   let socket: WebSocket | undefined;
+  let beating = false; // the heartbeat starts with the first call
   const connect = () => {
     if (socket) return;
     const url = new URL(base + "/api/events", location.href);
@@ -109,9 +143,13 @@ export function httpTransport(base = "", ws: typeof WebSocket = WebSocket): Tran
   };
   return {
     async call(method, args) {
+      if (tab && !beating) {
+        beating = true;
+        startHeartbeat(base, tab);
+      }
       const res = await fetch(`${base}/api/call/${method}`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: tab ? { "Content-Type": "application/json", "X-Smallfry-Tab": tab } : { "Content-Type": "application/json" },
         body: JSON.stringify(args),
         credentials: "same-origin",
       });
@@ -217,4 +255,8 @@ export function makeApi(t: Transport) {
 
 export type Api = ReturnType<typeof makeApi>;
 
-export const api: Api = makeApi(typeof window !== "undefined" && window.go ? wailsTransport(window) : httpTransport());
+export const api: Api = makeApi(typeof window !== "undefined" && window.go ? wailsTransport(window) : browserTransport());
+
+function browserTransport(): Transport {
+  return httpTransport("", WebSocket, tabId());
+}
