@@ -133,6 +133,7 @@ export interface Info {
   version: string;
   workspaceDir: string;
   notebooks: NotebookEntry[];
+  folders: string[];
 }
 
 /** workbench.NotebookEntry */
@@ -283,6 +284,12 @@ export interface ScheduleInfo {
 export interface ScheduleRequest {
   cron: string;
   timezone: string;
+}
+
+/** workbench.Trashed */
+export interface Trashed {
+  path: string;
+  trash: string;
 }
 
 /** workbench.WindowRequest */
@@ -451,8 +458,12 @@ export interface Methods {
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   CloseNotebook: { args: [string]; result: void };
   Completions: { args: [string]; result: Completions };
+  CreateFolder: { args: [string]; result: void };
   CreateNotebook: { args: [string]; result: NotebookEntry };
+  DeleteFolder: { args: [string]; result: Trashed };
+  DeleteNotebook: { args: [string]; result: Trashed };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
+  DuplicateNotebook: { args: [string, string]; result: NotebookEntry };
   Export: { args: [string, ExportRequest]; result: Exported };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
@@ -464,6 +475,7 @@ export interface Methods {
   Publish: { args: [PublishRequest]; result: PublishState };
   PublishState: { args: [string]; result: PublishState };
   PublishedNotebooks: { args: []; result: PublishState[] };
+  RenameFolder: { args: [string, string]; result: void };
   RenameNotebook: { args: [string, string]; result: NotebookEntry };
   RestartKernel: { args: [string]; result: void };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
