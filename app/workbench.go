@@ -85,6 +85,14 @@ func (w *Workbench) Export(session string, req workbench.ExportRequest) (*workbe
 
 func (w *Workbench) Lake() ([]workbench.Dataset, error) { return w.svc.Lake(w.ctx) }
 
+func (w *Workbench) PreviewImport(src workbench.ImportSource) (*workbench.ImportPreview, error) {
+	return w.svc.PreviewImport(w.ctx, src)
+}
+
+func (w *Workbench) ImportData(req workbench.ImportRequest) (*workbench.Dataset, error) {
+	return w.svc.ImportData(w.ctx, req)
+}
+
 func (w *Workbench) PreviewLake(session, name string) (*workbench.CellOutput, error) {
 	return w.svc.PreviewLake(w.ctx, session, name)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	stdio "io"
 	"io/fs"
 	"log/slog"
 
@@ -11,6 +12,7 @@ import (
 
 	"smallfry/backend/server"
 	"smallfry/backend/smallfry"
+	"smallfry/backend/workbench"
 )
 
 // serveCommand is `smallfry serve`: the workbench in a browser, on this
@@ -36,7 +38,8 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		return fail(io, err)
 	}
 	defer app.Close()
-	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log})
+	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log,
+		Upload: func(name string, body stdio.Reader) (any, error) { return app.Workbench.SaveUpload(name, body) }, MaxUpload: workbench.MaxUpload})
 	if err != nil {
 		return fail(io, err)
 	}

@@ -31,6 +31,10 @@ type Options struct {
 	Assets fs.FS
 	// Log receives internal errors; nil discards them. The token is never logged.
 	Log *slog.Logger
+	// Upload stores files sent to POST /api/upload; nil refuses uploads.
+	Upload Uploader
+	// MaxUpload bounds an upload's bytes; 0 means 1 GiB.
+	MaxUpload int64
 }
 
 // shutdownGrace is how long calls in flight may finish once Serve's context
@@ -50,6 +54,9 @@ type Server struct {
 	hub     *Hub
 	assets  fs.FS
 	log     *slog.Logger
+
+	upload    Uploader
+	maxUpload int64
 
 	// stopping ends the WebSocket streams, which http.Server.Shutdown does
 	// not track once they are hijacked.
@@ -104,6 +111,10 @@ func Listen(service any, hub *Hub, opts Options) (*Server, error) {
 		assets:   opts.Assets,
 		log:      log,
 		stopping: make(chan struct{}),
+		upload:   opts.Upload,
+	}
+	if s.maxUpload = opts.MaxUpload; s.maxUpload <= 0 {
+		s.maxUpload = 1 << 30
 	}
 	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
 		s.hosts[h+":"+port] = true
@@ -186,6 +197,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/call/{method}", s.handleCall)
 	mux.HandleFunc("GET /api/events", s.handleEvents)
+	mux.HandleFunc("POST /api/upload", s.handleUpload)
 	mux.HandleFunc("/api/call/{method}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, r, http.StatusMethodNotAllowed, backend.EINVALID, r.PathValue("method")+": calls are POST requests")

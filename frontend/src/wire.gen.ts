@@ -128,6 +128,30 @@ export interface Exported {
   rows: number;
 }
 
+/** workbench.ImportPreview */
+export interface ImportPreview {
+  file: string;
+  format: string;
+  bytes: number;
+  table: string;
+  exists: boolean;
+  columns: Column[];
+  rows: unknown[][];
+}
+
+/** workbench.ImportRequest */
+export interface ImportRequest {
+  source: ImportSource;
+  table: string;
+  replace?: boolean;
+}
+
+/** workbench.ImportSource */
+export interface ImportSource {
+  path?: string;
+  upload?: string;
+}
+
 /** workbench.Info */
 export interface Info {
   version: string;
@@ -465,12 +489,14 @@ export interface Methods {
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
   DuplicateNotebook: { args: [string, string]; result: NotebookEntry };
   Export: { args: [string, ExportRequest]; result: Exported };
+  ImportData: { args: [ImportRequest]; result: Dataset };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
   Lake: { args: []; result: Dataset[] };
   ListNotebooks: { args: []; result: NotebookEntry[] };
   OpenNotebook: { args: [string]; result: OpenedNotebook };
   OpenRun: { args: [string]; result: OpenedNotebook };
+  PreviewImport: { args: [ImportSource]; result: ImportPreview };
   PreviewLake: { args: [string, string]; result: CellOutput };
   Publish: { args: [PublishRequest]; result: PublishState };
   PublishState: { args: [string]; result: PublishState };
