@@ -60,7 +60,9 @@ const previewRows = 20
 const MaxUpload = 1 << 30
 
 // uploadsDir holds files the browser sent, one folder per upload.
-func (s *Service) uploadsDir() string { return filepath.Join(s.cfg.Root, ".smallfry", "tmp", "uploads") }
+func (s *Service) uploadsDir() string {
+	return filepath.Join(s.cfg.Root, ".smallfry", "tmp", "uploads")
+}
 
 var uploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
