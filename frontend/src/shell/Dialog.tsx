@@ -22,6 +22,19 @@ export function DialogFrame(props: FrameProps) {
     const prev = document.activeElement as HTMLElement | null;
     return () => prev?.focus?.();
   }, []);
+  // Escape cancels wherever the focus is (a field disabled while busy
+  // drops it to the page), before the notebook's own keys see it.
+  const { busy, onCancel } = props;
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || busy) return;
+      e.stopPropagation();
+      e.preventDefault();
+      onCancel();
+    };
+    window.addEventListener("keydown", key, true);
+    return () => window.removeEventListener("keydown", key, true);
+  }, [busy, onCancel]);
   return (
     <div className="sf-dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && !props.busy && props.onCancel()}>
       <div
@@ -31,12 +44,6 @@ export function DialogFrame(props: FrameProps) {
         aria-modal="true"
         aria-label={props.title}
         data-testid={props.testId}
-        onKeyDown={(e) => {
-          if (e.key === "Escape" && !props.busy) {
-            e.stopPropagation();
-            props.onCancel();
-          }
-        }}
       >
         <h3>{props.title}</h3>
         {props.children}
@@ -80,6 +87,7 @@ export function NameDialog(props: NameDialogProps) {
     } catch (e) {
       setError(toApiError(e).message);
       setBusy(false);
+      setTimeout(() => input.current?.focus()); // once it is enabled again
     }
   };
   return (
