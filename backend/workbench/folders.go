@@ -80,7 +80,7 @@ func (s *Service) folderPath(rel string) (string, error) {
 	return filepath.Join(s.cfg.Notebooks, clean), nil
 }
 
-// ListFolders lists the folders under notebooks/ (empty ones too, so the
+// listFolders lists the folders under notebooks/ (empty ones too, so the
 // sidebar can show them), sorted by path.
 func (s *Service) listFolders(ctx context.Context) ([]string, error) {
 	out := []string{}

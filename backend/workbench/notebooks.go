@@ -89,7 +89,7 @@ func (s *Service) newName(name string) (string, error) {
 	}
 	base := strings.TrimSuffix(filepath.Base(filepath.FromSlash(name)), ".ipynb")
 	if base == "" || strings.ContainsAny(base, `<>:"|?*`+"\x00") || strings.HasPrefix(base, ".") {
-		return "", backend.Errorf(backend.EINVALID, "%q is not a usable notebook name", strings.TrimSuffix(name, ".ipynb"))
+		return "", backend.Errorf(backend.EINVALID, "%q is not a usable notebook name (no leading dot, and none of <>:\"|?*)", strings.TrimSuffix(name, ".ipynb"))
 	}
 	abs, err := s.notebookPath(name)
 	if err != nil {

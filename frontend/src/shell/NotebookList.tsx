@@ -38,6 +38,8 @@ const withSlash = (folder: string) => (folder ? folder + "/" : "");
 export function NotebookList(props: NotebookListProps) {
   const [dialog, setDialog] = useState<Dialog>();
   const [menu, setMenu] = useState<string>(); // the row whose ⋯ menu is open
+  // Where it opens: fixed to the ⋯ button, so the list's scrolling never clips it.
+  const [menuAt, setMenuAt] = useState<{ top: number; left: number }>({ top: 0, left: 0 });
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const tree = useMemo(() => buildTree(props.info?.notebooks ?? [], props.info?.folders ?? []), [props.info]);
   useEffect(() => {
@@ -63,13 +65,15 @@ export function NotebookList(props: NotebookListProps) {
         title="More"
         onClick={(e) => {
           e.stopPropagation();
+          const r = e.currentTarget.getBoundingClientRect();
+          setMenuAt({ top: Math.min(r.bottom + 2, window.innerHeight - 170), left: Math.max(4, r.right - 170) });
           setMenu(menu === id ? undefined : id);
         }}
       >
         ⋯
       </button>
       {menu === id && (
-        <div className="sf-menu" role="menu" data-testid="item-menu-list">
+        <div className="sf-menu" role="menu" data-testid="item-menu-list" style={menuAt}>
           {items.map((it) => (
             <button
               key={it.testId}
