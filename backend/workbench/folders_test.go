@@ -33,7 +33,7 @@ func TestFoldersDuplicateAndDelete(t *testing.T) {
 	if err := s.CreateFolder(ctx, "sales/2026"); err != nil {
 		t.Fatal(err)
 	}
-	nbs, folders := notebookPaths(t, s)
+	_, folders := notebookPaths(t, s)
 	if !slices.Equal(folders, []string{"sales", "sales/2026"}) {
 		t.Errorf("folders = %v, want the empty ones too", folders)
 	}
@@ -98,7 +98,7 @@ func TestFoldersDuplicateAndDelete(t *testing.T) {
 	if _, err := os.Stat(moved); !os.IsNotExist(err) {
 		t.Errorf("the deleted notebook is still there")
 	}
-	nbs, _ = notebookPaths(t, s)
+	nbs, _ := notebookPaths(t, s)
 	if slices.ContainsFunc(nbs, func(p string) bool { return strings.Contains(p, "trash") || strings.Contains(p, "tour copy") }) {
 		t.Errorf("notebooks after delete: %v", nbs)
 	}
