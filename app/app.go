@@ -82,9 +82,11 @@ func Run(ctx context.Context, cfg Config) error {
 		},
 		Bind: []any{bench, dialogs},
 		// Files dropped on the window reach the frontend as paths (runtime
-		// OnFileDrop) for "Import data"; the web view itself would navigate
-		// to a dropped file.
-		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true, DisableWebViewDrop: true},
+		// OnFileDrop) for "Import data". Not DisableWebViewDrop: in Wails
+		// 2.9.2 on Linux it unsets the web view as a drop target, and then no
+		// drop arrives at all (wailsapp/wails#3563); the frontend cancels
+		// the web view's own handling (opening the file) in JavaScript.
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
 		ErrorFormatter: func(err error) any {
 			if backend.ErrorCode(err) == backend.EINTERNAL {
 				shell.logError(err) // the user gets the message; the log gets the chain

@@ -59,14 +59,17 @@ export function ImportData(props: ImportDataProps) {
     [files, preview],
   );
 
-  // Drops: the window gives paths; a browser gives File objects.
+  // Drops: the window gives paths (Wails' file drop); a browser gives File
+  // objects. In both the page's own handling of a drop (opening the file)
+  // is canceled.
   useEffect(() => {
-    if (files?.kind === "paths") {
-      return files.onDrop((sources) => {
-        const first = sources[0];
-        if (first?.path) void preview(first.path.replace(/^.*[\\/]/, ""), async () => first);
-      });
-    }
+    const offPaths =
+      files?.kind === "paths"
+        ? files.onDrop((sources) => {
+            const first = sources[0];
+            if (first?.path) void preview(first.path.replace(/^.*[\\/]/, ""), async () => first);
+          })
+        : undefined;
     const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes("Files");
     let depth = 0;
     const enter = (e: DragEvent) => {
@@ -90,7 +93,7 @@ export function ImportData(props: ImportDataProps) {
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      fromFile(e.dataTransfer!.files);
+      if (files?.kind === "upload") fromFile(e.dataTransfer!.files);
     };
     window.addEventListener("dragenter", enter);
     window.addEventListener("dragover", over);
@@ -101,6 +104,7 @@ export function ImportData(props: ImportDataProps) {
       window.removeEventListener("dragover", over);
       window.removeEventListener("dragleave", leave);
       window.removeEventListener("drop", drop);
+      offPaths?.();
     };
   }, [files, fromFile, preview]);
 
