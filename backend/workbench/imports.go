@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 
 	"smallfry/backend"
@@ -76,6 +77,7 @@ func (s *Service) SaveUpload(name string, body io.Reader) (*ImportSource, error)
 	if base == "" || base == "." || base == "/" || strings.ContainsRune(base, 0) || strings.HasPrefix(base, ".") {
 		return nil, backend.Errorf(backend.EINVALID, "upload: %q is not a usable file name", name)
 	}
+	s.sweepUploads(time.Now())
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
@@ -97,6 +99,24 @@ func (s *Service) SaveUpload(name string, body io.Reader) (*ImportSource, error)
 		return nil, fmt.Errorf("upload %s: %w", base, err)
 	}
 	return &ImportSource{Upload: id}, nil
+}
+
+// uploadsKept is how long an upload waits for its import: one previewed
+// and then canceled is removed by a later upload after this.
+const uploadsKept = 24 * time.Hour
+
+// sweepUploads removes uploads older than uploadsKept.
+func (s *Service) sweepUploads(now time.Time) {
+	entries, err := os.ReadDir(s.uploadsDir())
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && e.IsDir() && uploadID.MatchString(e.Name()) && now.Sub(info.ModTime()) > uploadsKept {
+			os.RemoveAll(filepath.Join(s.uploadsDir(), e.Name()))
+		}
+	}
 }
 
 // sourceFile is the file a source names, and its name as the user knows it.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"smallfry/backend"
 	"smallfry/backend/workbench"
@@ -191,7 +192,19 @@ func TestUploadCutShortLeavesNothing(t *testing.T) {
 	}
 	entries, _ := filepath.Glob(filepath.Join(info.WorkspaceDir, ".smallfry", "tmp", "uploads", "*", "*"))
 	if len(entries) != 1 || filepath.Base(entries[0]) != "escape.csv" {
-		t.Errorf("uploads left: %v", entries)
+		t.Fatalf("uploads left: %v", entries)
+	}
+	// An upload never imported (its preview canceled) is removed by a later one after a day.
+	old := filepath.Dir(entries[0])
+	long := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveUpload("next.csv", strings.NewReader("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("a day-old upload is still there: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(info.WorkspaceDir, "..", "escape.csv")); err == nil {
 		t.Error("an upload escaped the uploads folder")
