@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	stdio "io"
 	"io/fs"
 	"log/slog"
 
@@ -11,6 +12,7 @@ import (
 
 	"smallfry/backend/server"
 	"smallfry/backend/smallfry"
+	"smallfry/backend/workbench"
 )
 
 // serveCommand is `smallfry serve`: the workbench in a browser, on this
@@ -42,7 +44,8 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		return exitInvalid
 	}
 	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log,
-		TabGrace: *tabGrace, OnTabGone: app.Workbench.EndClient})
+		TabGrace: *tabGrace, OnTabGone: app.Workbench.EndClient,
+		Upload: func(name string, body stdio.Reader) (any, error) { return app.Workbench.SaveUpload(name, body) }, MaxUpload: workbench.MaxUpload})
 	if err != nil {
 		return fail(io, err)
 	}

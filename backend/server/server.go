@@ -37,6 +37,10 @@ type Options struct {
 	// OnTabGone ends what a closed tab opened (calls carry the tab as
 	// backend.ClientOf their context); nil ends nothing.
 	OnTabGone func(tab string)
+	// Upload stores files sent to POST /api/upload; nil refuses uploads.
+	Upload Uploader
+	// MaxUpload bounds an upload's bytes; 0 means 1 GiB.
+	MaxUpload int64
 }
 
 // shutdownGrace is how long calls in flight may finish once Serve's context
@@ -58,6 +62,9 @@ type Server struct {
 	log     *slog.Logger
 	signins *signins
 	tabs    *tabs
+
+	upload    Uploader
+	maxUpload int64
 
 	// stopping ends the WebSocket streams, which http.Server.Shutdown does
 	// not track once they are hijacked.
@@ -121,6 +128,10 @@ func Listen(service any, hub *Hub, opts Options) (*Server, error) {
 		assets:   opts.Assets,
 		log:      log,
 		stopping: make(chan struct{}),
+		upload:   opts.Upload,
+	}
+	if s.maxUpload = opts.MaxUpload; s.maxUpload <= 0 {
+		s.maxUpload = 1 << 30
 	}
 	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
 		s.hosts[h+":"+port] = true
@@ -208,6 +219,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/events", s.handleEvents)
 	mux.HandleFunc("POST /api/heartbeat", s.handleHeartbeat)
 	mux.HandleFunc("POST /api/signout", s.handleSignOut)
+	mux.HandleFunc("POST /api/upload", s.handleUpload)
 	mux.HandleFunc("/api/call/{method}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, r, http.StatusMethodNotAllowed, backend.EINVALID, r.PathValue("method")+": calls are POST requests")

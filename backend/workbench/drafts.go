@@ -54,7 +54,7 @@ func (s *Service) Autosave(ctx context.Context, session string, cells []CellData
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("autosave: %w", err)
 	}
-	if err := atomicfile.Write(target, data, 0o600); err != nil {
+	if err := s.files().WriteAtomic(s.wsRel(target), data, 0o600); err != nil {
 		return fmt.Errorf("autosave: %w", err)
 	}
 	return nil

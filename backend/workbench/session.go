@@ -192,7 +192,7 @@ func (s *Service) SaveNotebook(ctx context.Context, session string, cells []Cell
 	if err := applyCells(ss.file, cells); err != nil {
 		return nil, err
 	}
-	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+	if err := s.writeNotebook(ss.path, ss.file); err != nil {
 		return nil, err
 	}
 	if err := os.Remove(s.draftPath(ss.path)); err != nil && !os.IsNotExist(err) {

@@ -14,6 +14,8 @@ type Info struct {
 	Version      string          `json:"version"`
 	WorkspaceDir string          `json:"workspaceDir"`
 	Notebooks    []NotebookEntry `json:"notebooks"`
+	// Folders are the folders under notebooks/, empty ones too.
+	Folders []string `json:"folders"`
 }
 
 // NotebookEntry is a notebook file of the workspace.

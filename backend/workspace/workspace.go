@@ -23,7 +23,8 @@ import (
 //	.smallfry/workspace.json   marks the folder as a workspace
 //	.smallfry/runs/       run history (see package runs)
 //	.smallfry/runs.index.jsonl   its index, appended to by every run
-//	.smallfry/tmp/        scratch: a folder per running process (see scratch.go)
+//	.smallfry/trash/      deleted notebooks and folders (see Files.Trash)
+//	.smallfry/tmp/        scratch: a folder per running process (see scratch.go); tmp/uploads/ files a browser sent
 //	.smallfry/cache/      local copies of remote objects (the S3 lake's)
 const (
 	stateDir     = ".smallfry"

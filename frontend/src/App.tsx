@@ -10,6 +10,8 @@ import { ScheduledRun } from "./history/ScheduledRun";
 import { LakePanel } from "./lake/LakePanel";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
 import { PublishedList, PublishedMarks } from "./publish/PublishedList";
+import { ImportData } from "./shell/ImportData";
+import { NotebookList } from "./shell/NotebookList";
 import "./app.css";
 
 type Open = { path: string; runId?: string; run?: RunRecord };
@@ -72,17 +74,7 @@ export function App() {
     if (open && !open.runId) history.replaceState(null, "", `#nb=${encodeURIComponent(open.path)}`);
   }, [open]);
 
-  const create = async () => {
-    const name = prompt("Name of the new notebook");
-    if (!name) return;
-    try {
-      const entry = await api.createNotebook(name);
-      await refresh();
-      setOpen({ path: entry.path });
-    } catch (e) {
-      setError((e as ApiError).message);
-    }
-  };
+  const [lakeKey, setLakeKey] = useState(0); // a new key reads the lake again
 
   const preview = async (name: string) => {
     if (!session) return;
@@ -113,38 +105,31 @@ export function App() {
             Published
           </button>
         </nav>
+        <ImportData
+          onImported={() => {
+            setLakeKey((k) => k + 1);
+            setTab("lake");
+          }}
+        />
         {tab === "notebooks" ? (
-          <div className="notebook-list">
-            <button data-testid="new-notebook" onClick={() => void create()}>
-              + New notebook
-            </button>
-            <ul>
-              {info?.notebooks.map((n) => (
-                <li key={n.path}>
-                  <a
-                    href={`#nb=${encodeURIComponent(n.path)}`}
-                    data-testid="notebook-link"
-                    data-path={n.path}
-                    className={open?.path === n.path && !open.runId ? "active" : ""}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      setOpen({ path: n.path });
-                    }}
-                  >
-                    <span className="nb-name" title={n.name}>
-                      {n.name}
-                    </span>
-                    <PublishedMarks state={publishedOf(n.path)} />
-                  </a>
-                </li>
-              ))}
-            </ul>
-            {info && <p className="workspace" title={info.workspaceDir}>{info.workspaceDir}</p>}
-          </div>
+          <NotebookList
+            info={info}
+            active={open && !open.runId ? open.path : undefined}
+            onOpen={(path) => setOpen({ path })}
+            onChanged={refresh}
+            onMoved={(from, to) => setOpen((o) => (o?.path === from ? { path: to } : o))}
+            onDeleted={(paths) => {
+              if (!open || !paths.includes(open.path)) return;
+              history.replaceState(null, "", location.pathname + location.search); // not back to the deleted one
+              setOpen(undefined);
+            }}
+            marks={(path) => <PublishedMarks state={publishedOf(path)} />}
+          />
         ) : tab === "published" ? (
           <PublishedList notebooks={published} error={publishedError} active={open && !open.runId ? open.path : undefined} onOpen={(path) => setOpen({ path })} />
         ) : (
           <LakePanel
+            key={lakeKey}
             accountKey={account && `${account.configured}/${account.signedIn}`}
             onPreview={(name) => void preview(name)}
             onInsert={(name) => nb.current?.insert(sqlName(name))}

@@ -9,6 +9,8 @@ import type {
   CellData,
   Events,
   ExportRequest,
+  ImportRequest,
+  ImportSource,
   Methods,
   PublishRequest,
   PublishState,
@@ -46,7 +48,28 @@ export interface Transport {
   on(event: string, handler: (data: unknown) => void): () => void;
   /** Opens a web page in the user's own browser (the sign-in page). */
   openExternal(url: string): void;
+  /**
+   * Files from the user's disk. The window knows their paths (its own file
+   * dialog, and drops, which it takes over from the web view); a browser
+   * sends their bytes to the server first.
+   */
+  files?: FileTransport;
 }
+
+/** How files from the user's disk reach the backend, by transport. */
+export type FileTransport =
+  | {
+      kind: "paths";
+      /** The system's file dialog; null when the user cancels. */
+      choose(): Promise<ImportSource | null>;
+      /** Calls back with each drop of files on the window, as paths. */
+      onDrop(handler: (sources: ImportSource[]) => void): () => void;
+    }
+  | {
+      kind: "upload";
+      /** Sends a file the user picked or dropped; the answer names it for the calls. */
+      upload(file: File): Promise<ImportSource>;
+    };
 
 // Wails rejects with the {code, message} from app's ErrorFormatter, the HTTP
 // server answers errors with the same JSON; anything else never reached Go.
@@ -68,8 +91,13 @@ export function toApiError(e: unknown): ApiError {
 type WailsMethod = (...args: unknown[]) => Promise<unknown>;
 declare global {
   interface Window {
-    go?: { app: { Workbench: Record<string, WailsMethod> } };
-    runtime?: { EventsOn(name: string, cb: (data: unknown) => void): () => void; BrowserOpenURL(url: string): void };
+    go?: { app: { Workbench: Record<string, WailsMethod>; Dialogs?: Record<string, WailsMethod> } };
+    runtime?: {
+      EventsOn(name: string, cb: (data: unknown) => void): () => void;
+      BrowserOpenURL(url: string): void;
+      OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
+      OnFileDropOff?(): void;
+    };
   }
 }
 
@@ -85,6 +113,20 @@ export function wailsTransport(w: Window): Transport {
     },
     openExternal(url) {
       w.runtime!.BrowserOpenURL(url);
+    },
+    files: {
+      kind: "paths",
+      async choose() {
+        const fn = w.go!.app.Dialogs?.ChooseDataFile;
+        if (!fn) throw new ApiError("internal", "the window has no file dialog");
+        const path = (await fn()) as string;
+        return path ? { path } : null;
+      },
+      onDrop(handler) {
+        // One listener at a time: Wails keeps a single file-drop callback.
+        w.runtime!.OnFileDrop?.((_x, _y, paths) => handler(paths.map((path) => ({ path }))), false);
+        return () => w.runtime!.OnFileDropOff?.();
+      },
     },
   };
 }
@@ -167,6 +209,20 @@ export function httpTransport(base = "", ws: typeof WebSocket = WebSocket, tab?:
       // A new tab of the browser the workbench runs in: the user's own.
       window.open(url, "_blank", "noopener,noreferrer");
     },
+    files: {
+      kind: "upload",
+      async upload(file) {
+        const res = await fetch(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/octet-stream" },
+          body: file,
+          credentials: "same-origin",
+        });
+        const text = await res.text();
+        if (!res.ok) throw toApiError(text || `${res.status} ${res.statusText}`);
+        return JSON.parse(text) as ImportSource;
+      },
+    },
   };
 }
 
@@ -193,6 +249,19 @@ export function makeApi(t: Transport) {
     listNotebooks: () => call("ListNotebooks"),
     createNotebook: (name: string) => call("CreateNotebook", name),
     renameNotebook: (from: string, to: string) => call("RenameNotebook", from, to),
+    /** Copies a notebook's saved file to a new name (a folder may be given). */
+    duplicateNotebook: (path: string, to: string) => call("DuplicateNotebook", path, to),
+    /** Moves a notebook to the workspace's trash folder (.smallfry/trash). */
+    deleteNotebook: (path: string) => call("DeleteNotebook", path),
+    createFolder: (path: string) => call("CreateFolder", path),
+    renameFolder: (from: string, to: string) => call("RenameFolder", from, to),
+    deleteFolder: (path: string) => call("DeleteFolder", path),
+    /** What DuckDB detects in a file to import: columns, types, first rows. */
+    previewImport: (src: ImportSource) => call("PreviewImport", src),
+    /** Commits an import as a lake table. */
+    importData: (req: ImportRequest) => call("ImportData", req),
+    /** How this transport takes files from the user's disk. */
+    files: t.files,
     openNotebook: (path: string) => call("OpenNotebook", path),
     closeNotebook: (session: string) => call("CloseNotebook", session),
     saveNotebook: (session: string, cells: CellData[]) => call("SaveNotebook", session, cells),

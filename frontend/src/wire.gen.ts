@@ -128,11 +128,36 @@ export interface Exported {
   rows: number;
 }
 
+/** workbench.ImportPreview */
+export interface ImportPreview {
+  file: string;
+  format: string;
+  bytes: number;
+  table: string;
+  exists: boolean;
+  columns: Column[];
+  rows: unknown[][];
+}
+
+/** workbench.ImportRequest */
+export interface ImportRequest {
+  source: ImportSource;
+  table: string;
+  replace?: boolean;
+}
+
+/** workbench.ImportSource */
+export interface ImportSource {
+  path?: string;
+  upload?: string;
+}
+
 /** workbench.Info */
 export interface Info {
   version: string;
   workspaceDir: string;
   notebooks: NotebookEntry[];
+  folders: string[];
 }
 
 /** workbench.NotebookEntry */
@@ -290,6 +315,12 @@ export interface ScheduleInfo {
 export interface ScheduleRequest {
   cron: string;
   timezone: string;
+}
+
+/** workbench.Trashed */
+export interface Trashed {
+  path: string;
+  trash: string;
 }
 
 /** workbench.WindowRequest */
@@ -458,19 +489,26 @@ export interface Methods {
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   CloseNotebook: { args: [string]; result: void };
   Completions: { args: [string]; result: Completions };
+  CreateFolder: { args: [string]; result: void };
   CreateNotebook: { args: [string]; result: NotebookEntry };
+  DeleteFolder: { args: [string]; result: Trashed };
+  DeleteNotebook: { args: [string]; result: Trashed };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
+  DuplicateNotebook: { args: [string, string]; result: NotebookEntry };
   Export: { args: [string, ExportRequest]; result: Exported };
+  ImportData: { args: [ImportRequest]; result: Dataset };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
   Lake: { args: []; result: Dataset[] };
   ListNotebooks: { args: []; result: NotebookEntry[] };
   OpenNotebook: { args: [string]; result: OpenedNotebook };
   OpenRun: { args: [string]; result: OpenedNotebook };
+  PreviewImport: { args: [ImportSource]; result: ImportPreview };
   PreviewLake: { args: [string, string]; result: CellOutput };
   Publish: { args: [PublishRequest]; result: PublishState };
   PublishState: { args: [string]; result: PublishState };
   PublishedNotebooks: { args: []; result: PublishState[] };
+  RenameFolder: { args: [string, string]; result: void };
   RenameNotebook: { args: [string, string]; result: NotebookEntry };
   RestartKernel: { args: [string]; result: void };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
