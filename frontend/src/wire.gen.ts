@@ -81,6 +81,7 @@ export interface CellEvent {
   status: CellStatus;
   elapsedMs: number;
   output?: CellOutput;
+  executionCount?: number;
 }
 
 /** workbench.CellOutput */
@@ -89,8 +90,16 @@ export interface CellOutput {
   preview?: Preview;
   text?: string;
   jupyter?: unknown[];
+  chart?: unknown;
   error?: CellErr;
   elapsedMs: number;
+}
+
+/** workbench.CellState */
+export interface CellState {
+  status: CellStatus;
+  elapsedMs: number;
+  executionCount?: number;
 }
 
 /** workbench.CompletionTable */
@@ -152,6 +161,9 @@ export interface OpenedNotebook {
   outputs?: Record<string, CellOutput>;
   recovered?: Recovery;
   runtime: Runtime;
+  states?: Record<string, CellState>;
+  resumed?: boolean;
+  unsaved?: boolean;
 }
 
 /** workbench.OutputEvent */
@@ -449,10 +461,12 @@ export interface Methods {
   Cancel: { args: [string]; result: void };
   CancelSignIn: { args: []; result: void };
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
+  ClearOutputs: { args: [string, string[]]; result: void };
   CloseNotebook: { args: [string]; result: void };
   Completions: { args: [string]; result: Completions };
   CreateNotebook: { args: [string]; result: NotebookEntry };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
+  DiscardDraft: { args: [string]; result: CellData[] };
   Export: { args: [string, ExportRequest]; result: Exported };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
