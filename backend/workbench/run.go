@@ -166,6 +166,10 @@ func (ss *session) begin(req RunRequest, cancel context.CancelFunc) (*notebook.N
 				list[i] = o
 			}
 			c.SetOutputs(list)
+			if st := ss.states[c.ID]; st != nil && st.ExecutionCount > 0 {
+				n := st.ExecutionCount
+				c.SetExecutionCount(&n)
+			}
 		}
 	}
 	ss.cancel = cancel

@@ -139,6 +139,17 @@ func TestACellRunsTheResultsItReadsFirst(t *testing.T) {
 	if n := out.Cell("top-brand").ExecutionCount(); n == nil || *n != 2 {
 		t.Errorf("output notebook's execution_count of top-brand = %v, want 2", n)
 	}
+	// A later run's notebook keeps the counts of the cells it did not run.
+	out, err = notebook.ReadFile(runOutput(t, s, lastEvent(t, rec, "top-brand").RunID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := out.Cell("sales").ExecutionCount(); n == nil || *n != 1 {
+		t.Errorf("the next run's execution_count of sales = %v, want 1 (from the run before)", n)
+	}
+	if n := out.Cell("top-brand").ExecutionCount(); n == nil || *n != 3 {
+		t.Errorf("the next run's execution_count of top-brand = %v, want 3", n)
+	}
 }
 
 func TestCellsAFailedRunSkippedShowNotRun(t *testing.T) {
