@@ -310,3 +310,43 @@ func tracebackLine(outs []json.RawMessage) int {
 	}
 	return 0
 }
+
+// papermillStates is the cells' states an output notebook's papermill
+// metadata tells (a scheduled run's, which has no local record): each code
+// cell's status and duration, "pending" being not run. The parameters
+// cells, which papermill marks completed, are not runs of their own.
+func papermillStates(nb *notebook.Notebook) map[string]*CellState {
+	states := map[string]*CellState{}
+	for _, c := range nb.Cells {
+		if !c.Kind.IsCode() || c.IsParameters() || c.IsInjectedParameters() {
+			continue
+		}
+		raw, ok := c.Metadata("papermill")
+		if !ok {
+			continue
+		}
+		var pm struct {
+			Duration  *float64 `json:"duration"`
+			Status    string   `json:"status"`
+			Exception *bool    `json:"exception"`
+		}
+		if json.Unmarshal(raw, &pm) != nil {
+			continue
+		}
+		st := &CellState{Status: StatusDone, ElapsedMs: -1}
+		switch {
+		case pm.Status == "pending":
+			st.Status, st.ElapsedMs = StatusSkipped, 0
+		case pm.Status == "failed" || pm.Exception != nil && *pm.Exception:
+			st.Status = StatusError
+		}
+		if pm.Duration != nil && st.Status != StatusSkipped {
+			st.ElapsedMs = int64(*pm.Duration * 1000)
+		}
+		if n := c.ExecutionCount(); n != nil && st.Status != StatusSkipped {
+			st.ExecutionCount = *n
+		}
+		states[c.ID] = st
+	}
+	return states
+}

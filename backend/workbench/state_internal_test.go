@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"smallfry/backend/notebook"
 )
 
 func TestTracebackLine(t *testing.T) {
@@ -32,5 +34,26 @@ func TestTracebackLine(t *testing.T) {
 				t.Errorf("tracebackLine = %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestPapermillStates(t *testing.T) {
+	nb, err := notebook.ReadFile(filepath.Join("testdata", "papermill", "fail-out.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := papermillStates(nb)
+	want := map[string]CellState{
+		"cell-2": {Status: StatusDone, ElapsedMs: 7, ExecutionCount: 2},
+		"cell-3": {Status: StatusError, ElapsedMs: 198, ExecutionCount: 3},
+		"cell-4": {Status: StatusSkipped}, // pending: the run did not reach it
+	}
+	if len(got) != len(want) {
+		t.Errorf("states of %d cells, want %d (not the parameters or markdown cells): %v", len(got), len(want), got)
+	}
+	for id, w := range want {
+		if g := got[id]; g == nil || *g != w {
+			t.Errorf("state of %s = %+v, want %+v", id, g, w)
+		}
 	}
 }
