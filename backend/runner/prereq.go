@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -9,9 +10,9 @@ import (
 
 // Prerequisites returns the cells to run so that the cells ids can run in
 // a session where only the named results exists says are there: ids, plus
-// every named SQL cell above them whose result one of them (or one of
-// those cells, in turn) mentions and the session does not have, in
-// notebook order. A notebook reopened after its last run shows that run's
+// every cell above them defining a result (a named SQL cell, a Python
+// cell's smallfry.table) that one of them (or one of those cells, in turn)
+// mentions and the session does not have, in notebook order. A notebook reopened after its last run shows that run's
 // grids, but its results are gone; this is what runs them again before a
 // cell reads them. exists is asked with names as the cells spell them
 // (DuckDB compares names ignoring case).
@@ -29,11 +30,13 @@ func Prerequisites(nb *notebook.Notebook, ids []string, exists func(name string)
 		}
 		words := mentions(c)
 		for _, d := range nb.Cells[:i] {
-			if d.Kind != notebook.KindSQL || d.Name == "" || want[d.ID] {
+			if want[d.ID] {
 				continue
 			}
-			if words[strings.ToLower(d.Name)] && !exists(d.Name) {
-				want[d.ID] = true
+			for _, name := range defines(d) {
+				if words[strings.ToLower(name)] && !exists(name) {
+					want[d.ID] = true
+				}
 			}
 		}
 	}
@@ -50,6 +53,61 @@ func Prerequisites(nb *notebook.Notebook, ids []string, exists func(name string)
 		}
 	}
 	return out
+}
+
+// pythonTable finds smallfry.table("name", ...) calls: a Python cell's
+// named results.
+var pythonTable = regexp.MustCompile(`smallfry\.table\(\s*(?:name\s*=\s*)?["']([A-Za-z_][A-Za-z0-9_]*)["']`)
+
+// defines is the named results a cell makes: a SQL cell's name, the
+// tables a Python cell hands to SQL with smallfry.table.
+func defines(c *notebook.Cell) []string {
+	switch c.Kind {
+	case notebook.KindSQL:
+		if c.Name != "" {
+			return []string{c.Name}
+		}
+	case notebook.KindPython:
+		var names []string
+		for _, m := range pythonTable.FindAllStringSubmatch(stripPythonComments(c.Source), -1) {
+			names = append(names, m[1])
+		}
+		return names
+	}
+	return nil
+}
+
+// stripPythonComments blanks # comments outside strings, so a commented-out
+// smallfry.table call defines nothing.
+func stripPythonComments(code string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && i+1 < len(code) {
+				b.WriteByte(c)
+				i++
+				c = code[i]
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			for i < len(code) && code[i] != '\n' {
+				i++
+			}
+			if i < len(code) {
+				c = '\n'
+			} else {
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // mentions is the set of words (lower case) a code cell's text names

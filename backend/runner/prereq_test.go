@@ -33,6 +33,8 @@ func TestPrerequisites(t *testing.T) {
 		{"a result defined below the reader is not run", []string{"reads-below"}, nil, []string{"reads-below"}},
 		{"cells asked for keep notebook order", []string{"top", "sales"}, []string{"sales"}, []string{"sales", "by-country", "top"}},
 		{"an unknown id stays, for the run to refuse", []string{"nope"}, nil, []string{"nope"}},
+		{"a Python cell's smallfry.table is a result too", []string{"reads-py"}, nil, []string{"py-defines", "reads-py"}},
+		{"but not in a comment", []string{"reads-commented"}, nil, []string{"reads-commented"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
