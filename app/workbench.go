@@ -65,6 +65,14 @@ func (w *Workbench) Autosave(session string, cells []workbench.CellData) error {
 	return w.svc.Autosave(w.ctx, session, cells)
 }
 
+func (w *Workbench) DiscardDraft(session string) ([]workbench.CellData, error) {
+	return w.svc.DiscardDraft(w.ctx, session)
+}
+
+func (w *Workbench) ClearOutputs(session string, cells []string) error {
+	return w.svc.ClearOutputs(w.ctx, session, cells)
+}
+
 func (w *Workbench) RunCells(session string, req workbench.RunRequest) (*workbench.RunSummary, error) {
 	return w.svc.RunCells(w.ctx, session, req)
 }

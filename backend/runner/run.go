@@ -50,6 +50,10 @@ type Options struct {
 	// Output is the file the output notebook is also written to (-o), for
 	// metadata.papermill.output_path; "" names the run history's copy.
 	Output string
+	// Count, when set, gives each cell that runs its execution count: an
+	// interactive session numbers its runs as a kernel does, across runs.
+	// nil numbers the run's cells from 1, as papermill does.
+	Count func() int
 }
 
 // CellEvent reports one cell.
@@ -63,6 +67,7 @@ type CellEvent struct {
 	Result    *duckdb.Result // a SQL cell's live result in the session, if any
 	Text      string         // a SQL cell's notes: statement summary, lake save
 	Err       error          // the cell's own error, placed and worded for the user
+	Count     int            // its execution count; 0 when it did not run
 }
 
 // Outcome is a finished run: its record and output notebook. Err is the
@@ -211,17 +216,24 @@ func (r *run) cells(ctx context.Context) error {
 		if failure != nil || r.stopped {
 			r.recordCell(i, c, runs.Skipped, 0, 0, "")
 			c.SetMetadata("papermill", pendingCell)
+			// What an earlier run left no longer follows from the cells above.
+			c.SetOutputs(nil)
+			c.SetExecutionCount(nil)
 			if r.opts.OnCell != nil {
 				r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Skipped})
 			}
 			continue
 		}
 		count++
+		exec := count
+		if r.opts.Count != nil {
+			exec = r.opts.Count()
+		}
 		if r.opts.OnStart != nil {
-			r.opts.OnStart(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Running})
+			r.opts.OnStart(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Running, Count: exec})
 		}
 		start := time.Now()
-		res, text, err := r.cell(ctx, c, count)
+		res, text, err := r.cell(ctx, c, exec)
 		dur := time.Since(start)
 		status := runs.OK
 		var cellErr error
@@ -247,11 +259,11 @@ func (r *run) cells(ctx context.Context) error {
 		if res != nil {
 			rows = res.Rows
 		}
-		c.SetExecutionCount(&count)
+		c.SetExecutionCount(&exec)
 		c.SetMetadata("papermill", cellTimes(start, dur, map[bool]string{true: "completed", false: "failed"}[err == nil], err != nil))
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
 		if r.opts.OnCell != nil {
-			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr})
+			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr, Count: exec})
 		}
 	}
 	return failure

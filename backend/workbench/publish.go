@@ -722,7 +722,7 @@ func (s *Service) openScheduledRun(ctx context.Context, id string) (*OpenedNoteb
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Path: runID, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}}
+	opened := &OpenedNotebook{Path: runID, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}, States: papermillStates(nb)}
 	for _, c := range nb.Cells {
 		if outs := c.Outputs(); len(outs) > 0 {
 			opened.Outputs[c.ID] = outputOf(c, outs)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -28,6 +29,9 @@ type session struct {
 	file    *notebook.Notebook // as saved, without outputs the file did not have
 	outputs map[string][]json.RawMessage
 	results map[string]duckdb.Table // unnamed results by cell, dropped on rerun
+	live    map[string]*CellOutput  // what each cell last produced in this session
+	states  map[string]*CellState   // each cell's last status in this session
+	count   int                     // the last execution count given
 	db      *duckdb.Session
 	py      *bridge.Bridge     // the Python side, set up on first use
 	cancel  context.CancelFunc // the running job's, nil when idle
@@ -113,13 +117,22 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 			return nil, err
 		}
 	}
+	if opened, err := s.resume(abs, path, backend.ClientOf(ctx)); opened != nil || err != nil {
+		return opened, err
+	}
 	ss := &session{id: newSessionID(), svc: s, client: backend.ClientOf(ctx), path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
 	rel, _ := filepath.Rel(s.cfg.Root, abs)
-	last, err := s.lastOutputs(filepath.ToSlash(rel))
+	last, states, err := s.lastRun(abs, filepath.ToSlash(rel))
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}, Repairs: repairs}
+	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}, States: map[string]*CellState{}, Repairs: repairs}
+	for id, st := range states {
+		if nb.Cell(id) != nil {
+			opened.States[id] = st
+		}
+	}
+	ss.states = maps.Clone(opened.States)
 	for id, outs := range last {
 		if c := nb.Cell(id); c != nil {
 			ss.outputs[id] = outs
@@ -137,6 +150,7 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 			return nil, fmt.Errorf("restore unsaved edits of %s: %w", path, err)
 		}
 		opened.Recovered = &Recovery{SavedAt: draft.SavedAt}
+		opened.Unsaved = true
 		opened.Cells = cellsOf(nb)
 	}
 

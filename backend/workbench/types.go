@@ -65,6 +65,26 @@ type OpenedNotebook struct {
 	// Repairs says what was changed in Cells so that the notebook opens
 	// (as a save repairs it); the file changes when the notebook is saved.
 	Repairs []string `json:"repairs,omitempty"`
+	// States are the cells' last statuses, timings and execution counts
+	// (by cell id): the session's own when Resumed, else the last run's
+	// record's (a cell it skipped is "skipped": not run).
+	States map[string]*CellState `json:"states,omitempty"`
+	// Resumed is set when the notebook's session was still open (the user
+	// switched away and back): Outputs then hold its live results.
+	Resumed bool `json:"resumed,omitempty"`
+	// Unsaved is set when Cells differ from the notebook file: an autosave
+	// draft was applied (after a crash, Recovered says when it was saved).
+	Unsaved bool `json:"unsaved,omitempty"`
+}
+
+// CellState is what a cell last did: its status (done, error, canceled,
+// skipped, or queued and running while a run goes on), how long it took
+// (-1 when unknown: it ran in an earlier run than the one read) and its
+// execution count, 0 when it has none.
+type CellState struct {
+	Status         string `json:"status"`
+	ElapsedMs      int64  `json:"elapsedMs"`
+	ExecutionCount int    `json:"executionCount,omitempty"`
 }
 
 // Recovery describes edits restored from the autosave draft.
@@ -81,9 +101,12 @@ type CellOutput struct {
 	Text    string   `json:"text,omitempty"` // statement summaries, save-to-lake notes
 	// Jupyter holds a Python cell's outputs as the kernel gave them (nbformat
 	// v4: stream, display_data, execute_result, error), for the UI to render.
-	Jupyter   []json.RawMessage `json:"jupyter,omitempty"`
-	Error     *CellErr          `json:"error,omitempty"`
-	ElapsedMs int64             `json:"elapsedMs"`
+	Jupyter []json.RawMessage `json:"jupyter,omitempty"`
+	// Chart is the chart the run drew, a Vega-Lite spec with its rows
+	// inline, when there is no live table to draw the cell's spec over.
+	Chart     json.RawMessage `json:"chart,omitempty"`
+	Error     *CellErr        `json:"error,omitempty"`
+	ElapsedMs int64           `json:"elapsedMs"`
 }
 
 // ResultRef is a result table the grid fetches windows from.

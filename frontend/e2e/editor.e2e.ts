@@ -273,9 +273,11 @@ describe("charts", () => {
     expect(saved.cells[0].metadata.smallfry.name).toBe("cell_first");
     expect(saved.cells[0].metadata.smallfry.chart.data).toEqual({ name: "cell_first" });
 
+    // A reload resumes the session: its live result, charted at once.
     await page.reload();
     await page.getByTestId("notebook").waitFor();
-    await c.getByText("Run the cell to draw its chart.").waitFor();
+    await c.locator('[data-testid=chart][data-rendered="true"]').waitFor();
+    expect(await c.getByTestId("result-grid").count()).toBe(1);
     await runCell(page, "first");
     await c.locator('[data-testid=chart][data-rendered="true"]').waitFor();
   });

@@ -2,12 +2,13 @@
 // notebooks on the left, the open notebook (or a run of it) in the middle,
 // its run history on the right.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, toApiError, type Account, type ApiError, type Info, type PublishState, type RunRecord } from "./api";
+import { api, toApiError, type Account, type ApiError, type CellOutput, type Info, type PublishState, type RunRecord } from "./api";
 import { AccountBar } from "./account/AccountBar";
 import { quoteIdent } from "./notebook/names";
 import { RunHistory } from "./history/RunHistory";
 import { ScheduledRun } from "./history/ScheduledRun";
 import { LakePanel } from "./lake/LakePanel";
+import { LakePreview } from "./lake/LakePreview";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
 import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
@@ -30,6 +31,7 @@ export function App() {
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
   const [account, setAccount] = useState<Account>();
+  const [previewing, setPreviewing] = useState<{ name: string; session: string; output: CellOutput }>();
   const nb = useRef<NotebookHandle>();
 
   const refresh = useCallback(() => api.info().then(setInfo, (e: ApiError) => setError(e.message)), []);
@@ -80,7 +82,7 @@ export function App() {
     if (!session) return;
     try {
       const out = await api.previewLake(session, name);
-      nb.current?.show(`SELECT * FROM ${sqlName(name)}`, out);
+      setPreviewing({ name, session, output: out });
     } catch (e) {
       setError((e as ApiError).message);
     }
@@ -142,6 +144,13 @@ export function App() {
           <p className="banner error" data-testid="app-error" onClick={() => setError(undefined)}>
             {error}
           </p>
+        )}
+        {previewing && previewing.session === session && (
+          <LakePreview
+            {...previewing}
+            onQuery={() => nb.current?.query(`SELECT * FROM ${sqlName(previewing.name)} LIMIT 1000`)}
+            onClose={() => setPreviewing(undefined)}
+          />
         )}
         {open?.run?.scheduled ? (
           <ScheduledRun

@@ -266,6 +266,10 @@ export function makeApi(t: Transport) {
     closeNotebook: (session: string) => call("CloseNotebook", session),
     saveNotebook: (session: string, cells: CellData[]) => call("SaveNotebook", session, cells),
     autosave: (session: string, cells: CellData[]) => call("Autosave", session, cells),
+    /** Drops the unsaved edits (a recovered draft too); the cells as the file has them. */
+    discardDraft: (session: string) => call("DiscardDraft", session),
+    /** Clears cells' outputs, in the session and for the next time the notebook opens. */
+    clearOutputs: (session: string, cells: string[]) => call("ClearOutputs", session, cells),
     runCells: (session: string, req: RunRequest) => call("RunCells", session, req),
     /** Cancels a run, by the id its cell events carry. */
     cancel: (runId: string) => call("Cancel", runId),

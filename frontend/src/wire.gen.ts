@@ -81,6 +81,7 @@ export interface CellEvent {
   status: CellStatus;
   elapsedMs: number;
   output?: CellOutput;
+  executionCount?: number;
 }
 
 /** workbench.CellOutput */
@@ -89,8 +90,16 @@ export interface CellOutput {
   preview?: Preview;
   text?: string;
   jupyter?: unknown[];
+  chart?: unknown;
   error?: CellErr;
   elapsedMs: number;
+}
+
+/** workbench.CellState */
+export interface CellState {
+  status: CellStatus;
+  elapsedMs: number;
+  executionCount?: number;
 }
 
 /** workbench.CompletionTable */
@@ -178,6 +187,9 @@ export interface OpenedNotebook {
   recovered?: Recovery;
   runtime: Runtime;
   repairs?: string[];
+  states?: Record<string, CellState>;
+  resumed?: boolean;
+  unsaved?: boolean;
 }
 
 /** workbench.OutputEvent */
@@ -487,6 +499,7 @@ export interface Methods {
   Cancel: { args: [string]; result: void };
   CancelSignIn: { args: []; result: void };
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
+  ClearOutputs: { args: [string, string[]]; result: void };
   CloseNotebook: { args: [string]; result: void };
   Completions: { args: [string]; result: Completions };
   CreateFolder: { args: [string]; result: void };
@@ -494,6 +507,7 @@ export interface Methods {
   DeleteFolder: { args: [string]; result: Trashed };
   DeleteNotebook: { args: [string]; result: Trashed };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
+  DiscardDraft: { args: [string]; result: CellData[] };
   DuplicateNotebook: { args: [string, string]; result: NotebookEntry };
   Export: { args: [string, ExportRequest]; result: Exported };
   ImportData: { args: [ImportRequest]; result: Dataset };

@@ -4,11 +4,16 @@ import { memo, useEffect, useRef, useState } from "react";
 import type { CellData, Completions } from "../api";
 import { ChartEditor } from "../chart/ChartEditor";
 import { ChartView } from "../chart/ChartView";
+import { SavedChart } from "../chart/SavedChart";
 import { createCellEditor } from "../editor/editor";
 import { ResultGrid } from "../grid/ResultGrid";
 import { PreviewGrid } from "../grid/PreviewGrid";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
+import "./cells.css";
+import { CellTypeMenu } from "./CellTypeMenu";
+import type { CellType } from "./doc";
+import { OutputControls } from "./OutputControls";
 import { shown } from "./jupyter";
 
 export interface CellProps {
@@ -20,6 +25,8 @@ export interface CellProps {
   editing: boolean;
   stale: boolean;
   readOnly: boolean;
+  /** The output is collapsed (O): the header says so, the output is not drawn. */
+  collapsed: boolean;
   completions?: Completions;
   onSelect(id: string, edit: boolean): void;
   onSource(id: string, source: string): void;
@@ -30,6 +37,9 @@ export interface CellProps {
   onRun(id: string, mode: "advance" | "stay"): void;
   onCommandMode(): void;
   onCancel(): void;
+  onType(id: string, to: CellType): void;
+  onToggleOutput(id: string): void;
+  onClearOutput(id: string): void;
   registerFocus(id: string, focus: (() => void) | undefined, insert?: (text: string) => void): void;
 }
 
@@ -95,6 +105,11 @@ function Editor(props: CellProps) {
   useEffect(() => {
     if (props.editing && ed.current && !ed.current.view.hasFocus) ed.current.focus();
   }, [props.editing]);
+  // The failing line, as the error places it, until the next run or edit.
+  const errorLine = props.runtime.status === "error" ? props.runtime.output?.error?.line : undefined;
+  useEffect(() => {
+    ed.current?.markError(errorLine || undefined);
+  }, [errorLine, props.cell.kind, props.readOnly]);
   return <div className="cell-editor" ref={host} />;
 }
 
@@ -143,7 +158,8 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
         </>
       )}
       {!out.result && out.preview && <PreviewGrid preview={out.preview} />}
-      {!out.result && out.preview && cell.chart && <p className="note">Run the cell to draw its chart.</p>}
+      {!out.result && out.chart != null && <SavedChart spec={out.chart} />}
+      {!out.result && out.preview && cell.chart && out.chart == null && <p className="note">Run the cell to draw its chart.</p>}
     </div>
   );
 }
@@ -184,6 +200,7 @@ export const CellView = memo(function CellView(props: CellProps) {
   const runnable = cell.kind !== "markdown" && cell.kind !== "raw" && !params;
   const showEditor = cell.kind !== "markdown" || props.editing || !cell.source.trim();
   const status = props.stale && rt.status === "done" ? "stale" : rt.status;
+  const hasOutput = !!rt.output || !!rt.live;
   return (
     <div
       className={`cell cell-${cell.kind}${props.selected ? " selected" : ""}${props.editing ? " editing" : ""}`}
@@ -194,7 +211,10 @@ export const CellView = memo(function CellView(props: CellProps) {
       onMouseDown={() => !props.selected && props.onSelect(cell.id, false)}
     >
       <div className="cell-gutter">
-        <span className="cell-index">[{props.index + 1}]</span>
+        {/* Jupyter's In [n]: the run's number in the session, * while it runs. */}
+        <span className="cell-index" data-testid="execution-count" title={`Cell ${props.index + 1}`}>
+          {cell.kind === "markdown" || cell.kind === "raw" || params ? "" : `[${status === "running" || status === "queued" ? "*" : (rt.executionCount ?? " ")}]`}
+        </span>
         {runnable && !props.readOnly && (
           <button className="icon" title="Run cell (Shift+Enter)" data-testid="cell-run" onClick={() => props.onRun(cell.id, "stay")}>
             ▶
@@ -203,7 +223,7 @@ export const CellView = memo(function CellView(props: CellProps) {
       </div>
       <div className="cell-body">
         <div className="cell-head">
-          {params && <span className="badge">parameters</span>}
+          <CellTypeMenu cell={cell} readOnly={props.readOnly} onType={props.onType} />
           {cell.tags?.includes("injected-parameters") && (
             <span className="badge" title="The values this run was given, after the parameters cell (papermill's injected-parameters)">
               injected parameters
@@ -226,8 +246,17 @@ export const CellView = memo(function CellView(props: CellProps) {
             />
           )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">
-            {status === "running" ? `running ${elapsed(ms)}` : status === "idle" ? "" : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
+            {status === "running"
+              ? `running ${elapsed(ms)}`
+              : status === "idle"
+                ? ""
+                : status === "skipped"
+                  ? "not run"
+                  : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
           </span>
+          {runnable && hasOutput && (
+            <OutputControls id={cell.id} collapsed={props.collapsed} busy={props.readOnly || rt.status === "running" || rt.status === "queued"} onToggle={props.onToggleOutput} onClear={props.onClearOutput} />
+          )}
           {rt.status === "running" && (
             <>
               <progress
@@ -254,7 +283,11 @@ export const CellView = memo(function CellView(props: CellProps) {
             <Markdown source={cell.source} />
           </div>
         )}
-        {rt.status === "running" && rt.live ? (
+        {props.collapsed && hasOutput ? (
+          <button className="output-collapsed link" data-testid="output-collapsed" onClick={() => props.onToggleOutput(cell.id)}>
+            Output collapsed: show it
+          </button>
+        ) : rt.status === "running" && rt.live ? (
           <div className="cell-output" data-testid="cell-output">
             <JupyterOutputs outputs={rt.live} />
           </div>

@@ -1,14 +1,14 @@
 // An open notebook: toolbar, cells, keyboard habits, runs, saving and
 // autosave. Saved cell data lives in `doc`, runtime state in `runtime`.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { api, type ApiError, type CellOutput, type Completions, type FailedCell, type OpenedNotebook, type PublishState, type PullEvent } from "../api";
+import { api, type ApiError, type CellOutput, type Completions, type FailedCell, type OpenedNotebook, type PublishState, type PullEvent, type Recovery } from "../api";
 import type { PublishForm } from "../publish/dialog";
 import { PublishDialog } from "../publish/PublishDialog";
 import { PublishLine, usePublishState } from "../publish/PublishLine";
 import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
-import { commandKey, emptyDoc, reduce } from "./doc";
+import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
 import { RuntimePicker } from "./RuntimePicker";
 
@@ -17,8 +17,6 @@ export interface NotebookHandle {
   insert(text: string): void;
   /** Adds a SQL cell after the selection and runs it. */
   query(sql: string): void;
-  /** Shows a result (a lake preview) in a new cell's output. */
-  show(sql: string, output: CellOutput): void;
 }
 
 export interface NotebookViewProps {
@@ -56,6 +54,9 @@ export function NotebookView(props: NotebookViewProps) {
   const [completions, setCompletions] = useState<Completions>();
   const [renaming, setRenaming] = useState(false);
   const [pull, setPull] = useState<PullEvent>();
+  const [recovered, setRecovered] = useState<Recovery>();
+  // Collapsed outputs (O): how the user looks at the notebook, not saved.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const seq = useRef(1);
   // Cancel names the run; one asked for before the run has an id waits
   // for its first cell event.
@@ -67,38 +68,46 @@ export function NotebookView(props: NotebookViewProps) {
   const readOnly = !!opened?.readOnly;
   const docRef = useRef(doc);
   docRef.current = doc;
+  const dirtyRef = useRef(false);
 
-  // Open (or reopen) the notebook; close its session when leaving it.
+  // Open (or reopen) the notebook. Its session stays open when the user
+  // leaves it: coming back resumes it with its live results (unsaved edits
+  // are autosaved on the way out, and come back with it).
   useEffect(() => {
     let live = true;
     let openedSession: string | undefined;
     setOpened(undefined);
     setError(undefined);
     setNotice(undefined);
+    setRecovered(undefined);
+    setCollapsed(new Set());
     const load = props.runId ? api.openRun(props.runId) : api.openNotebook(props.path);
     load.then(
       (nb) => {
-        if (!live) {
-          if (nb.session) void api.closeNotebook(nb.session);
-          return;
-        }
+        if (!live) return;
         openedSession = nb.session || undefined;
         setOpened(nb);
         dispatch({ type: "load", cells: nb.cells });
         const rt: Record<string, CellRuntime> = {};
-        for (const [id, out] of Object.entries(nb.outputs ?? {})) rt[id] = transition(idle, { type: "restored", output: out });
+        const now = performance.now();
+        for (const id of new Set([...Object.keys(nb.outputs ?? {}), ...Object.keys(nb.states ?? {})])) {
+          rt[id] = transition(idle, { type: "restored", output: nb.outputs?.[id], state: nb.states?.[id], at: now });
+        }
         dispatchRt({ reset: rt });
-        // A notebook repaired on opening differs from its file: unsaved.
-        setSavedVersion(nb.repairs?.length ? -1 : 0);
+        // A resumed session may still be running; its "run" event ends that.
+        setRunning(Object.values(rt).some((r) => r.status === "running" || r.status === "queued"));
+        // Edits the file does not have (a draft, or repairs made on opening)
+        // are unsaved: -1 is no version.
+        setSavedVersion(nb.unsaved || nb.repairs?.length ? -1 : 0);
         props.onSession(openedSession);
-        if (nb.recovered) setNotice(`Recovered unsaved changes from ${new Date(nb.recovered.savedAt).toLocaleString()}.`);
-        else if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
+        setRecovered(nb.recovered);
+        if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
       },
       (e: ApiError) => live && setError(e.message),
     );
     return () => {
       live = false;
-      if (openedSession) void api.closeNotebook(openedSession);
+      if (openedSession && dirtyRef.current) void api.autosave(openedSession, docRef.current.cells).catch(() => undefined);
       props.onSession(undefined);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -121,11 +130,14 @@ export function NotebookView(props: NotebookViewProps) {
           e.status === "queued"
             ? { type: "queued" }
             : e.status === "running"
-              ? { type: "running", at: performance.now() }
-              : { type: "finished", status: e.status, output: e.output, elapsedMs: e.elapsedMs, seq: seq.current++ };
+              ? { type: "running", at: performance.now(), executionCount: e.executionCount }
+              : { type: "finished", status: e.status, output: e.output, elapsedMs: e.elapsedMs, seq: seq.current++, executionCount: e.executionCount };
         dispatchRt({ id: e.cellId, msg });
       }),
       api.on("pull", (e) => setPull(e.percent >= 100 ? undefined : e)),
+      api.on("run", (e) => {
+        if (e.session === session) setRunning(false);
+      }),
       api.on("output", (e) => {
         if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
       }),
@@ -143,6 +155,11 @@ export function NotebookView(props: NotebookViewProps) {
   // Autosave the draft after edits: after a pause in typing, and at the
   // latest autosaveMaxWait after the first unsaved edit.
   const dirty = doc.version !== savedVersion;
+  dirtyRef.current = dirty && !readOnly;
+  // "Saved." is true until the next edit.
+  useEffect(() => {
+    if (dirty) setNotice((n) => (n === "Saved." ? undefined : n));
+  }, [dirty, doc.version]);
   const pendingSince = useRef<number>();
   useEffect(() => {
     if (!session || readOnly || !dirty) return;
@@ -165,6 +182,7 @@ export function NotebookView(props: NotebookViewProps) {
       // repairs those edits the same way).
       if (saved.cells && docRef.current.version === version) dispatch({ type: "saved", cells: saved.cells });
       setSavedVersion(version);
+      setRecovered(undefined);
       setNotice(saved.repairs?.length ? `Saved, with repairs so that it opens again: ${saved.repairs.join("; ")}.` : "Saved.");
       return true;
     } catch (e) {
@@ -269,13 +287,6 @@ export function NotebookView(props: NotebookViewProps) {
         dispatch({ type: "insert", where: "below", source: sql });
         setTimeout(() => docRef.current.selected && void run([docRef.current.selected]), 0);
       },
-      show(sql, output) {
-        dispatch({ type: "insert", where: "below", source: sql });
-        setTimeout(() => {
-          const id = docRef.current.selected;
-          if (id) dispatchRt({ id, msg: { type: "finished", status: "done", output, elapsedMs: output.elapsedMs, seq: seq.current++ } });
-        }, 0);
-      },
     });
     return () => props.handle?.(undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -303,6 +314,7 @@ export function NotebookView(props: NotebookViewProps) {
       e.preventDefault();
       if (!d.selected && typeof action === "string") return;
       if (action === "run-advance" || action === "run-stay") runCell(d.selected!, action === "run-advance" ? "advance" : "stay");
+      else if (action === "toggle-output") toggleOutput(d.selected!);
       else if (action === "edit") {
         dispatch({ type: "mode", mode: "edit" });
         editors.current.get(d.selected!)?.focus?.();
@@ -328,6 +340,33 @@ export function NotebookView(props: NotebookViewProps) {
   const onName = useCallback((id: string, name: string) => dispatch({ type: "name", id, name }), []);
   const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
   const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
+  const onType = useCallback((id: string, to: CellType) => dispatch({ type: "cell-type", id, to }), []);
+  const toggleOutput = useCallback((id: string) => {
+    setCollapsed((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+  const clearOutput = useCallback(
+    (id: string) => {
+      if (!session) return;
+      dispatchRt({ id, msg: { type: "cleared" } });
+      api.clearOutputs(session, [id]).catch((e: ApiError) => setError(e.message));
+    },
+    [session],
+  );
+  const discardRecovered = async () => {
+    try {
+      const cells = await api.discardDraft(session);
+      dispatch({ type: "load", cells });
+      setSavedVersion(0);
+      setRecovered(undefined);
+      setNotice("Discarded the recovered changes: the notebook is as last saved.");
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  };
   const registerFocus = useCallback((id: string, focus?: () => void, insert?: (t: string) => void) => {
     if (focus) editors.current.set(id, { focus, insert });
     else editors.current.delete(id);
@@ -465,8 +504,16 @@ export function NotebookView(props: NotebookViewProps) {
           A past run's output notebook, read-only.
         </p>
       )}
+      {recovered && !readOnly && (
+        <p className="banner" data-testid="recovered-banner">
+          Recovered unsaved changes from {new Date(recovered.savedAt).toLocaleString()}: save to keep them.{" "}
+          <button className="link" data-testid="discard-recovered" onClick={() => void discardRecovered()}>
+            Discard recovered changes
+          </button>
+        </p>
+      )}
       {notice && (
-        <p className="banner" data-testid={opened.recovered && notice.startsWith("Recovered") ? "recovered-banner" : "notice"}>
+        <p className="banner" data-testid="notice">
           {notice}
         </p>
       )}
@@ -493,6 +540,7 @@ export function NotebookView(props: NotebookViewProps) {
             editing={doc.selected === c.id && doc.mode === "edit"}
             stale={stale.has(c.id)}
             readOnly={readOnly}
+            collapsed={collapsed.has(c.id)}
             completions={completions}
             onSelect={onSelect}
             onSource={onSource}
@@ -502,6 +550,9 @@ export function NotebookView(props: NotebookViewProps) {
             onRun={runCell}
             onCommandMode={onCommandMode}
             onCancel={cancel}
+            onType={onType}
+            onToggleOutput={toggleOutput}
+            onClearOutput={clearOutput}
             registerFocus={registerFocus}
           />
         ))}
