@@ -250,6 +250,7 @@ func (r *run) cells(ctx context.Context) error {
 		c.SetExecutionCount(&count)
 		c.SetMetadata("papermill", cellTimes(start, dur, map[bool]string{true: "completed", false: "failed"}[err == nil], err != nil))
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
+		r.recordEngine(c, res)
 		if r.opts.OnCell != nil {
 			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr})
 		}
@@ -272,6 +273,21 @@ func (r *run) recordCell(i int, c *notebook.Cell, status string, dur time.Durati
 		rc.Error = errMsg
 	}
 	r.rec.Cells = append(r.rec.Cells, rc)
+}
+
+// recordEngine notes in the record what ran a SQL cell.
+func (r *run) recordEngine(c *notebook.Cell, res *duckdb.Result) {
+	if c.Kind != notebook.KindSQL || len(r.rec.Cells) == 0 {
+		return
+	}
+	rc := &r.rec.Cells[len(r.rec.Cells)-1]
+	rc.Engine = "duckdb"
+	if c.Meta.Engine != "" {
+		rc.Engine = c.Meta.Engine
+	}
+	if res != nil && res.Engine != "" {
+		rc.Engine, rc.Operation, rc.BytesReturned = res.Engine, res.Operation, res.BytesReturned
+	}
 }
 
 func cellLabel(i int, c *notebook.Cell) string {
@@ -350,6 +366,13 @@ func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Res
 	} else {
 		text = statementSummary(res)
 	}
+	text += res.Notice
+	for _, t := range res.TablesWritten {
+		if !slices.Contains(r.rec.Writes, t) {
+			r.rec.Writes = append(r.rec.Writes, t)
+		}
+	}
+	r.rec.ObjectsWritten = append(r.rec.ObjectsWritten, res.ObjectsWritten...)
 	if c.Meta.Lake != nil {
 		msg, err := r.saveToLake(ctx, res, c.Meta.Lake)
 		if err != nil {
