@@ -44,6 +44,12 @@ type Options struct {
 	// Engines are the SQL engines cells may name (metadata.smallfry.engine)
 	// besides the session's own DuckDB.
 	Engines map[string]Engine
+	// Engine is the engine of SQL cells that name none, before the
+	// notebook's metadata.smallfry.engine; "" is the session's own DuckDB.
+	Engine string
+	// Offload, when set, offers a cluster for local cells that would
+	// download too much of the S3 lake.
+	Offload *Offload
 	// Scheduled, on a run Airflow started (Mode "scheduled"), names it in
 	// the record.
 	Scheduled *runs.Scheduled
@@ -281,10 +287,7 @@ func (r *run) recordEngine(c *notebook.Cell, res *duckdb.Result) {
 		return
 	}
 	rc := &r.rec.Cells[len(r.rec.Cells)-1]
-	rc.Engine = "duckdb"
-	if c.Meta.Engine != "" {
-		rc.Engine = c.Meta.Engine
-	}
+	rc.Engine = r.engineName(c)
 	if res != nil && res.Engine != "" {
 		rc.Engine, rc.Operation, rc.BytesReturned = res.Engine, res.Operation, res.BytesReturned
 	}
@@ -314,19 +317,36 @@ func (r *run) cell(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Re
 
 // engine is the engine a SQL cell names.
 func (r *run) engine(c *notebook.Cell) (Engine, error) {
-	if c.Meta.Engine == "" || c.Meta.Engine == "duckdb" {
+	name := r.engineName(c)
+	if name == "duckdb" {
 		return r.session, nil
 	}
-	if e, ok := r.opts.Engines[c.Meta.Engine]; ok {
+	if e, ok := r.opts.Engines[name]; ok {
 		return e, nil
 	}
-	return nil, backend.Errorf(backend.EINVALID, "the cell runs on engine %q, which is not set up here (the notebook's own DuckDB is \"duckdb\")", c.Meta.Engine)
+	return nil, backend.Errorf(backend.EINVALID, "the cell runs on engine %q, which is not set up here (the notebook's own DuckDB is \"duckdb\"; clusters come from the company settings)", name)
+}
+
+// engineName is the engine a SQL cell runs on: its own, else the
+// notebook's, else the session's ("duckdb").
+func (r *run) engineName(c *notebook.Cell) string {
+	for _, name := range []string{c.Meta.Engine, r.opts.Engine, r.nb.Meta.Engine} {
+		if name != "" {
+			return name
+		}
+	}
+	return "duckdb"
 }
 
 func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Result, string, error) {
 	engine, err := r.engine(c)
 	if err != nil {
 		return nil, "", err
+	}
+	if engine == Engine(r.session) {
+		if err := r.checkOffload(ctx, c); err != nil {
+			return nil, "", err
+		}
 	}
 	var progress func(duckdb.Progress)
 	if r.opts.OnProgress != nil {

@@ -65,12 +65,14 @@ export interface CellData {
   name?: string;
   tags?: string[];
   chart?: Record<string, unknown>;
+  engine?: string;
 }
 
 /** workbench.CellErr */
 export interface CellErr {
   message: string;
   line?: number;
+  offload?: OffloadOffer;
 }
 
 /** workbench.CellEvent */
@@ -90,7 +92,19 @@ export interface CellOutput {
   text?: string;
   jupyter?: unknown[];
   error?: CellErr;
+  estimate?: Estimate;
+  engine?: string;
+  operation?: string;
+  bytesReturned?: number;
   elapsedMs: number;
+}
+
+/** workbench.ClusterInfo */
+export interface ClusterInfo {
+  name: string;
+  url: string;
+  auth: string;
+  s3: string;
 }
 
 /** workbench.CompletionTable */
@@ -143,6 +157,14 @@ export interface NotebookEntry {
   bytes: number;
 }
 
+/** workbench.OffloadOffer */
+export interface OffloadOffer {
+  toDownload: number;
+  bytes: number;
+  threshold: number;
+  clusters: string[];
+}
+
 /** workbench.OpenedNotebook */
 export interface OpenedNotebook {
   session: string;
@@ -170,6 +192,7 @@ export interface ProgressEvent {
   elapsedMs: number;
   downloaded?: number;
   downloadTotal?: number;
+  detail?: string;
 }
 
 /** workbench.PublishCheck */
@@ -247,6 +270,7 @@ export interface RunRequest {
   cells: CellData[];
   run: string[];
   params?: Record<string, string>;
+  download?: string[];
 }
 
 /** workbench.RunSummary */
@@ -260,6 +284,7 @@ export interface RunSummary {
 /** workbench.Runtime */
 export interface Runtime {
   docker?: string;
+  engine?: string;
 }
 
 /** workbench.S3Lake */
@@ -337,6 +362,9 @@ export interface RunCell {
   durationMs: number;
   rows?: number;
   error?: string;
+  engine?: string;
+  operation?: string;
+  bytesReturned?: number;
 }
 
 /** runs.Record */
@@ -386,6 +414,16 @@ export interface Filter {
   column: string;
   op: FilterOp;
   value?: unknown;
+}
+
+/** duckdb.Scan */
+export interface Scan {
+  table: string;
+  files: number;
+  filesTotal: number;
+  bytes: number;
+  bytesTotal: number;
+  toDownload: number;
 }
 
 /** duckdb.SortKey */
@@ -440,6 +478,15 @@ export interface Preview {
   totalRows: number;
 }
 
+// smallfry/backend/runner
+
+/** runner.Estimate */
+export interface Estimate {
+  bytes: number;
+  toDownload: number;
+  scans: Scan[];
+}
+
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
@@ -450,6 +497,7 @@ export interface Methods {
   CancelSignIn: { args: []; result: void };
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   CloseNotebook: { args: [string]; result: void };
+  Clusters: { args: []; result: ClusterInfo[] };
   Completions: { args: [string]; result: Completions };
   CreateNotebook: { args: [string]; result: NotebookEntry };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
@@ -472,6 +520,7 @@ export interface Methods {
   S3Lake: { args: []; result: S3Lake };
   SaveNotebook: { args: [string, CellData[]]; result: NotebookEntry };
   ScheduledLog: { args: [string, string]; result: string };
+  SetEngine: { args: [string, string]; result: Runtime };
   SetPublishedPaused: { args: [string, boolean]; result: PublishState };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
   SignIn: { args: []; result: DeviceCode };
