@@ -10,6 +10,8 @@ import { PreviewGrid } from "../grid/PreviewGrid";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
 import { shown } from "./jupyter";
+import { EngineMenu, EngineNotes, OffloadOffer } from "./clusters";
+import type { ClusterInfo } from "../api";
 
 export interface CellProps {
   cell: CellData;
@@ -29,6 +31,11 @@ export interface CellProps {
   onCommandMode(): void;
   onCancel(): void;
   registerFocus(id: string, focus: (() => void) | undefined, insert?: (text: string) => void): void;
+  /** The company's clusters, the notebook's engine, and the cell's engine hooks (clusters.tsx). */
+  clusters?: ClusterInfo[];
+  notebookEngine?: string;
+  onEngine?(id: string, engine: string): void;
+  onOffload?(id: string, choice: { cluster: string } | "download"): void;
 }
 
 /** Small results get a grid that fits them; large ones scroll inside 420 px. */
@@ -107,6 +114,15 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
           {out.error.message}
         </pre>
       )}
+      {out.error?.offload && (
+        <OffloadOffer
+          offer={out.error.offload}
+          readOnly={props.readOnly}
+          onCluster={(name) => props.onOffload?.(cell.id, { cluster: name })}
+          onDownload={() => props.onOffload?.(cell.id, "download")}
+        />
+      )}
+      <EngineNotes output={out} />
       {out.text && <pre className="cell-text">{out.text}</pre>}
       {out.jupyter && <JupyterOutputs outputs={out.jupyter} />}
       {out.result && (
@@ -218,6 +234,9 @@ export const CellView = memo(function CellView(props: CellProps) {
               title="A named result is a table later cells can query by this name"
             />
           )}
+          {cell.kind === "sql" && !params && props.onEngine && (
+            <EngineMenu cell={cell} clusters={props.clusters ?? []} notebookEngine={props.notebookEngine} readOnly={props.readOnly} onEngine={props.onEngine} />
+          )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">
             {status === "running" ? `running ${elapsed(ms)}` : status === "idle" ? "" : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
           </span>
@@ -229,6 +248,11 @@ export const CellView = memo(function CellView(props: CellProps) {
                 max={100}
                 value={rt.download ? (100 * rt.download.done) / rt.download.total : rt.percent !== undefined && rt.percent >= 0 ? rt.percent : undefined}
               />
+              {rt.detail && (
+                <span className="cell-download" data-testid="cell-cluster-progress">
+                  {rt.detail}
+                </span>
+              )}
               {rt.download && (
                 <span className="cell-download" data-testid="cell-download">
                   fetching from S3 {formatBytes(rt.download.done)} of {formatBytes(rt.download.total)}

@@ -10,6 +10,7 @@ import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce } from "./doc";
 import { RuntimePicker } from "./RuntimePicker";
+import { NotebookEngine, useClusters } from "./clusters";
 
 export interface NotebookHandle {
   /** Inserts text at the cursor of the selected cell's editor. */
@@ -55,6 +56,7 @@ export function NotebookView(props: NotebookViewProps) {
   const [completions, setCompletions] = useState<Completions>();
   const [renaming, setRenaming] = useState(false);
   const [pull, setPull] = useState<PullEvent>();
+  const clusters = useClusters();
   const seq = useRef(1);
   // Cancel names the run; one asked for before the run has an id waits
   // for its first cell event.
@@ -129,7 +131,7 @@ export function NotebookView(props: NotebookViewProps) {
       api.on("progress", (e) => {
         if (e.session === session) {
           const download = e.downloadTotal ? { done: e.downloaded ?? 0, total: e.downloadTotal } : undefined;
-          dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download } });
+          dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download, detail: e.detail } });
         }
       }),
     ];
@@ -200,14 +202,14 @@ export function NotebookView(props: NotebookViewProps) {
   };
 
   const run = useCallback(
-    async (ids: string[]) => {
+    async (ids: string[], download?: string[]) => {
       if (!session || readOnly || ids.length === 0) return;
       setRunning(true);
       setError(undefined);
       currentRun.current = undefined;
       cancelAsked.current = false;
       try {
-        await api.runCells(session, { cells: docRef.current.cells, run: ids });
+        await api.runCells(session, { cells: docRef.current.cells, run: ids, download });
       } catch (e) {
         setError((e as ApiError).message);
       } finally {
@@ -320,6 +322,20 @@ export function NotebookView(props: NotebookViewProps) {
   const onName = useCallback((id: string, name: string) => dispatch({ type: "name", id, name }), []);
   const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
   const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
+  const onEngine = useCallback((id: string, engine: string) => dispatch({ type: "engine", id, engine }), []);
+  // The offload offer: run the cell on the cluster (its engine set, saved
+  // with the notebook), or download anyway this once.
+  const onOffload = useCallback(
+    (id: string, choice: { cluster: string } | "download") => {
+      if (choice === "download") {
+        void run([id], [id]);
+        return;
+      }
+      dispatch({ type: "engine", id, engine: choice.cluster });
+      setTimeout(() => void run([id]), 0);
+    },
+    [run],
+  );
   const registerFocus = useCallback((id: string, focus?: () => void, insert?: (t: string) => void) => {
     if (focus) editors.current.set(id, { focus, insert });
     else editors.current.delete(id);
@@ -366,6 +382,16 @@ export function NotebookView(props: NotebookViewProps) {
             </h2>
           )}
           {!readOnly && <RuntimePicker session={session} runtime={opened.runtime} disabled={running} onError={setError} />}
+          {!readOnly && (
+            <NotebookEngine
+              session={session}
+              runtime={opened.runtime}
+              clusters={clusters}
+              disabled={running}
+              onRuntime={(rt) => setOpened((o) => (o ? { ...o, runtime: rt } : o))}
+              onError={setError}
+            />
+          )}
           {!readOnly && !publishing.state?.published && (
             <button
               className="publish"
@@ -494,6 +520,10 @@ export function NotebookView(props: NotebookViewProps) {
             onCommandMode={onCommandMode}
             onCancel={cancel}
             registerFocus={registerFocus}
+            clusters={clusters}
+            notebookEngine={opened.runtime?.engine}
+            onEngine={onEngine}
+            onOffload={onOffload}
           />
         ))}
       </div>

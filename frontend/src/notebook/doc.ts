@@ -26,6 +26,7 @@ export type DocAction =
   | { type: "source"; id: string; source: string }
   | { type: "name"; id: string; name: string }
   | { type: "chart"; id: string; chart: Record<string, unknown> | undefined }
+  | { type: "engine"; id: string; engine: string }
   | { type: "undo" };
 
 export function newId(): string {
@@ -109,6 +110,12 @@ export function reduce(doc: Doc, a: DocAction): Doc {
       return edited(doc, a.id, (c) => ({ ...c, name: a.name.trim() || undefined }));
     case "chart":
       return edited(doc, a.id, (c) => ({ ...c, chart: a.chart }));
+    case "engine":
+      // "" follows the notebook's engine: the key is left out, as saved.
+      return edited(doc, a.id, (c) => {
+        const { engine: _old, ...rest } = c;
+        return a.engine ? { ...rest, engine: a.engine } : rest;
+      });
     case "undo": {
       const prev = doc.undo[doc.undo.length - 1];
       if (!prev) return doc;
