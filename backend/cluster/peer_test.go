@@ -387,3 +387,73 @@ func TestClusterCellReattachesAfterACutStream(t *testing.T) {
 		t.Errorf("after the reattach: %s, want every row once", got)
 	}
 }
+
+func TestClusterFailuresAreClearOnTheCell(t *testing.T) {
+	f := newFixture(t, "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "sc://" + ln.Addr().String()
+	ln.Close() // nothing answers there now
+	retry := &spark.RetryPolicy{MaxRetries: 2, InitialBackoff: 50e6, MaxBackoff: 100e6, Multiplier: 2, MaxServerDelay: 1e9}
+	for _, tc := range []struct {
+		name string
+		set  Settings
+		want string
+	}{
+		{"cluster down", Settings{Name: "test", URL: down, Retry: retry}, "cluster test does not answer"},
+		{"wrong token", Settings{Name: "test", URL: os.Getenv("SMALLFRY_SPARK_URL"), Retry: retry,
+			Token: func(context.Context) (string, error) { return "not-the-token", nil }}, "cluster test refused the token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := NewConn(tc.set)
+			defer conn.Close(context.Background())
+			e := *f.engine
+			e.Conn = conn
+			_, err := e.Run(f.ctx, duckdb.Cell{SQL: "SELECT count(*) AS n FROM s3.Sales", Result: "n"})
+			if err == nil || !strings.Contains(backend.ErrorMessage(err), tc.want) {
+				t.Fatalf("got %v, want …%s…", err, tc.want)
+			}
+			t.Logf("on the cell: %s", backend.ErrorMessage(err))
+		})
+	}
+	// The laptop's session goes on, and so does the working cluster.
+	if _, err := f.engine.Run(f.ctx, duckdb.Cell{SQL: "SELECT count(*) AS n FROM s3.Sales", Result: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.value(t, "SELECT n FROM n"); got != "3000" {
+		t.Errorf("after the failures: %s", got)
+	}
+}
+
+func TestSessionClosedByTheServer(t *testing.T) {
+	f := newFixture(t, "")
+	if _, err := f.engine.Run(f.ctx, duckdb.Cell{SQL: "SELECT count(*) AS n FROM s3.Sales", Result: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := f.engine.Conn.session(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another client of the same session releases it: the server closes it.
+	other, err := spark.Dial(f.ctx, spark.Options{URL: os.Getenv("SMALLFRY_SPARK_URL"), SessionID: cl.SessionID(), UserID: "smallfry-test",
+		Token: func(context.Context) (string, error) { return os.Getenv("SMALLFRY_SPARK_TOKEN"), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Close(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.engine.Run(f.ctx, duckdb.Cell{SQL: "SELECT count(*) AS n FROM s3.Sales", Result: "second"})
+	if err == nil || !strings.Contains(backend.ErrorMessage(err), "closed this notebook's Spark session") {
+		t.Fatalf("got %v, want the session-closed message", err)
+	}
+	// Running the cell again starts a new session, with the lake's views made again.
+	if _, err := f.engine.Run(f.ctx, duckdb.Cell{SQL: "SELECT count(*) AS n FROM s3.Sales", Result: "second"}); err != nil {
+		t.Fatalf("the rerun: %v", err)
+	}
+	if got := f.value(t, "SELECT n FROM second"); got != "3000" {
+		t.Errorf("after a new session: %s", got)
+	}
+}
