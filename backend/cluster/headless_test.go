@@ -106,9 +106,10 @@ func TestLocalCellOverTheThresholdOffersTheCluster(t *testing.T) {
 			one += file.Size
 		}
 	}
-	// The threshold sits between one partition and the whole table.
+	// The threshold sits between one partition and the rest of the table
+	// (what the second cell downloads once the first cached its partition).
 	var estimates []runner.Estimate
-	offload := &runner.Offload{Bytes: (one + all) / 2, Clusters: []string{"test"}, OnEstimate: func(_ string, e runner.Estimate) { estimates = append(estimates, e) }}
+	offload := &runner.Offload{Bytes: all / 2, Clusters: []string{"test"}, OnEstimate: func(_ string, e runner.Estimate) { estimates = append(estimates, e) }}
 	out, err := runner.Run(f.ctx, env, f.db, cells(), filepath.Join(root, "big.ipynb"), runner.Options{Engines: map[string]runner.Engine{"test": f.engine}, Offload: offload})
 	if err != nil {
 		t.Fatal(err)
@@ -117,8 +118,11 @@ func TestLocalCellOverTheThresholdOffersTheCluster(t *testing.T) {
 	if !errors.As(out.Err, &oe) {
 		t.Fatalf("got %v, want the offload offer", out.Err)
 	}
-	if len(estimates) != 2 || estimates[0].ToDownload != one || estimates[1].ToDownload != all || oe.ToDownload != all {
-		t.Errorf("estimates %+v, offer %+v; want %d then %d bytes", estimates, oe.Estimate, one, all)
+	if one >= all/2 || all-one <= all/2 {
+		t.Fatalf("the partitions are too uneven for this test: %d of %d bytes", one, all)
+	}
+	if len(estimates) != 2 || estimates[0].ToDownload != one || estimates[1].Bytes != all || estimates[1].ToDownload != all-one || oe.ToDownload != all-one {
+		t.Errorf("estimates %+v, offer %+v; want %d, then %d of %d bytes", estimates, oe.Estimate, one, all-one, all)
 	}
 	for _, want := range []string{"cell 2 (whole)", "would download", "run it on cluster test instead", "download anyway"} {
 		if !strings.Contains(out.Err.Error(), want) {
