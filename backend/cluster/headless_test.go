@@ -138,4 +138,3 @@ func TestLocalCellOverTheThresholdOffersTheCluster(t *testing.T) {
 		t.Errorf("downloaded anyway: %s", got)
 	}
 }
-
