@@ -28,7 +28,7 @@ import (
 // the cluster's is where cluster.offloadBytes should sit.
 
 var (
-	offloadRows = flag.Int64("offload-rows", 20_000_000, "rows of the S3 table for the offload comparison (0 skips it)")
+	offloadRows = flag.Int64("offload-rows", 10_000_000, "rows of the S3 table for the offload comparison (0 skips it)")
 	offloadRuns = flag.Int("offload-runs", 3, "timed runs of each offload side")
 )
 
