@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -69,8 +68,6 @@ type killer struct {
 	ln     net.Listener
 	sent   atomic.Int64
 	killed atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
 }
 
 func newKiller(t *testing.T, target string, pid int, after int64) *killer {
