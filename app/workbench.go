@@ -173,3 +173,9 @@ func (w *Workbench) Unpublish(path string) (*workbench.PublishState, error) {
 func (w *Workbench) ScheduledLog(path, runID string) (string, error) {
 	return w.svc.ScheduledLog(w.ctx, path, runID)
 }
+
+func (w *Workbench) Clusters() ([]workbench.ClusterInfo, error) { return w.svc.Clusters(w.ctx) }
+
+func (w *Workbench) SetEngine(session, engine string) (*workbench.Runtime, error) {
+	return w.svc.SetEngine(w.ctx, session, engine)
+}

@@ -52,6 +52,8 @@ type Settings struct {
 	// Airflow is where notebooks are published to run on a schedule; nil
 	// when the company has none.
 	Airflow *Airflow `json:"airflow,omitempty"`
+	// Clusters are the Spark clusters SQL cells may run on (clusters.go).
+	Clusters []Cluster `json:"clusters,omitempty"`
 }
 
 // Airflow is the company's Airflow, as the settings file names it.
@@ -108,7 +110,7 @@ var defaultScopes = []string{"openid", "offline_access"}
 // The file's field names, exactly as spelled; ParseSettings rejects others.
 var settingsFields = []string{
 	"name", "issuer", "clientId", "clientSecret", "scopes", "roleArn", "region",
-	"stsEndpoint", "s3Endpoint", "lake", "sessionDuration", "airflow",
+	"stsEndpoint", "s3Endpoint", "lake", "sessionDuration", "airflow", "clusters",
 }
 
 var (
@@ -195,6 +197,13 @@ func ParseSettings(data []byte) (Settings, error) {
 			return Settings{}, err
 		}
 		s.Airflow = af
+	}
+	if raw, ok := fields["clusters"]; ok {
+		cs, err := parseClusters(raw)
+		if err != nil {
+			return Settings{}, err
+		}
+		s.Clusters = cs
 	}
 	if err := s.validate(); err != nil {
 		return Settings{}, err

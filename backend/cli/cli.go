@@ -48,6 +48,7 @@ Usage:
                                                  a container of IMAGE with --docker)
                [--params-env VAR] [--scheduled --record-to DIR|s3://…]
                                                  (how Airflow runs a published notebook)
+               [--download-anyway]               run local SQL cells over the offload threshold
   smallfry publish NOTEBOOK.ipynb [--schedule CRON] [--timezone TZ] [-p name=value ...]
                [--webhook URL] [--email ADDR] [--retries N] [--timeout 1h]
                                                  check-run the notebook, then publish it to
@@ -64,6 +65,8 @@ Usage:
   smallfry credentials                           print temporary AWS keys as
                                                  credential_process JSON (for ~/.aws/config:
                                                  credential_process = smallfry credentials)
+  smallfry cluster-token NAME                    keep the token of Spark cluster NAME (read
+                                                 from stdin) in the OS keychain
   smallfry version                               print the version
 
 The workspace defaults to $SMALLFRY_WORKSPACE, else ~/Smallfry; it is created
@@ -87,6 +90,8 @@ func Main(ctx context.Context, args []string, io Streams, cfg Config) int {
 			return credentialsCommand(ctx, args[1:], io)
 		case "publish":
 			return publishCommand(ctx, args[1:], io)
+		case "cluster-token":
+			return clusterTokenCommand(ctx, args[1:], io)
 		case "dag-factory":
 			return dagFactoryCommand(args[1:], io)
 		case "version":

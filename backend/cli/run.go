@@ -49,6 +49,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	scheduled := fs.Bool("scheduled", false, "the run is Airflow's: name it by the AIRFLOW_CTX_* variables")
 	recordTo := fs.String("record-to", "", "with --scheduled: also store the record and output notebook under this folder or s3:// prefix")
 	timeout := fs.Duration("timeout", 0, "stop the run after this long (e.g. 30m), as failed")
+	download := fs.Bool("download-anyway", false, "run local SQL cells even when they would download more of the S3 lake than the offload threshold")
 	positional, ok := parseInterleaved(fs, args)
 	if !ok {
 		return exitInvalid
@@ -107,7 +108,7 @@ func runCommand(ctx context.Context, args []string, io Streams) int {
 	if sched != nil {
 		mode = "scheduled"
 	}
-	outcome, err := app.Run(ctx, path, smallfry.RunOptions{Docker: *image, Options: runner.Options{
+	outcome, err := app.Run(ctx, path, smallfry.RunOptions{Docker: *image, Download: *download, Options: runner.Options{
 		Params: ps, Mode: mode, Warn: warn, Scheduled: sched, Output: *out,
 		OnCell: func(e runner.CellEvent) {
 			detail := fmt.Sprintf("%.2fs", e.Duration.Seconds())

@@ -37,6 +37,16 @@ type Result struct {
 	// ObjectsRead are what the attached views the cell named read (see
 	// Catalog), for the run's lineage.
 	ObjectsRead []string
+
+	// Set when another engine ran the cell (a Spark cluster, see Import):
+	Engine        string // its name
+	Operation     string // the id of the cell's last operation there
+	BytesReturned int64  // the bytes it sent back
+	// Notice says how the result was kept, when not as usual (over the
+	// cluster's cap it stays in the lake); Rows is -1 when not counted.
+	Notice         string
+	TablesWritten  []string // lake tables written for the result (s3.cluster_x)
+	ObjectsWritten []string // their objects, as location#etag
 }
 
 // HasRows reports whether the cell produced a result set.

@@ -22,6 +22,9 @@ type Progress struct {
 	// Downloaded of DownloadTotal bytes are fetched for the statement's
 	// attached views (see Catalog); Percent is -1 meanwhile.
 	Downloaded, DownloadTotal int64
+	// Detail is another engine's own account (a Spark cluster's stages
+	// and tasks), shown as it is.
+	Detail string
 }
 
 // rawConnection returns the C connection behind a duckdb-go driver connection.

@@ -56,6 +56,9 @@ type NotebookMeta struct {
 	// Schedule is where and when the notebook is published to run; nil
 	// when it is not published.
 	Schedule *Schedule `json:"schedule,omitempty"`
+	// Engine is the engine of the notebook's SQL cells that name none: ""
+	// (or "duckdb") the notebook's own DuckDB, else a cluster's name.
+	Engine string `json:"engine,omitempty"`
 }
 
 // Schedule is a notebook's published schedule, as it was last published.

@@ -44,6 +44,12 @@ type Options struct {
 	// Engines are the SQL engines cells may name (metadata.smallfry.engine)
 	// besides the session's own DuckDB.
 	Engines map[string]Engine
+	// Engine is the engine of SQL cells that name none, before the
+	// notebook's metadata.smallfry.engine; "" is the session's own DuckDB.
+	Engine string
+	// Offload, when set, offers a cluster for local cells that would
+	// download too much of the S3 lake.
+	Offload *Offload
 	// Scheduled, on a run Airflow started (Mode "scheduled"), names it in
 	// the record.
 	Scheduled *runs.Scheduled
@@ -262,6 +268,7 @@ func (r *run) cells(ctx context.Context) error {
 		c.SetExecutionCount(&exec)
 		c.SetMetadata("papermill", cellTimes(start, dur, map[bool]string{true: "completed", false: "failed"}[err == nil], err != nil))
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
+		r.recordEngine(c, res)
 		if r.opts.OnCell != nil {
 			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr, Count: exec})
 		}
@@ -284,6 +291,18 @@ func (r *run) recordCell(i int, c *notebook.Cell, status string, dur time.Durati
 		rc.Error = errMsg
 	}
 	r.rec.Cells = append(r.rec.Cells, rc)
+}
+
+// recordEngine notes in the record what ran a SQL cell.
+func (r *run) recordEngine(c *notebook.Cell, res *duckdb.Result) {
+	if c.Kind != notebook.KindSQL || len(r.rec.Cells) == 0 {
+		return
+	}
+	rc := &r.rec.Cells[len(r.rec.Cells)-1]
+	rc.Engine = r.engineName(c)
+	if res != nil && res.Engine != "" {
+		rc.Engine, rc.Operation, rc.BytesReturned = res.Engine, res.Operation, res.BytesReturned
+	}
 }
 
 func cellLabel(i int, c *notebook.Cell) string {
@@ -310,19 +329,36 @@ func (r *run) cell(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Re
 
 // engine is the engine a SQL cell names.
 func (r *run) engine(c *notebook.Cell) (Engine, error) {
-	if c.Meta.Engine == "" || c.Meta.Engine == "duckdb" {
+	name := r.engineName(c)
+	if name == "duckdb" {
 		return r.session, nil
 	}
-	if e, ok := r.opts.Engines[c.Meta.Engine]; ok {
+	if e, ok := r.opts.Engines[name]; ok {
 		return e, nil
 	}
-	return nil, backend.Errorf(backend.EINVALID, "the cell runs on engine %q, which is not set up here (the notebook's own DuckDB is \"duckdb\")", c.Meta.Engine)
+	return nil, backend.Errorf(backend.EINVALID, "the cell runs on engine %q, which is not set up here (the notebook's own DuckDB is \"duckdb\"; clusters come from the company settings)", name)
+}
+
+// engineName is the engine a SQL cell runs on: its own, else the
+// notebook's, else the session's ("duckdb").
+func (r *run) engineName(c *notebook.Cell) string {
+	for _, name := range []string{c.Meta.Engine, r.opts.Engine, r.nb.Meta.Engine} {
+		if name != "" {
+			return name
+		}
+	}
+	return "duckdb"
 }
 
 func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Result, string, error) {
 	engine, err := r.engine(c)
 	if err != nil {
 		return nil, "", err
+	}
+	if engine == Engine(r.session) {
+		if err := r.checkOffload(ctx, c); err != nil {
+			return nil, "", err
+		}
 	}
 	var progress func(duckdb.Progress)
 	if r.opts.OnProgress != nil {
@@ -362,6 +398,13 @@ func (r *run) sql(ctx context.Context, c *notebook.Cell, count int) (*duckdb.Res
 	} else {
 		text = statementSummary(res)
 	}
+	text += res.Notice
+	for _, t := range res.TablesWritten {
+		if !slices.Contains(r.rec.Writes, t) {
+			r.rec.Writes = append(r.rec.Writes, t)
+		}
+	}
+	r.rec.ObjectsWritten = append(r.rec.ObjectsWritten, res.ObjectsWritten...)
 	if c.Meta.Lake != nil {
 		msg, err := r.saveToLake(ctx, res, c.Meta.Lake)
 		if err != nil {

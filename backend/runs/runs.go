@@ -72,6 +72,12 @@ type Cell struct {
 	DurationMs int64  `json:"durationMs"`
 	Rows       int64  `json:"rows,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// Engine is what ran a SQL cell: "duckdb" (this machine), or the name
+	// of the cluster, with the Spark operation id of its last statement
+	// and the bytes the cluster sent back.
+	Engine        string `json:"engine,omitempty"`
+	Operation     string `json:"operation,omitempty"`
+	BytesReturned int64  `json:"bytesReturned,omitempty"`
 }
 
 // Store is the runs folder of a workspace and its index (see index.go).

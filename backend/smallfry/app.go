@@ -49,6 +49,7 @@ type App struct {
 	kernels  *python.Kernels
 	account  *account
 	schedule *scheduling
+	clusters *clusters
 	env      runner.Env
 }
 
@@ -90,6 +91,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Workspace: ws,
 		account:   acct,
 		schedule:  &scheduling{acct: acct, keychain: kc, binary: bin},
+		clusters:  &clusters{acct: acct, keychain: kc, limits: clusterLimits(ws.Settings)},
 		kernels: &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels,
 			Credentials: acct.Credentials},
 		env: runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake, Version: cfg.Version},
@@ -100,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		OpenPython: func(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, session string) (*bridge.Bridge, error) {
 			return a.kernels.Open(ctx, db, nb, session, "")
 		},
-		Events: events, Version: cfg.Version, Accounts: acct, Scheduling: a.schedule,
+		Events: events, Version: cfg.Version, Accounts: acct, Scheduling: a.schedule, Clusters: a.clusters,
 	})
 	// Kernel containers of a Smallfry that was killed are removed now;
 	// without a Docker engine there is nothing to remove, and no failure.
@@ -137,6 +139,8 @@ type RunOptions struct {
 	// Docker runs the run's Python cells in a container of this image,
 	// whatever the notebook says.
 	Docker string
+	// Download runs local cells over the offload threshold anyway.
+	Download bool
 }
 
 // Run runs a notebook file headless, in a DuckDB session and (when a
@@ -171,6 +175,9 @@ func (a *App) Run(ctx context.Context, path string, opts RunOptions) (*runner.Ou
 	if lk := a.account.Lake(); lk != nil {
 		env.S3 = lk
 	}
+	engines, offload, closeEngines := a.engines(db, opts.Download)
+	defer closeEngines()
+	ro.Engines, ro.Offload = engines, offload
 	out, err := runner.Run(ctx, env, db, nb, path, ro)
 	if err != nil {
 		return nil, err

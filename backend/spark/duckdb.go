@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
@@ -33,6 +34,22 @@ var copying sync.Mutex
 // database, so other queries on it run on one thread meanwhile, and copies
 // in this process take turns.
 func CopyToDuckDB(ctx context.Context, conn driver.Conn, s *Stream, table string) (int64, error) {
+	return CopyReaderToDuckDB(ctx, conn, s, quoteIdent(table))
+}
+
+// Source is what CopyReaderToDuckDB reads: a Stream, or a reader over one
+// (one that stops at a cap).
+type Source interface {
+	array.RecordReader
+	// Err is what stopped the reader early, nil at the end of the result.
+	Err() error
+	// Rows is the number of rows read so far.
+	Rows() int64
+}
+
+// CopyReaderToDuckDB is CopyToDuckDB for any Source, into table as DuckDB
+// SQL names it (quoted, maybe with its schema: "_smallfry"."result_3").
+func CopyReaderToDuckDB(ctx context.Context, conn driver.Conn, s Source, table string) (int64, error) {
 	if s.Schema().NumFields() == 0 {
 		for s.Next() {
 		}
@@ -60,7 +77,7 @@ func CopyToDuckDB(ctx context.Context, conn driver.Conn, s *Stream, table string
 	if restore, err := oneThread(ctx, dc); err == nil {
 		defer restore()
 	}
-	q := "CREATE OR REPLACE TABLE " + quoteIdent(table) + " AS SELECT * FROM " + quoteIdent(view)
+	q := "CREATE OR REPLACE TABLE " + table + " AS SELECT * FROM " + quoteIdent(view)
 	if _, err := dc.ExecContext(ctx, q, nil); err != nil {
 		// The stream's own error (a cut, a cancel, a failed query) says more
 		// than DuckDB's report that the scan failed.

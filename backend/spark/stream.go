@@ -111,13 +111,29 @@ var _ array.RecordReader = (*Stream)(nil)
 // schema is known; ctx governs the whole stream, and its end interrupts the
 // query on the server.
 func (c *Client) Execute(ctx context.Context, sql string, args map[string]any, opts ExecuteOptions) (*Stream, error) {
-	if err := c.checkOpen(); err != nil {
+	rel, err := sqlRelation(sql, args)
+	if err != nil {
 		return nil, err
 	}
+	return c.execute(ctx, sql, &pb.Plan{OpType: &pb.Plan_Root{Root: rel}}, opts)
+}
+
+// sqlRelation is a SQL query with its parameters bound as literals.
+func sqlRelation(sql string, args map[string]any) (*pb.Relation, error) {
 	named, err := namedArguments(args)
 	if err != nil {
 		return nil, &Error{Code: backend.EINVALID, Class: ClassProtocol, Message: err.Error(), Err: err}
 	}
+	return &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: sql, NamedArguments: named}}}, nil
+}
+
+// execute sends plan as a reattachable ExecutePlan (see Execute); sql is
+// the query's text for error positions, "" for a command without one.
+func (c *Client) execute(ctx context.Context, sql string, plan *pb.Plan, opts ExecuteOptions) (*Stream, error) {
+	if err := c.checkOpen(); err != nil {
+		return nil, err
+	}
+	var err error
 	opID := opts.OperationID
 	if opID == "" {
 		opID = uuid.NewString()
@@ -134,9 +150,7 @@ func (c *Client) Execute(ctx context.Context, sql string, args map[string]any, o
 		OperationId:                       &opID,
 		ClientType:                        &c.clientType,
 		Tags:                              opts.Tags,
-		Plan: &pb.Plan{OpType: &pb.Plan_Root{Root: &pb.Relation{
-			RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: sql, NamedArguments: named}},
-		}}},
+		Plan:                              plan,
 		RequestOptions: []*pb.ExecutePlanRequest_RequestOption{{
 			RequestOption: &pb.ExecutePlanRequest_RequestOption_ReattachOptions{
 				ReattachOptions: &pb.ReattachOptions{Reattachable: true},

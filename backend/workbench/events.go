@@ -68,6 +68,8 @@ type ProgressEvent struct {
 	// cell (Percent is -1 meanwhile).
 	Downloaded    int64 `json:"downloaded,omitempty"`
 	DownloadTotal int64 `json:"downloadTotal,omitempty"`
+	// Detail is a cluster's own account: its stages and tasks.
+	Detail string `json:"detail,omitempty"`
 }
 
 // RunEvent reports the end of a run.

@@ -57,7 +57,7 @@ func (ss *session) closePython() {
 }
 
 func runtimeOf(nb *notebook.Notebook) Runtime {
-	return Runtime{Docker: nb.Meta.Image()}
+	return Runtime{Docker: nb.Meta.Image(), Engine: nb.Meta.Engine}
 }
 
 // SetRuntime chooses where the notebook's Python cells run: a local kernel,

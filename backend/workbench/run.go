@@ -53,9 +53,20 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 	}
 	started := map[string]time.Time{}
 	var throttle backend.Throttle
+	engines, offload := s.engines(ss, db)
+	estimates := map[string]*runner.Estimate{}
+	if offload != nil {
+		offload.Download = map[string]bool{}
+		for _, id := range req.Download {
+			offload.Download[id] = true
+		}
+		offload.OnEstimate = func(id string, e runner.Estimate) { estimates[id] = &e }
+	}
 	outcome, err := runner.RunCells(ctx, s.runEnv(), db, nb, path, ids, runner.Options{
-		Python: func(ctx context.Context, _ string) (runner.Python, error) { return ss.python(ctx, db) },
-		Count:  ss.nextCount,
+		Engines: engines,
+		Offload: offload,
+		Python:  func(ctx context.Context, _ string) (runner.Python, error) { return ss.python(ctx, db) },
+		Count:   ss.nextCount,
 		OnOutput: func(id string, o kernel.Output) {
 			s.events.Emit(EventOutput, OutputEvent{Session: session, CellID: id, Output: o})
 		},
@@ -80,10 +91,13 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 			if !throttle.Allow(false) {
 				return
 			}
-			s.events.Emit(EventProgress, ProgressEvent{Session: session, RunID: runID, CellID: id, Percent: p.Percent, ElapsedMs: time.Since(started[id]).Milliseconds(), Downloaded: p.Downloaded, DownloadTotal: p.DownloadTotal})
+			s.events.Emit(EventProgress, ProgressEvent{Session: session, RunID: runID, CellID: id, Percent: p.Percent, ElapsedMs: time.Since(started[id]).Milliseconds(), Downloaded: p.Downloaded, DownloadTotal: p.DownloadTotal, Detail: p.Detail})
 		},
 		OnCell: func(e runner.CellEvent) {
 			out := ss.finishCell(ctx, db, nb.Cell(e.ID), e)
+			if out != nil {
+				out.Estimate = estimates[e.ID]
+			}
 			ss.setState(e.ID, &CellState{Status: cellStatus(e.Status), ElapsedMs: e.Duration.Milliseconds(), ExecutionCount: e.Count}, out, true)
 			emit(e.ID, cellStatus(e.Status), e.Duration, out, e.Count)
 		},
@@ -210,6 +224,13 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 		case errors.As(e.Err, &pe):
 			out.Error.Line = tracebackLine(outs)
 		}
+		var oe *runner.OffloadError
+		if errors.As(e.Err, &oe) {
+			out.Error.Offload = &OffloadOffer{ToDownload: oe.ToDownload, Bytes: oe.Bytes, Threshold: oe.Threshold, Clusters: oe.Clusters}
+		}
+	}
+	if r := e.Result; r != nil && r.Engine != "" {
+		out.Engine, out.Operation, out.BytesReturned = r.Engine, r.Operation, r.BytesReturned
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()

@@ -34,6 +34,8 @@ type Config struct {
 	Accounts Accounts
 	// Scheduling is the company's Airflow; nil leaves publishing out.
 	Scheduling Scheduling
+	// Clusters are the company's Spark clusters; nil leaves them out.
+	Clusters Clusters
 }
 
 // Service is one workspace's workbench: its open notebooks, each with a

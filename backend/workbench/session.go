@@ -13,6 +13,7 @@ import (
 
 	"smallfry/backend"
 	"smallfry/backend/bridge"
+	"smallfry/backend/cluster"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/notebook"
 )
@@ -37,6 +38,7 @@ type session struct {
 	cancel  context.CancelFunc // the running job's, nil when idle
 	runID   string             // the running job's run, once it has a record
 	closed  bool
+	conns   map[string]*cluster.Conn // by cluster name, dialed on first use
 }
 
 func newSessionID() string {
@@ -70,6 +72,7 @@ func (ss *session) close() {
 		ss.cancel()
 	}
 	ss.closePython()
+	ss.closeClusters()
 	if ss.db != nil {
 		// Close waits for a running cell, which the cancel above stops.
 		ss.db.Close()
@@ -283,6 +286,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 			c.Tags = d.Tags
 		}
 		c.Meta.Chart = d.Chart
+		c.Meta.Engine = d.Engine
 		out = append(out, c)
 	}
 	nb.Cells = out
@@ -293,7 +297,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 func cellsOf(nb *notebook.Notebook) []CellData {
 	out := make([]CellData, 0, len(nb.Cells))
 	for _, c := range nb.Cells {
-		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart})
+		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart, Engine: c.Meta.Engine})
 	}
 	return out
 }

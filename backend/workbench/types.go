@@ -7,6 +7,7 @@ import (
 	"smallfry/backend/duckdb"
 	"smallfry/backend/lake"
 	"smallfry/backend/outputs"
+	"smallfry/backend/runner"
 )
 
 // Info describes the workbench for the start screen.
@@ -46,6 +47,9 @@ type CellData struct {
 	Tags   []string `json:"tags,omitempty"`
 	// Chart is a Vega-Lite spec over the cell's named result, or nil.
 	Chart map[string]any `json:"chart,omitempty"`
+	// Engine is what runs a SQL cell: "" the notebook's default, "duckdb"
+	// this laptop, else a cluster's name (metadata.smallfry.engine).
+	Engine string `json:"engine,omitempty"`
 }
 
 // OpenedNotebook is a notebook opened in a session.
@@ -104,9 +108,16 @@ type CellOutput struct {
 	Jupyter []json.RawMessage `json:"jupyter,omitempty"`
 	// Chart is the chart the run drew, a Vega-Lite spec with its rows
 	// inline, when there is no live table to draw the cell's spec over.
-	Chart     json.RawMessage `json:"chart,omitempty"`
-	Error     *CellErr        `json:"error,omitempty"`
-	ElapsedMs int64           `json:"elapsedMs"`
+	Chart json.RawMessage `json:"chart,omitempty"`
+	Error *CellErr        `json:"error,omitempty"`
+	// Estimate is what a local SQL cell was expected to read of the S3 lake.
+	Estimate *runner.Estimate `json:"estimate,omitempty"`
+	// Engine ran the cell: "duckdb" or a cluster's name, with the Spark
+	// operation id and the bytes it sent back.
+	Engine        string `json:"engine,omitempty"`
+	Operation     string `json:"operation,omitempty"`
+	BytesReturned int64  `json:"bytesReturned,omitempty"`
+	ElapsedMs     int64  `json:"elapsedMs"`
 }
 
 // ResultRef is a result table the grid fetches windows from.
@@ -124,6 +135,17 @@ type Preview = outputs.Preview
 type CellErr struct {
 	Message string `json:"message"`
 	Line    int    `json:"line,omitempty"`
+	// Offload is set when the cell would download more of the S3 lake than
+	// the threshold: the UI offers "Run on cluster" and "Download anyway".
+	Offload *OffloadOffer `json:"offload,omitempty"`
+}
+
+// OffloadOffer is a cell that should rather run on a cluster.
+type OffloadOffer struct {
+	ToDownload int64    `json:"toDownload"`
+	Bytes      int64    `json:"bytes"`
+	Threshold  int64    `json:"threshold"`
+	Clusters   []string `json:"clusters"`
 }
 
 // RunRequest runs some cells of an open notebook. Cells is the editor's
@@ -133,6 +155,9 @@ type RunRequest struct {
 	Cells  []CellData        `json:"cells"`
 	Run    []string          `json:"run"`
 	Params map[string]string `json:"params,omitempty"`
+	// Download lists cells to run locally even over the offload threshold
+	// ("Download anyway").
+	Download []string `json:"download,omitempty"`
 }
 
 // RunSummary is the final status of a run.
@@ -186,6 +211,9 @@ type ExportRequest struct {
 type Runtime struct {
 	// Docker is the image Python runs in; "" runs a local kernel.
 	Docker string `json:"docker,omitempty"`
+	// Engine is the notebook's default engine for SQL cells: "" this
+	// laptop's DuckDB, else a cluster's name.
+	Engine string `json:"engine,omitempty"`
 }
 
 // Exported says where an export went.

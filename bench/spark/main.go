@@ -133,6 +133,7 @@ func main() {
 	// The machine is shared: the fastest runs say what each side costs
 	// when nothing else ran.
 	fmt.Printf("  fastest runs: %.0f ms vs %.0f ms, %.2f×\n", ms(slices.Min(us)), ms(slices.Min(them)), float64(slices.Min(us))/float64(slices.Min(them)))
+	offload(ctx, url, token)
 }
 
 // pyPeer is peer.py, kept running between runs.

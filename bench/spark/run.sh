@@ -9,7 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if bash scripts/spark.sh status >/dev/null 2>&1 && [[ -f build/peers/spark/env ]]; then
+if bash scripts/spark.sh status >/dev/null 2>&1 && [[ -f build/peers/env ]]; then
+	# The peers' Spark reads the peers' MinIO: the offload comparison uses both.
+	env=build/peers/env
+elif bash scripts/spark.sh status >/dev/null 2>&1 && [[ -f build/peers/spark/env ]]; then
 	env=build/peers/spark/env
 else
 	state=$(mktemp -d)

@@ -16,6 +16,7 @@ import type {
   PublishState,
   RunRequest,
   Runtime,
+  ClusterInfo,
   S3Lake,
   ScheduleRequest,
   WindowRequest,
@@ -286,6 +287,10 @@ export function makeApi(t: Transport) {
     runs: (path: string) => call("Runs", path),
     openRun: (id: string) => call("OpenRun", id),
     setRuntime: (session: string, rt: Runtime) => call("SetRuntime", session, rt),
+    /** The company's Spark clusters SQL cells may run on (Go's nil slice as []). */
+    clusters: async (): Promise<ClusterInfo[]> => (await call("Clusters")) ?? [],
+    /** The notebook's default engine for SQL cells: "" this laptop, else a cluster. */
+    setEngine: (session: string, engine: string) => call("SetEngine", session, engine),
     restartKernel: (session: string) => call("RestartKernel", session),
     account: () => call("Account"),
     /** Imports the company settings file an admin handed out (its text). */

@@ -65,12 +65,14 @@ export interface CellData {
   name?: string;
   tags?: string[];
   chart?: Record<string, unknown>;
+  engine?: string;
 }
 
 /** workbench.CellErr */
 export interface CellErr {
   message: string;
   line?: number;
+  offload?: OffloadOffer;
 }
 
 /** workbench.CellEvent */
@@ -92,6 +94,10 @@ export interface CellOutput {
   jupyter?: unknown[];
   chart?: unknown;
   error?: CellErr;
+  estimate?: Estimate;
+  engine?: string;
+  operation?: string;
+  bytesReturned?: number;
   elapsedMs: number;
 }
 
@@ -100,6 +106,14 @@ export interface CellState {
   status: CellStatus;
   elapsedMs: number;
   executionCount?: number;
+}
+
+/** workbench.ClusterInfo */
+export interface ClusterInfo {
+  name: string;
+  url: string;
+  auth: string;
+  s3: string;
 }
 
 /** workbench.CompletionTable */
@@ -177,6 +191,14 @@ export interface NotebookEntry {
   bytes: number;
 }
 
+/** workbench.OffloadOffer */
+export interface OffloadOffer {
+  toDownload: number;
+  bytes: number;
+  threshold: number;
+  clusters: string[];
+}
+
 /** workbench.OpenedNotebook */
 export interface OpenedNotebook {
   session: string;
@@ -208,6 +230,7 @@ export interface ProgressEvent {
   elapsedMs: number;
   downloaded?: number;
   downloadTotal?: number;
+  detail?: string;
 }
 
 /** workbench.PublishCheck */
@@ -285,6 +308,7 @@ export interface RunRequest {
   cells: CellData[];
   run: string[];
   params?: Record<string, string>;
+  download?: string[];
 }
 
 /** workbench.RunSummary */
@@ -298,6 +322,7 @@ export interface RunSummary {
 /** workbench.Runtime */
 export interface Runtime {
   docker?: string;
+  engine?: string;
 }
 
 /** workbench.S3Lake */
@@ -387,6 +412,9 @@ export interface RunCell {
   durationMs: number;
   rows?: number;
   error?: string;
+  engine?: string;
+  operation?: string;
+  bytesReturned?: number;
 }
 
 /** runs.Record */
@@ -436,6 +464,16 @@ export interface Filter {
   column: string;
   op: FilterOp;
   value?: unknown;
+}
+
+/** duckdb.Scan */
+export interface Scan {
+  table: string;
+  files: number;
+  filesTotal: number;
+  bytes: number;
+  bytesTotal: number;
+  toDownload: number;
 }
 
 /** duckdb.SortKey */
@@ -490,6 +528,15 @@ export interface Preview {
   totalRows: number;
 }
 
+// smallfry/backend/runner
+
+/** runner.Estimate */
+export interface Estimate {
+  bytes: number;
+  toDownload: number;
+  scans: Scan[];
+}
+
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
@@ -501,6 +548,7 @@ export interface Methods {
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   ClearOutputs: { args: [string, string[]]; result: void };
   CloseNotebook: { args: [string]; result: void };
+  Clusters: { args: []; result: ClusterInfo[] };
   Completions: { args: [string]; result: Completions };
   CreateFolder: { args: [string]; result: void };
   CreateNotebook: { args: [string]; result: NotebookEntry };
@@ -531,6 +579,7 @@ export interface Methods {
   S3Lake: { args: []; result: S3Lake };
   SaveNotebook: { args: [string, CellData[]]; result: SavedNotebook };
   ScheduledLog: { args: [string, string]; result: string };
+  SetEngine: { args: [string, string]; result: Runtime };
   SetPublishedPaused: { args: [string, boolean]; result: PublishState };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
   SignIn: { args: []; result: DeviceCode };

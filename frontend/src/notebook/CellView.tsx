@@ -15,6 +15,8 @@ import { CellTypeMenu } from "./CellTypeMenu";
 import type { CellType } from "./doc";
 import { OutputControls } from "./OutputControls";
 import { shown } from "./jupyter";
+import { EngineMenu, EngineNotes, OffloadOffer } from "./clusters";
+import type { ClusterInfo } from "../api";
 
 export interface CellProps {
   cell: CellData;
@@ -41,6 +43,11 @@ export interface CellProps {
   onToggleOutput(id: string): void;
   onClearOutput(id: string): void;
   registerFocus(id: string, focus: (() => void) | undefined, insert?: (text: string) => void): void;
+  /** The company's clusters, the notebook's engine, and the cell's engine hooks (clusters.tsx). */
+  clusters?: ClusterInfo[];
+  notebookEngine?: string;
+  onEngine?(id: string, engine: string): void;
+  onOffload?(id: string, choice: { cluster: string } | "download"): void;
 }
 
 /** Small results get a grid that fits them; large ones scroll inside 420 px. */
@@ -124,6 +131,15 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
           {out.error.message}
         </pre>
       )}
+      {out.error?.offload && (
+        <OffloadOffer
+          offer={out.error.offload}
+          readOnly={props.readOnly}
+          onCluster={(name) => props.onOffload?.(cell.id, { cluster: name })}
+          onDownload={() => props.onOffload?.(cell.id, "download")}
+        />
+      )}
+      <EngineNotes output={out} />
       {out.text && <pre className="cell-text">{out.text}</pre>}
       {out.jupyter && <JupyterOutputs outputs={out.jupyter} />}
       {out.result && (
@@ -245,6 +261,9 @@ export const CellView = memo(function CellView(props: CellProps) {
               }
             />
           )}
+          {cell.kind === "sql" && !params && props.onEngine && (
+            <EngineMenu cell={cell} clusters={props.clusters ?? []} notebookEngine={props.notebookEngine} readOnly={props.readOnly} onEngine={props.onEngine} />
+          )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">
             {status === "running"
               ? `running ${elapsed(ms)}`
@@ -265,6 +284,11 @@ export const CellView = memo(function CellView(props: CellProps) {
                 max={100}
                 value={rt.download ? (100 * rt.download.done) / rt.download.total : rt.percent !== undefined && rt.percent >= 0 ? rt.percent : undefined}
               />
+              {rt.detail && (
+                <span className="cell-download" data-testid="cell-cluster-progress">
+                  {rt.detail}
+                </span>
+              )}
               {rt.download && (
                 <span className="cell-download" data-testid="cell-download">
                   fetching from S3 {formatBytes(rt.download.done)} of {formatBytes(rt.download.total)}

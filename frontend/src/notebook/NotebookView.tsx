@@ -11,6 +11,7 @@ import { idle, staleCells, transition, type CellMessage, type CellRuntime } from
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
 import { RuntimePicker } from "./RuntimePicker";
+import { NotebookEngine, useClusters } from "./clusters";
 
 export interface NotebookHandle {
   /** Inserts text at the cursor of the selected cell's editor. */
@@ -57,6 +58,7 @@ export function NotebookView(props: NotebookViewProps) {
   const [recovered, setRecovered] = useState<Recovery>();
   // Collapsed outputs (O): how the user looks at the notebook, not saved.
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const clusters = useClusters();
   const seq = useRef(1);
   // Cancel names the run; one asked for before the run has an id waits
   // for its first cell event.
@@ -144,7 +146,7 @@ export function NotebookView(props: NotebookViewProps) {
       api.on("progress", (e) => {
         if (e.session === session) {
           const download = e.downloadTotal ? { done: e.downloaded ?? 0, total: e.downloadTotal } : undefined;
-          dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download } });
+          dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download, detail: e.detail } });
         }
       }),
     ];
@@ -225,14 +227,14 @@ export function NotebookView(props: NotebookViewProps) {
   };
 
   const run = useCallback(
-    async (ids: string[]) => {
+    async (ids: string[], download?: string[]) => {
       if (!session || readOnly || ids.length === 0) return;
       setRunning(true);
       setError(undefined);
       currentRun.current = undefined;
       cancelAsked.current = false;
       try {
-        await api.runCells(session, { cells: docRef.current.cells, run: ids });
+        await api.runCells(session, { cells: docRef.current.cells, run: ids, download });
       } catch (e) {
         setError((e as ApiError).message);
       } finally {
@@ -367,6 +369,20 @@ export function NotebookView(props: NotebookViewProps) {
       setError((e as ApiError).message);
     }
   };
+  const onEngine = useCallback((id: string, engine: string) => dispatch({ type: "engine", id, engine }), []);
+  // The offload offer: run the cell on the cluster (its engine set, saved
+  // with the notebook), or download anyway this once.
+  const onOffload = useCallback(
+    (id: string, choice: { cluster: string } | "download") => {
+      if (choice === "download") {
+        void run([id], [id]);
+        return;
+      }
+      dispatch({ type: "engine", id, engine: choice.cluster });
+      setTimeout(() => void run([id]), 0);
+    },
+    [run],
+  );
   const registerFocus = useCallback((id: string, focus?: () => void, insert?: (t: string) => void) => {
     if (focus) editors.current.set(id, { focus, insert });
     else editors.current.delete(id);
@@ -413,6 +429,16 @@ export function NotebookView(props: NotebookViewProps) {
             </h2>
           )}
           {!readOnly && <RuntimePicker session={session} runtime={opened.runtime} disabled={running} onError={setError} />}
+          {!readOnly && (
+            <NotebookEngine
+              session={session}
+              runtime={opened.runtime}
+              clusters={clusters}
+              disabled={running}
+              onRuntime={(rt) => setOpened((o) => (o ? { ...o, runtime: rt } : o))}
+              onError={setError}
+            />
+          )}
           {!readOnly && !publishing.state?.published && (
             <button
               className="publish"
@@ -554,6 +580,10 @@ export function NotebookView(props: NotebookViewProps) {
             onToggleOutput={toggleOutput}
             onClearOutput={clearOutput}
             registerFocus={registerFocus}
+            clusters={clusters}
+            notebookEngine={opened.runtime?.engine}
+            onEngine={onEngine}
+            onOffload={onOffload}
           />
         ))}
       </div>

@@ -14,6 +14,8 @@ export interface CellRuntime {
   percent?: number;
   /** Bytes of S3 objects fetched for the cell so far, of total. */
   download?: { done: number; total: number };
+  /** A cluster's own account of a running cell (stages, tasks). */
+  detail?: string;
   output?: CellOutput;
   /** Order in which cells finished, to tell which results are newer. */
   finishedSeq?: number;
@@ -26,7 +28,7 @@ export interface CellRuntime {
 export type CellMessage =
   | { type: "queued" }
   | { type: "running"; at: number; executionCount?: number }
-  | { type: "progress"; percent: number; elapsedMs: number; download?: { done: number; total: number } }
+  | { type: "progress"; percent: number; elapsedMs: number; download?: { done: number; total: number }; detail?: string }
   | { type: "output"; output: Record<string, unknown> }
   // elapsedMs is unknown for an error shown from elsewhere (a publish check run).
   | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs?: number; seq: number; executionCount?: number }
@@ -43,14 +45,14 @@ export function transition(cell: CellRuntime, msg: CellMessage): CellRuntime {
     case "queued":
       return { ...cell, status: "queued", percent: undefined, elapsedMs: undefined };
     case "running":
-      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined, download: undefined, executionCount: msg.executionCount ?? cell.executionCount };
+      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined, download: undefined, detail: undefined, executionCount: msg.executionCount ?? cell.executionCount };
     case "output":
       if (cell.status !== "running") return cell;
       return { ...cell, live: appendOutput(cell.live ?? [], msg.output) };
     case "progress":
       // A late progress event after the end must not bring a cell back to life.
       if (cell.status !== "running") return cell;
-      return { ...cell, percent: msg.percent, elapsedMs: msg.elapsedMs, download: msg.download ?? (msg.percent >= 0 ? undefined : cell.download) };
+      return { ...cell, percent: msg.percent, elapsedMs: msg.elapsedMs, download: msg.download ?? (msg.percent >= 0 ? undefined : cell.download), detail: msg.detail ?? cell.detail };
     case "finished":
       if (msg.status === "skipped") {
         // Not run (an earlier cell failed): what it showed before no longer

@@ -27,6 +27,7 @@ export type DocAction =
   | { type: "source"; id: string; source: string }
   | { type: "name"; id: string; name: string }
   | { type: "chart"; id: string; chart: Record<string, unknown> | undefined }
+  | { type: "engine"; id: string; engine: string }
   | { type: "undo" }
   | { type: "saved"; cells: CellData[] };
 
@@ -48,7 +49,10 @@ function withType(c: CellData, to: CellType): CellData {
   const others = (c.tags ?? []).filter((t) => t !== PARAMETERS_TAG);
   const tags = to === "parameters" ? [PARAMETERS_TAG, ...others] : others;
   const out: CellData = { ...c, kind, name: kind === "sql" ? c.name : undefined, tags: tags.length ? tags : undefined };
-  if (kind !== "sql") delete out.chart;
+  if (kind !== "sql") {
+    delete out.chart;
+    delete out.engine;
+  }
   if (!out.name) delete out.name;
   if (!out.tags) delete out.tags;
   return out;
@@ -148,6 +152,12 @@ export function reduce(doc: Doc, a: DocAction): Doc {
       return edited(doc, a.id, (c) => ({ ...c, name: a.name.trim() || undefined }));
     case "chart":
       return edited(doc, a.id, (c) => ({ ...c, chart: a.chart }));
+    case "engine":
+      // "" follows the notebook's engine: the key is left out, as saved.
+      return edited(doc, a.id, (c) => {
+        const { engine: _old, ...rest } = c;
+        return a.engine ? { ...rest, engine: a.engine } : rest;
+      });
     case "undo": {
       const prev = doc.undo[doc.undo.length - 1];
       if (!prev) return doc;
