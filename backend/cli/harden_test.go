@@ -268,3 +268,21 @@ func TestServeCanceledRun(t *testing.T) {
 		t.Errorf("the run record: %+v", runs)
 	}
 }
+
+// TestServePythonNameHint: a Python cell reading a SQL result that has not
+// run is told which cell defines it.
+func TestServePythonNameHint(t *testing.T) {
+	needPython(t)
+	ws := newWorkspace(t)
+	copyNotebook(t, ws, "harden-python.ipynb")
+	s := serve(t, "--no-browser", "--workspace", ws)
+	c := newAPIClient(t, s)
+	var opened workbench.OpenedNotebook
+	c.must(&opened, "OpenNotebook", "harden-python.ipynb")
+	var sum workbench.RunSummary
+	c.must(&sum, "RunCells", opened.Session, workbench.RunRequest{Cells: opened.Cells, Run: []string{"py"}})
+	want := "NameError: name 'nums' is not defined\nnums is defined by cell 1, which has not run in this session"
+	if sum.Status != "failed" || !strings.Contains(sum.Error, want) {
+		t.Errorf("run %s %q, want failed with %q", sum.Status, sum.Error, want)
+	}
+}

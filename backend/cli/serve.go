@@ -32,6 +32,10 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		fmt.Fprintf(io.Stderr, "smallfry serve: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return exitInvalid
 	}
+	if *tabGrace <= 0 {
+		fmt.Fprintf(io.Stderr, "smallfry serve: --tab-grace %s: want a positive duration, such as 2m\n", *tabGrace)
+		return exitInvalid
+	}
 	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
 	hub := server.NewHub(log)
 	app, err := smallfry.Open(ctx, appConfig(*dir, hub))
@@ -39,10 +43,6 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		return fail(io, err)
 	}
 	defer app.Close()
-	if *tabGrace <= 0 {
-		fmt.Fprintf(io.Stderr, "smallfry serve: --tab-grace %s: want a positive duration, such as 2m\n", *tabGrace)
-		return exitInvalid
-	}
 	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log,
 		TabGrace: *tabGrace, OnTabGone: app.Workbench.EndClient,
 		Upload: func(name string, body stdio.Reader) (any, error) { return app.Workbench.SaveUpload(name, body) }, MaxUpload: workbench.MaxUpload})

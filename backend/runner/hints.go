@@ -10,12 +10,18 @@ import (
 // exist" (X may be quoted, or schema-qualified).
 var missingTable = regexp.MustCompile(`Table with name "?([^"\s!]+)"? does not exist`)
 
+// missingName finds the name in Python's "name 'x' is not defined".
+var missingName = regexp.MustCompile(`^NameError: name '(\w+)' is not defined`)
+
 // definedBy says which cell of the notebook defines the result a failed
 // statement could not find, when one does: the user runs that cell first
 // (or Run all), instead of guessing at DuckDB's own tables. "" when no
 // cell names it.
 func (r *run) definedBy(failing int, msg string) string {
 	m := missingTable.FindStringSubmatch(msg)
+	if m == nil {
+		m = missingName.FindStringSubmatch(msg)
+	}
 	if m == nil {
 		return ""
 	}

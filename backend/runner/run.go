@@ -461,7 +461,14 @@ func (r *run) cellError(i int, c *notebook.Cell, err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &backend.Error{Code: backend.ECANCELED, Message: where + ": timed out", Err: err}
 	}
-	return &backend.Error{Code: code, Message: where + ": " + backend.ErrorMessage(err), Err: err}
+	msg := where + ": " + backend.ErrorMessage(err)
+	var pe *PythonError
+	if errors.As(err, &pe) {
+		if hint := r.definedBy(i, pe.Error()); hint != "" {
+			msg += "\n" + hint
+		}
+	}
+	return &backend.Error{Code: code, Message: msg, Err: err}
 }
 
 func sourceLine(src string, line int) string {

@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cell, openNotebook, python3, pythonCell, settled, sqlCell, useWorkbench, waitOutput, waitStatus, writeNotebook } from "./harness";
 
-const grace = 3; // seconds: --tab-grace
+const grace = 5; // seconds: --tab-grace (heartbeats every 1.7 s)
 const wb = useWorkbench({ server: { args: ["--tab-grace", `${grace}s`] } });
 
 // A listener standing for the network: every request it gets is a leak.
