@@ -258,6 +258,9 @@ describe("what was run", () => {
     expect(await pane.textContent()).toContain("Dim_Store");
     expect(await page.getByTestId("cell").count()).toBe(cells);
     expect(await page.getByTestId("notebook").getAttribute("data-dirty")).toBe("false");
+    // "Query this" is what makes it a cell.
+    await pane.getByTestId("lake-preview-query").click();
+    await expect.poll(() => page.getByTestId("cell").count()).toBe(cells + 1);
     await pane.getByTestId("lake-preview-close").click();
     expect(await page.getByTestId("lake-preview-pane").count()).toBe(0);
   });
