@@ -10,6 +10,7 @@ PYTHON       := .venv/bin/python
 FUZZ_PARSE   ?= 150000x
 FUZZ_SPLIT   ?= 100000x
 FUZZ_PARAMS  ?= 150000x
+FUZZ_FOOTER  ?= 150000x
 
 .PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop test-airflow bench python docker peers clean
 
@@ -86,11 +87,12 @@ test-go:
 	$(PEERS_ENV) $(TEST_ENV) go test -tags $(GO_TAGS) -count=1 ./backend/docker
 
 # A short fuzzing pass over the readers of untrusted input (notebooks, SQL,
-# parameters cells).
+# parameters cells, Parquet footers).
 test-fuzz:
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./backend/notebook
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZ_SPLIT) ./backend/duckdb
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARAMS) ./backend/params
+	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzReadFooter$$' -fuzztime $(FUZZ_FOOTER) ./backend/lake
 
 # The frontend's types (the app, the browser tests and the configs, against
 # the generated wire types), then its logic (cell state machine, api module,
