@@ -104,9 +104,12 @@ test-frontend:
 test-e2e:
 	$(PEERS_ENV) cd frontend && $(TEST_ENV) npx vitest run --config vitest.e2e.config.ts
 
-# The real window under Xvfb, on a fresh sample workspace.
+# The real window under Xvfb, on a fresh sample workspace; then a CSV
+# dragged onto it from a GTK drag source becomes a lake table.
 test-desktop:
 	ws=$$(mktemp -d); status=0; bash scripts/desktop-smoke.sh $(BIN) $$ws build/smoke.png || status=$$?; \
+	rm -rf $$ws; [ $$status = 0 ] || exit $$status; \
+	ws=$$(mktemp -d); bash scripts/desktop-drop.sh $(BIN) $$ws build/drop || status=$$?; \
 	rm -rf $$ws; exit $$status
 
 # The DAG factory (assets/airflow/) with the real Airflow package, in the

@@ -35,9 +35,6 @@ type Files struct {
 // NewFiles returns the file operations of the workspace folder dir.
 func NewFiles(dir string) *Files { return &Files{dir: dir} }
 
-// Dir is the workspace folder.
-func (f *Files) Dir() string { return f.dir }
-
 // escapes is the refusal of a path that leads out of the workspace.
 func escapes(rel string) error {
 	return backend.Errorf(backend.EINVALID, "%s leads out of the workspace through a symbolic link: Smallfry only changes files inside the workspace folder", rel)
@@ -118,18 +115,6 @@ func rootErr(op, rel string, err error) error {
 		return fmt.Errorf("%s %s: %w", op, rel, err)
 	}
 	return nil
-}
-
-// Contained reports the path rel resolves to, relative to the workspace,
-// or an error if it leads out of it.
-func (f *Files) Contained(rel string) (string, error) {
-	r, real, err := f.root()
-	if err != nil {
-		return "", err
-	}
-	r.Close()
-	p, err := resolve(real, rel, true)
-	return filepath.ToSlash(p), err
 }
 
 // ReadFile reads a file of the workspace.

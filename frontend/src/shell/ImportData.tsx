@@ -70,7 +70,9 @@ export function ImportData(props: ImportDataProps) {
             if (first?.path) void preview(first.path.replace(/^.*[\\/]/, ""), async () => first);
           })
         : undefined;
-    const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes("Files");
+    // The window cancels every drop: WebKitGTK may not call a dragged file
+    // "Files", and would open it in place of the app.
+    const hasFiles = (e: DragEvent) => files?.kind === "paths" || (!!e.dataTransfer && [...e.dataTransfer.types].includes("Files"));
     let depth = 0;
     const enter = (e: DragEvent) => {
       if (!hasFiles(e)) return;
@@ -81,7 +83,7 @@ export function ImportData(props: ImportDataProps) {
     const over = (e: DragEvent) => {
       if (!hasFiles(e)) return;
       e.preventDefault(); // else the browser opens the file
-      e.dataTransfer!.dropEffect = "copy";
+      if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
     };
     const leave = (e: DragEvent) => {
       if (!hasFiles(e)) return;
@@ -93,7 +95,7 @@ export function ImportData(props: ImportDataProps) {
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      if (files?.kind === "upload") fromFile(e.dataTransfer!.files);
+      if (files?.kind === "upload" && e.dataTransfer) fromFile(e.dataTransfer.files);
     };
     window.addEventListener("dragenter", enter);
     window.addEventListener("dragover", over);
