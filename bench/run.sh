@@ -26,7 +26,7 @@ echo
 echo "== S3 lake (MinIO on loopback) =="
 bash bench/s3/run.sh
 echo
-echo "== Spark Connect: a 1,000,000-row result into DuckDB vs pyspark (scripts/spark.sh) =="
+echo "== Spark Connect: a 1,000,000-row result into DuckDB vs pyspark; an S3 aggregate locally vs on the cluster (scripts/spark.sh) =="
 bash bench/spark/run.sh
 echo
 echo "== desktop: cold start and memory =="
