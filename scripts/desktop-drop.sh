@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Desktop test of Import data by drag and drop: runs BINARY --workspace
-# WORKSPACE_DIR on a private Xvfb display, drags a CSV file from a small GTK
-# drag source (scripts/dnd/dragsrc.c, built here) onto the window as a file
-# manager would, presses Enter in the import dialog that shows DuckDB's
-# preview (the table name field has the focus), and waits for the table in
-# the workspace's lake. Screenshots of the preview and the end go to OUT_DIR.
+# Desktop test of Import data: runs BINARY --workspace WORKSPACE_DIR on a
+# private Xvfb display, drags a CSV file from a small GTK drag source
+# (scripts/dnd/dragsrc.c, built here) onto the window as a file manager
+# would, presses Enter in the import dialog that shows DuckDB's preview (the
+# table name field has the focus), and waits for the table in the
+# workspace's lake; then picks another with "Add data…" in the system's file
+# dialog the same way. Screenshots of the previews go to OUT_DIR.
 # Needs the packages of `scripts/install-deps.sh test` and libgtk-3-dev.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
@@ -96,3 +97,24 @@ done
 import -window root "$out/drop-done.png"
 [[ -f $workspace/lake/dropped_sales/_smallfry.json ]] || fail "no lake table dropped_sales after the drop (see $out/drop-preview.png)"
 echo "drop: OK: the dropped CSV is the lake table dropped_sales"
+
+# "Add data…" opens the system's file dialog (Dialogs.ChooseDataFile): type
+# the file's path into it, as a user can, and import under another name.
+cp "$fixture" "$tmp/picked_sales.csv"
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+# The button sits under the sidebar's tabs (see drop-preview.png's layout).
+xdotool mousemove $((wx + 120)) $((wy + 144)) sleep 0.2 click 1
+chooser=$(wait_window 'Add data')
+xdotool windowfocus --sync "$chooser" 2>/dev/null || true
+xdotool key --window "$chooser" ctrl+l sleep 0.3 type --delay 20 "$tmp/picked_sales.csv"
+xdotool sleep 0.5 key Return
+sleep 3
+import -window root "$out/pick-preview.png"
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+xdotool key --window "$win" Return
+for _ in $(seq 300); do
+	[[ -f $workspace/lake/picked_sales/_smallfry.json ]] && break
+	sleep 0.1
+done
+[[ -f $workspace/lake/picked_sales/_smallfry.json ]] || fail "no lake table picked_sales after Add data… (see $out/pick-preview.png)"
+echo "drop: OK: the file picked with Add data… is the lake table picked_sales"

@@ -175,6 +175,10 @@ func TestNotebookFilesStayInTheWorkspace(t *testing.T) {
 		call func() error
 	}{
 		{"save through a file link", func() error { _, err := s.SaveNotebook(ctx, nb.Session, edited); return err }},
+		{"runtime written through a file link", func() error {
+			_, err := s.SetRuntime(ctx, nb.Session, workbench.Runtime{Docker: "python:3"})
+			return err
+		}},
 		{"create in a folder link", func() error { _, err := s.CreateNotebook(ctx, "out/new"); return err }},
 		{"rename into a folder link", func() error { _, err := s.RenameNotebook(ctx, "tour.ipynb", "out/tour"); return err }},
 		{"duplicate into a folder link", func() error { _, err := s.DuplicateNotebook(ctx, "tour.ipynb", "out/copy"); return err }},

@@ -86,7 +86,7 @@ func (s *Service) SetRuntime(ctx context.Context, session string, rt Runtime) (*
 	} else {
 		ss.file.Meta.Docker = &notebook.DockerRuntime{Image: rt.Docker}
 	}
-	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+	if err := s.writeNotebook(ss.path, ss.file); err != nil {
 		ss.file.Meta.Docker = was
 		return nil, err
 	}
