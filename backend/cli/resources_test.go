@@ -280,9 +280,11 @@ func TestServeTabGone(t *testing.T) {
 		t.Fatalf(".smallfry/tmp holds %v, want the serve's folder", folders)
 	}
 	kernels := filepath.Join(ws, ".smallfry", "tmp", folders[0], "kernels")
-	if _, err := os.Stat(filepath.Join(kernels, closed)); !os.IsNotExist(err) {
-		t.Errorf("the closed tab's scratch copies are still there (%v)", err)
-	}
+	// Removed once the kernel has ended, as the session closes.
+	waitFor(t, "the closed tab's scratch copies are gone", func() bool {
+		_, err := os.Stat(filepath.Join(kernels, closed))
+		return os.IsNotExist(err)
+	})
 	if _, err := os.Stat(filepath.Join(kernels, open, "sql", "nums.parquet")); err != nil {
 		t.Errorf("the open tab's scratch copies are gone: %v", err)
 	}

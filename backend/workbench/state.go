@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"smallfry/backend"
-	"smallfry/backend/atomicfile"
 	"smallfry/backend/duckdb"
 	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
@@ -272,11 +271,9 @@ func (s *Service) markCleared(notebookFile string, cells []string, at time.Time)
 	if err != nil {
 		return fmt.Errorf("clear outputs: %w", err)
 	}
-	target := s.clearedPath(notebookFile)
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return fmt.Errorf("clear outputs: %w", err)
-	}
-	if err := atomicfile.Write(target, data, 0o600); err != nil {
+	// Through the workspace's Files: a link planted in .smallfry/ leads
+	// nowhere outside.
+	if err := s.files().WriteAtomic(s.wsRel(s.clearedPath(notebookFile)), data, 0o600); err != nil {
 		return fmt.Errorf("clear outputs: %w", err)
 	}
 	return nil

@@ -146,8 +146,11 @@ func (f *Files) WriteAtomic(rel string, data []byte, perm fs.FileMode) (err erro
 	if err != nil {
 		return err
 	}
+	// A file replaced keeps its mode exactly, umask or not; a new one gets
+	// perm less the umask.
+	keep := false
 	if info, err := r.Stat(p); err == nil {
-		perm = info.Mode().Perm()
+		perm, keep = info.Mode().Perm(), true
 	}
 	if err := r.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return rootErr("write", rel, err)
@@ -163,6 +166,11 @@ func (f *Files) WriteAtomic(rel string, data []byte, perm fs.FileMode) (err erro
 			r.Remove(tmp)
 		}
 	}()
+	if keep {
+		if err = file.Chmod(perm); err != nil {
+			return rootErr("write", rel, err)
+		}
+	}
 	if _, err = file.Write(data); err != nil {
 		return rootErr("write", rel, err)
 	}
