@@ -54,10 +54,12 @@ async function runAll(page: Page) {
 describe("a new notebook", () => {
   it("is a SQL notebook whose first cell runs SELECT 42", async () => {
     const page = wb.page;
-    page.once("dialog", (d) => void d.accept("first-steps"));
     await page.goto(wb.server.url);
     await page.getByTestId("notebook").waitFor();
     await page.getByTestId("new-notebook").click();
+    // Named in the app's own dialog (files.e2e.ts), not window.prompt.
+    await page.getByTestId("name-dialog").getByTestId("name-input").fill("first-steps");
+    await page.getByTestId("name-dialog").getByTestId("dialog-ok").click();
     await expect.poll(() => page.getByTestId("notebook-title").textContent()).toMatch(/^first-steps\.ipynb/);
     const first = page.getByTestId("cell").first();
     expect(await first.getAttribute("data-kind")).toBe("sql");

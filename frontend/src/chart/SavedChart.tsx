@@ -24,7 +24,7 @@ export function SavedChart({ spec }: { spec: unknown }) {
         const refuse = () => Promise.reject(new Error("charts only read the notebook's results, not URLs or files"));
         loader.http = refuse;
         loader.file = refuse;
-        const res = await embed(el, { width: "container", ...(spec as object) } as never, { actions: false, renderer: "canvas", loader, logLevel: vega.Warn });
+        const res = await embed(el, { width: "container", ...(spec as object) } as never, { actions: false, renderer: "canvas", loader, logLevel: vega.Warn, ast: true });
         finalize = () => res.finalize();
         if (!live) finalize();
         else setRendered(true);
