@@ -171,6 +171,9 @@ describe.skipIf(missing !== "")("cluster cells", () => {
   it("offers the cluster, runs there with one click, cancels, reruns, and charts and hands the result to Python", async () => {
     const page = wb.page;
     await openNotebook(page, wb.server, nb);
+    // Before it runs, the cell says what it would download of the S3 lake.
+    await cell(page, "agg").getByTestId("cell-estimate-before").waitFor({ timeout: 30_000 });
+    expect(Number(await cell(page, "agg").getByTestId("cell-estimate-before").getAttribute("data-to-download"))).toBeGreaterThan(1000);
     // Locally, the cell would download the whole table: the offer, with the estimate.
     await cell(page, "agg").getByTestId("cell-run").click();
     await waitStatus(page, "agg", "error", 60_000);

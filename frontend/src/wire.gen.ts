@@ -327,6 +327,15 @@ export interface WindowResult {
   arrow: string;
 }
 
+// smallfry/backend/runner
+
+/** runner.Estimate */
+export interface Estimate {
+  bytes: number;
+  toDownload: number;
+  scans: Scan[];
+}
+
 // smallfry/backend/lake
 
 /** lake.Dataset */
@@ -478,15 +487,6 @@ export interface Preview {
   totalRows: number;
 }
 
-// smallfry/backend/runner
-
-/** runner.Estimate */
-export interface Estimate {
-  bytes: number;
-  toDownload: number;
-  scans: Scan[];
-}
-
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
@@ -501,6 +501,7 @@ export interface Methods {
   Completions: { args: [string]; result: Completions };
   CreateNotebook: { args: [string]; result: NotebookEntry };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
+  Estimate: { args: [string, string]; result: Estimate };
   Export: { args: [string, ExportRequest]; result: Exported };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };

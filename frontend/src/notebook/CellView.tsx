@@ -10,7 +10,7 @@ import { PreviewGrid } from "../grid/PreviewGrid";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
 import { shown } from "./jupyter";
-import { EngineMenu, EngineNotes, OffloadOffer } from "./clusters";
+import { EngineMenu, EngineNotes, EstimateChip, OffloadOffer } from "./clusters";
 import type { ClusterInfo } from "../api";
 
 export interface CellProps {
@@ -236,6 +236,9 @@ export const CellView = memo(function CellView(props: CellProps) {
           )}
           {cell.kind === "sql" && !params && props.onEngine && (
             <EngineMenu cell={cell} clusters={props.clusters ?? []} notebookEngine={props.notebookEngine} readOnly={props.readOnly} onEngine={props.onEngine} />
+          )}
+          {cell.kind === "sql" && !params && !props.readOnly && rt.status !== "running" && (
+            <EstimateChip session={props.session} cell={cell} notebookEngine={props.notebookEngine} />
           )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">
             {status === "running" ? `running ${elapsed(ms)}` : status === "idle" ? "" : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
