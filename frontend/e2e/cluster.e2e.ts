@@ -75,6 +75,9 @@ const cells = [
   pythonCell("py", 'print("days", len(by_day), "rows", int(by_day["n"].sum()))'),
 ];
 
+/** Waits until no run of the notebook is in progress (its last cell event can come before the run's end). */
+const runEnded = (page: Page) => expect.poll(() => page.getByTestId("cancel").isDisabled(), { timeout: 60_000 }).toBe(true);
+
 const engineOf = (page: Page, id: string) => cell(page, id).getByTestId("cell-engine").getAttribute("data-engine");
 
 describe.skipIf(missing !== "")("cluster cells", () => {
@@ -180,6 +183,7 @@ describe.skipIf(missing !== "")("cluster cells", () => {
     await cell(page, "agg").getByTestId("offload-offer").waitFor();
     expect(Number(await cell(page, "agg").getByTestId("cell-estimate").getAttribute("data-to-download"))).toBeGreaterThan(1000);
     await page.screenshot({ path: "../build/e2e/cluster-offer.png" });
+    await runEnded(page);
     await cell(page, "agg").getByTestId("offload-run-on-cluster").click();
     await waitStatus(page, "agg", "done", 180_000);
     expect(await engineOf(page, "agg")).toBe("test");
@@ -189,6 +193,7 @@ describe.skipIf(missing !== "")("cluster cells", () => {
     await cell(page, "agg").locator('[data-testid=chart][data-rendered="true"]').waitFor({ timeout: 30_000 });
 
     // A long cluster query: the server's progress, then Cancel.
+    await runEnded(page);
     await cell(page, "slow").getByTestId("cell-run").click();
     await cell(page, "slow").getByTestId("cell-cluster-progress").waitFor({ timeout: 180_000 });
     expect(await cell(page, "slow").getByTestId("cell-cluster-progress").textContent()).toMatch(/tasks/);
@@ -198,12 +203,14 @@ describe.skipIf(missing !== "")("cluster cells", () => {
     await page.screenshot({ path: "../build/e2e/cluster-canceled.png" });
 
     // Rerun on the cluster: the session goes on.
+    await runEnded(page);
     await cell(page, "agg").getByTestId("cell-run").click();
     await waitStatus(page, "agg", "done", 180_000);
     const op = await note.getAttribute("data-operation");
     expect(op).toMatch(/^[0-9a-f-]{36}$/);
 
     // Python reads the cluster's result by name.
+    await runEnded(page);
     await cell(page, "py").getByTestId("cell-run").click();
     await expect
       .poll(() => cell(page, "py").getAttribute("data-status"), { timeout: 240_000 })
