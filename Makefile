@@ -10,6 +10,7 @@ PYTHON       := .venv/bin/python
 FUZZ_PARSE   ?= 150000x
 FUZZ_SPLIT   ?= 100000x
 FUZZ_PARAMS  ?= 150000x
+FUZZ_FOOTER  ?= 150000x
 
 .PHONY: run build deps test-deps frontend wiretypes test lint test-go test-fuzz test-frontend test-e2e test-desktop test-airflow bench python docker peers clean
 
@@ -86,11 +87,12 @@ test-go:
 	$(PEERS_ENV) $(TEST_ENV) go test -tags $(GO_TAGS) -count=1 ./backend/docker
 
 # A short fuzzing pass over the readers of untrusted input (notebooks, SQL,
-# parameters cells).
+# parameters cells, Parquet footers).
 test-fuzz:
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./backend/notebook
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzSplitStatements$$' -fuzztime $(FUZZ_SPLIT) ./backend/duckdb
 	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARAMS) ./backend/params
+	go test -tags $(GO_TAGS) -run '^$$' -fuzz '^FuzzReadFooter$$' -fuzztime $(FUZZ_FOOTER) ./backend/lake
 
 # The frontend's types (the app, the browser tests and the configs, against
 # the generated wire types), then its logic (cell state machine, api module,
@@ -102,9 +104,12 @@ test-frontend:
 test-e2e:
 	$(PEERS_ENV) cd frontend && $(TEST_ENV) npx vitest run --config vitest.e2e.config.ts
 
-# The real window under Xvfb, on a fresh sample workspace.
+# The real window under Xvfb, on a fresh sample workspace; then a CSV
+# dragged onto it from a GTK drag source becomes a lake table.
 test-desktop:
 	ws=$$(mktemp -d); status=0; bash scripts/desktop-smoke.sh $(BIN) $$ws build/smoke.png || status=$$?; \
+	rm -rf $$ws; [ $$status = 0 ] || exit $$status; \
+	ws=$$(mktemp -d); bash scripts/desktop-drop.sh $(BIN) $$ws build/drop || status=$$?; \
 	rm -rf $$ws; exit $$status
 
 # The DAG factory (assets/airflow/) with the real Airflow package, in the

@@ -41,7 +41,8 @@ func Run(ctx context.Context, cfg Config) error {
 	defer a.Close()
 	// Every service is created here and nowhere else, and listed once.
 	bench := &Workbench{svc: a.Workbench}
-	services := []service{bench}
+	dialogs := &Dialogs{shell: shell}
+	services := []service{bench, dialogs}
 
 	// File ▸ Import company settings… reads the file the admin handed out
 	// and imports it as the Sign-in bar's button does; the bar updates from
@@ -79,7 +80,13 @@ func Run(ctx context.Context, cfg Config) error {
 			}
 			shell.stop()
 		},
-		Bind: []any{bench},
+		Bind: []any{bench, dialogs},
+		// Files dropped on the window reach the frontend as paths (runtime
+		// OnFileDrop) for "Import data". Not DisableWebViewDrop: in Wails
+		// 2.9.2 on Linux it unsets the web view as a drop target, and then no
+		// drop arrives at all (wailsapp/wails#3563); the frontend cancels
+		// the web view's own handling (opening the file) in JavaScript.
+		DragAndDrop: &options.DragAndDrop{EnableFileDrop: true},
 		ErrorFormatter: func(err error) any {
 			if backend.ErrorCode(err) == backend.EINTERNAL {
 				shell.logError(err) // the user gets the message; the log gets the chain

@@ -36,7 +36,7 @@ func (s *shell) logError(err error) {
 func (s *shell) chooseFile(title string, patterns string) (string, error) {
 	return runtime.OpenFileDialog(s.ctx, runtime.OpenDialogOptions{
 		Title:   title,
-		Filters: []runtime.FileFilter{{DisplayName: "Settings (" + patterns + ")", Pattern: patterns}},
+		Filters: []runtime.FileFilter{{DisplayName: title + " (" + patterns + ")", Pattern: patterns}},
 	})
 }
 

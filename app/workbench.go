@@ -36,18 +36,42 @@ func (w *Workbench) RenameNotebook(from, to string) (*workbench.NotebookEntry, e
 	return w.svc.RenameNotebook(w.ctx, from, to)
 }
 
+func (w *Workbench) DuplicateNotebook(path, to string) (*workbench.NotebookEntry, error) {
+	return w.svc.DuplicateNotebook(w.ctx, path, to)
+}
+
+func (w *Workbench) DeleteNotebook(path string) (*workbench.Trashed, error) {
+	return w.svc.DeleteNotebook(w.ctx, path)
+}
+
+func (w *Workbench) CreateFolder(path string) error { return w.svc.CreateFolder(w.ctx, path) }
+
+func (w *Workbench) RenameFolder(from, to string) error { return w.svc.RenameFolder(w.ctx, from, to) }
+
+func (w *Workbench) DeleteFolder(path string) (*workbench.Trashed, error) {
+	return w.svc.DeleteFolder(w.ctx, path)
+}
+
 func (w *Workbench) OpenNotebook(path string) (*workbench.OpenedNotebook, error) {
 	return w.svc.OpenNotebook(w.ctx, path)
 }
 
 func (w *Workbench) CloseNotebook(session string) error { return w.svc.CloseNotebook(w.ctx, session) }
 
-func (w *Workbench) SaveNotebook(session string, cells []workbench.CellData) (*workbench.NotebookEntry, error) {
+func (w *Workbench) SaveNotebook(session string, cells []workbench.CellData) (*workbench.SavedNotebook, error) {
 	return w.svc.SaveNotebook(w.ctx, session, cells)
 }
 
 func (w *Workbench) Autosave(session string, cells []workbench.CellData) error {
 	return w.svc.Autosave(w.ctx, session, cells)
+}
+
+func (w *Workbench) DiscardDraft(session string) ([]workbench.CellData, error) {
+	return w.svc.DiscardDraft(w.ctx, session)
+}
+
+func (w *Workbench) ClearOutputs(session string, cells []string) error {
+	return w.svc.ClearOutputs(w.ctx, session, cells)
 }
 
 func (w *Workbench) RunCells(session string, req workbench.RunRequest) (*workbench.RunSummary, error) {
@@ -69,6 +93,14 @@ func (w *Workbench) Export(session string, req workbench.ExportRequest) (*workbe
 }
 
 func (w *Workbench) Lake() ([]workbench.Dataset, error) { return w.svc.Lake(w.ctx) }
+
+func (w *Workbench) PreviewImport(src workbench.ImportSource) (*workbench.ImportPreview, error) {
+	return w.svc.PreviewImport(w.ctx, src)
+}
+
+func (w *Workbench) ImportData(req workbench.ImportRequest) (*workbench.Dataset, error) {
+	return w.svc.ImportData(w.ctx, req)
+}
 
 func (w *Workbench) PreviewLake(session, name string) (*workbench.CellOutput, error) {
 	return w.svc.PreviewLake(w.ctx, session, name)

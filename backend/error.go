@@ -3,8 +3,10 @@
 package backend
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes, in the spirit of WTF Dial: a code for programs, a message for people.
@@ -58,17 +60,25 @@ func ErrorCode(err error) string {
 }
 
 // ErrorMessage returns the user-facing message of err: the message of the
-// first *Error in its chain, or err's text when there is none.
+// first *Error in its chain, or err's text when there is none. Go's
+// "context canceled" and "context deadline exceeded" read "canceled" and
+// "timed out".
 func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
+	msg := err.Error()
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Message
+		msg = e.Message
 	}
-	return err.Error()
+	if isCanceled(err) {
+		msg = canceledWords.Replace(msg)
+	}
+	return msg
 }
+
+var canceledWords = strings.NewReplacer(context.Canceled.Error(), "canceled", context.DeadlineExceeded.Error(), "timed out")
 
 // WireError is an error as the UI receives it (src/api.ts reads it): the
 // desktop window rejects a call's promise with it, the browser server

@@ -18,7 +18,11 @@ func TestWire(t *testing.T) {
 		{"wrapped backend error", fmt.Errorf("open: %w", Errorf(EINVALID, "bad cell")),
 			WireError{Code: EINVALID, Message: "bad cell"}},
 		{"canceled", fmt.Errorf("run: %w", context.Canceled),
-			WireError{Code: ECANCELED, Message: "run: context canceled"}},
+			WireError{Code: ECANCELED, Message: "run: canceled"}},
+		{"timed out", fmt.Errorf("run: %w", context.DeadlineExceeded),
+			WireError{Code: ECANCELED, Message: "run: timed out"}},
+		{"canceled backend error", Errorf(ECANCELED, "statement 2: %w", context.Canceled),
+			WireError{Code: ECANCELED, Message: "statement 2: canceled"}},
 		{"plain error", errors.New("disk on fire"),
 			WireError{Code: EINTERNAL, Message: "disk on fire"}},
 	}

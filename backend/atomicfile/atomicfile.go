@@ -3,6 +3,8 @@
 package atomicfile
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -12,12 +14,23 @@ import (
 // rename is os.Rename; tests swap it to make the last step fail.
 var rename = os.Rename
 
-// Write writes data to a temporary file beside path, syncs it, gives it
-// perm and renames it over path. On any failure the temporary file is
-// removed and path is untouched.
-func Write(path string, data []byte, perm fs.FileMode) (err error) {
+// Write writes data to a temporary file beside path, syncs it and renames
+// it over path. The file gets perm less the process's umask, as any file
+// the user's programs create (0o600 stays private whatever the umask). On
+// any failure the temporary file is removed and path is untouched.
+func Write(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, false)
+}
+
+// WriteMode is Write giving the file exactly perm, umask or not: for
+// replacing a file with the mode it already has.
+func WriteMode(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, true)
+}
+
+func write(path string, data []byte, perm fs.FileMode, exact bool) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	tmp, err := createTemp(dir, "."+filepath.Base(path)+".", ".tmp", perm)
 	if err != nil {
 		return err
 	}
@@ -30,8 +43,10 @@ func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return err
 	}
-	if err = tmp.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
+	if exact {
+		if err = tmp.Chmod(perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			return err
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return err
@@ -49,4 +64,22 @@ func Write(path string, data []byte, perm fs.FileMode) (err error) {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// createTemp is os.CreateTemp with a mode: the system applies the umask
+// to perm as the file is made (os.CreateTemp makes 0o600, and a Chmod
+// afterwards would skip the umask).
+func createTemp(dir, prefix, suffix string, perm fs.FileMode) (*os.File, error) {
+	for try := 0; ; try++ {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(dir, prefix+hex.EncodeToString(b[:])+suffix)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return f, err
+	}
 }

@@ -39,6 +39,9 @@ type Config struct {
 	Options kernel.Options
 	// Scratch is the session's scratch folder on this machine.
 	Scratch string
+	// RemoveScratch makes the scratch folder the bridge's own: Close
+	// removes it with the copies of results handed across.
+	RemoveScratch bool
 	// KernelScratch is the same folder as the kernel sees it ("" = Scratch):
 	// "/smallfry" for a container that has it bind-mounted there.
 	KernelScratch string
@@ -409,11 +412,15 @@ func (b *Bridge) Close(ctx context.Context) error {
 		b.stopKeys = nil
 	}
 	b.mu.Unlock()
-	if k == nil {
-		return nil
+	if k != nil {
+		if err := k.Shutdown(ctx); err != nil && !errors.Is(err, kernel.ErrClosed) {
+			return err
+		}
 	}
-	if err := k.Shutdown(ctx); err != nil && !errors.Is(err, kernel.ErrClosed) {
-		return err
+	if b.cfg.RemoveScratch {
+		// The kernel is down; a file it still held (Windows) stays for the
+		// next start's sweep of the process's folder.
+		_ = os.RemoveAll(b.cfg.Scratch)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ Usage:
                [--run-now | --pause | --resume | --unpublish]
   smallfry dag-factory [DIR]                     write the Airflow DAG factory (smallfry_dags.py)
                                                  to DIR (an Airflow DAG folder), or print it
-  smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser]
+  smallfry serve [--addr 127.0.0.1:0] [--workspace DIR] [--no-browser] [--tab-grace 2m]
                                                  serve the workbench to a browser on this
                                                  machine; prints the link (with its access token)
   smallfry login [--config FILE] [--no-browser]  sign in to the company (imports the

@@ -45,9 +45,11 @@ func runSmallfry(t *testing.T, dir string, args ...string) (stdout, stderr strin
 func newWorkspace(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := workspace.Open(context.Background(), dir); err != nil {
+	w, err := workspace.Open(context.Background(), dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	w.Close() // the test's hold on it: the smallfry under test opens it anew
 	return dir
 }
 

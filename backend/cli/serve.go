@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	stdio "io"
 	"io/fs"
 	"log/slog"
 
@@ -11,6 +12,7 @@ import (
 
 	"smallfry/backend/server"
 	"smallfry/backend/smallfry"
+	"smallfry/backend/workbench"
 )
 
 // serveCommand is `smallfry serve`: the workbench in a browser, on this
@@ -22,11 +24,16 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 	addr := fs.String("addr", "127.0.0.1:0", "loopback host:port to listen on (port 0: any free port)")
 	dir := fs.String("workspace", "", "workspace folder")
 	noBrowser := fs.Bool("no-browser", false, "do not open a browser")
+	tabGrace := fs.Duration("tab-grace", server.DefaultTabGrace, "how long a closed browser tab's notebooks and kernels are kept (for a reload)")
 	if err := fs.Parse(args); err != nil {
 		return exitInvalid
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.Stderr, "smallfry serve: unexpected argument %q\n\n%s", fs.Arg(0), usage)
+		return exitInvalid
+	}
+	if *tabGrace <= 0 {
+		fmt.Fprintf(io.Stderr, "smallfry serve: --tab-grace %s: want a positive duration, such as 2m\n", *tabGrace)
 		return exitInvalid
 	}
 	log := slog.New(slog.NewTextHandler(io.Stderr, nil))
@@ -36,7 +43,9 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		return fail(io, err)
 	}
 	defer app.Close()
-	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log})
+	srv, err := server.Listen(app.Workbench, hub, server.Options{Addr: *addr, Assets: assets, Log: log,
+		TabGrace: *tabGrace, OnTabGone: app.Workbench.EndClient,
+		Upload: func(name string, body stdio.Reader) (any, error) { return app.Workbench.SaveUpload(name, body) }, MaxUpload: workbench.MaxUpload})
 	if err != nil {
 		return fail(io, err)
 	}
@@ -48,7 +57,13 @@ func serveCommand(ctx context.Context, args []string, io Streams, assets fs.FS) 
 		// line; it runs aside because some openers wait for the browser to exit.
 		browser.Stdout, browser.Stderr = io.Stderr, io.Stderr
 		go func() {
-			if err := browser.OpenURL(srv.URL()); err != nil {
+			// The opener's command line is readable by every local user:
+			// it gets a one-time code, not the token.
+			link, err := srv.OpenURL()
+			if err == nil {
+				err = browser.OpenURL(link)
+			}
+			if err != nil {
 				fmt.Fprintf(io.Stderr, "smallfry serve: could not open a browser (%v); open the link above\n", err)
 			}
 		}()

@@ -230,6 +230,8 @@ func TestServeRefuses(t *testing.T) {
 		{"every interface", []string{"--addr", ":8888"}, "not a loopback address"},
 		{"not an address", []string{"--addr", "8888"}, "want host:port"},
 		{"an argument", []string{"notebooks/tour.ipynb"}, "unexpected argument"},
+		{"no grace for a closed tab", []string{"--tab-grace", "0s"}, "want a positive duration"},
+		{"a grace that is not a duration", []string{"--tab-grace", "soon"}, "invalid value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

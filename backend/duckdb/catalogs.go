@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -22,6 +23,49 @@ type Catalog interface {
 	// catalog named, while it ran a statement. It makes what the statement
 	// may need readable and reports whether running it again can help.
 	Missing(ctx context.Context, file string, progress func(Download)) (retry bool, err error)
+}
+
+// Locator is a Catalog whose views read local copies of files kept
+// elsewhere: Location names a local file's original (an s3:// URL), so
+// that an error about the file names what the user knows.
+type Locator interface {
+	Location(file string) (string, bool)
+}
+
+// quotedPath finds the paths DuckDB quotes in its messages.
+var quotedPath = regexp.MustCompile(`'(/[^']+)'|"(/[^"]+)"`)
+
+// locate names, in a failed statement's message, the originals of the
+// local copies a Locator catalog made.
+func (s *Session) locate(err error) error {
+	var se *SQLError
+	if !errors.As(err, &se) {
+		return err
+	}
+	for _, cat := range s.catalogs {
+		loc, ok := cat.(Locator)
+		if !ok {
+			continue
+		}
+		se.Message = quotedPath.ReplaceAllStringFunc(se.Message, func(q string) string {
+			if where, ok := loc.Location(q[1 : len(q)-1]); ok {
+				return q[:1] + where + q[len(q)-1:]
+			}
+			return q
+		})
+	}
+	return err
+}
+
+// viewError places an error making a catalog's views on the statement
+// that named them. DuckDB's "LINE n:" excerpt is left out: it quotes the
+// view's own SQL, not the user's.
+func viewError(err error, st statement, i int) *SQLError {
+	msg := err.Error()
+	if m := lineRef.FindStringIndex(msg); m != nil {
+		msg = strings.TrimSpace(msg[:m[0]])
+	}
+	return &SQLError{Line: st.Line, Statement: i + 1, Message: msg, Err: err}
 }
 
 // Estimator is a Catalog that can tell, before a statement runs, what it

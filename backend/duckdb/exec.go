@@ -87,7 +87,7 @@ func (s *Session) Run(ctx context.Context, c Cell) (*Result, error) {
 			}
 		}
 		if err := s.makeViews(ctx, st.SQL, c.Params, download); err != nil {
-			return nil, &SQLError{Line: st.Line, Statement: i + 1, Message: err.Error(), Err: err}
+			return nil, s.locate(viewError(err, st, i))
 		}
 		if err := s.makeJSONViews(ctx, st.SQL); err != nil {
 			return nil, &SQLError{Line: st.Line, Statement: i + 1, Message: err.Error(), Err: err}
@@ -133,7 +133,7 @@ func (s *Session) Run(ctx context.Context, c Cell) (*Result, error) {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("statement %d: %w", i+1, ctx.Err())
 			}
-			return nil, sqlError(err, st, i)
+			return nil, s.locate(sqlError(err, st, i, c.Params))
 		}
 	}
 	if res.HasRows() {
@@ -319,7 +319,7 @@ func (s *Session) Columns(ctx context.Context, t Table) ([]Column, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+t.String()+")")
 	if err != nil {
 		if strings.Contains(err.Error(), "does not exist") {
-			return nil, fmt.Errorf("columns of %s: no such table", t)
+			return nil, noResult(t)
 		}
 		return nil, fmt.Errorf("columns of %s: %w", t, err)
 	}
@@ -336,7 +336,7 @@ func (s *Session) Columns(ctx context.Context, t Table) ([]Column, error) {
 		return nil, fmt.Errorf("columns of %s: %w", t, err)
 	}
 	if cols == nil {
-		return nil, fmt.Errorf("columns of %s: no such table", t)
+		return nil, noResult(t)
 	}
 	return cols, nil
 }

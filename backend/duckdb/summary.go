@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"smallfry/backend"
 )
 
 // Summary describes one column of a result.
@@ -44,7 +45,7 @@ func (s *Session) Summarize(ctx context.Context, t Table, column string) (*Summa
 		}
 	}
 	if sum.Type == "" {
-		return nil, fmt.Errorf("summarize %s: no column %q", t, column)
+		return nil, backend.Errorf(backend.EINVALID, "result %s has no column %q", t.Name, column)
 	}
 	col := QuoteIdent(column)
 	var mn, mx sql.NullString

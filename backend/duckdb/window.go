@@ -132,7 +132,8 @@ func (s *Session) WindowIPC(ctx context.Context, req WindowRequest, out io.Write
 	return written, total, err
 }
 
-// scanWindow calls fn with each batch of a window. A batch is only valid
+// scanWindow calls fn with each batch of a window; strings longer than
+// GridStringMax characters come cut (gridColumns). A batch is only valid
 // during the call: duckdb-go's batches point into a DuckDB data chunk that
 // is freed when the reader moves on. fn is called once with a nil batch
 // first, so that the schema arrives even for an empty window.
@@ -150,7 +151,11 @@ func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*ar
 		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
 	}
 	defer conn.Close()
-	q := "SELECT * FROM " + src.String() + " LIMIT ? OFFSET ?"
+	list, err := s.gridColumns(ctx, src)
+	if err != nil {
+		return 0, fmt.Errorf("window of %s: %w", req.Table, err)
+	}
+	q := "SELECT " + list + " FROM " + src.String() + " LIMIT ? OFFSET ?"
 	err = conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(*duckdb.Conn))
 		if err != nil {
@@ -177,6 +182,35 @@ func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*ar
 	return total, nil
 }
 
+// GridStringMax is the most characters of one string a window carries. An
+// Arrow string column holds at most 2 GiB per batch (int32 offsets), and a
+// grid cell shows a line: longer values are cut, with a note of their size,
+// and stay whole in the result (exports, SQL). At 4 bytes a character, a
+// batch of DuckDB's 2048 rows stays under 256 MiB a column.
+const GridStringMax = 32 << 10
+
+// gridColumns is the select list of a window over t: every column, VARCHAR
+// ones cut to GridStringMax characters.
+func (s *Session) gridColumns(ctx context.Context, t Table) (string, error) {
+	cols, err := s.Columns(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	list := make([]string, len(cols))
+	for i, c := range cols {
+		q := QuoteIdent(c.Name)
+		if c.Type != "VARCHAR" {
+			list[i] = q
+			continue
+		}
+		// strlen counts bytes without decoding, so short values cost a
+		// comparison; a character is at least a byte, so no value over
+		// GridStringMax characters passes uncut.
+		list[i] = fmt.Sprintf("CASE WHEN strlen(%[1]s) > %[2]d THEN left(%[1]s, %[2]d) || ' … [cut for the grid: ' || strlen(%[1]s) || ' bytes in all; export the result for the whole value]' ELSE %[1]s END AS %[1]s", q, GridStringMax)
+	}
+	return strings.Join(list, ", "), nil
+}
+
 // copyBatch copies a batch into Go-owned memory.
 func copyBatch(rec arrow.RecordBatch) arrow.RecordBatch {
 	cols := make([]arrow.Array, rec.NumCols())
@@ -198,8 +232,14 @@ func copyBatch(rec arrow.RecordBatch) arrow.RecordBatch {
 // sorted and filtered copy, held until release is called (another ordering
 // or a rerun replaces the copy, but drops it only when no one reads it).
 func (s *Session) windowSource(ctx context.Context, req WindowRequest) (src Table, total int64, release func(), err error) {
+	if strings.ContainsRune(req.Table.Schema+req.Table.Name, 0) {
+		return Table{}, 0, nil, backend.Errorf(backend.EINVALID, "result name %q holds a NUL character", req.Table.Name)
+	}
 	if len(req.Sort) == 0 && len(req.Filters) == 0 {
 		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+req.Table.String()).Scan(&total); err != nil {
+			if isCatalogError(err) {
+				return Table{}, 0, nil, noResult(req.Table)
+			}
 			return Table{}, 0, nil, fmt.Errorf("window of %s: %w", req.Table, err)
 		}
 		return req.Table, total, func() {}, nil
@@ -221,6 +261,9 @@ func (s *Session) windowSource(ctx context.Context, req WindowRequest) (src Tabl
 	v := &sortedView{base: req.Table, key: key, table: Table{Schema: internalSchema, Name: fmt.Sprintf("view_%d", s.seq.Add(1))}}
 	q := "CREATE TABLE " + v.table.String() + " AS SELECT * FROM " + req.Table.String() + where + order
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		if msg, ok := filterMistake(err); ok {
+			return Table{}, 0, nil, backend.Errorf(backend.EINVALID, "filter of %s: %s", req.Table.Name, msg)
+		}
 		return Table{}, 0, nil, fmt.Errorf("sort or filter %s: %w", req.Table, err)
 	}
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+v.table.String()).Scan(&v.total); err != nil {
@@ -282,6 +325,11 @@ func (s *Session) clauses(ctx context.Context, req WindowRequest) (where string,
 			return "", nil, "", err
 		}
 		col := QuoteIdent(f.Column)
+		switch f.Value.(type) {
+		case nil, bool, float64, string, int, int64:
+		default:
+			return "", nil, "", backend.Errorf(backend.EINVALID, "filter on %q: the value must be a number, text, true/false or null, not a list or an object", f.Column)
+		}
 		switch f.Op {
 		case "=", "!=", "<", "<=", ">", ">=":
 			conds = append(conds, col+" "+f.Op+" ?")

@@ -8,15 +8,13 @@ import (
 	"io"
 	"sort"
 	"strings"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
 )
 
 type footerEntry struct {
 	etag    string
 	rows    int64
 	columns []Column
+	note    string // a problem that still leaves the file readable
 	err     error
 }
 
@@ -72,6 +70,9 @@ func (l *Lake) table(ctx context.Context, name string) (Dataset, error) {
 			ds.Problems = append(ds.Problems, err.Error())
 			continue
 		}
+		if fe.note != "" {
+			ds.Problems = append(ds.Problems, fe.note)
+		}
 		ds.Bytes += f.Size
 		ds.Rows += fe.rows
 		if ds.Columns == nil {
@@ -117,7 +118,9 @@ func (l *Lake) footer(ctx context.Context, o Object) (footerEntry, error) {
 		return f, f.err
 	}
 	f = footerEntry{etag: o.ETag}
-	f.rows, f.columns, f.err = readFooter(readerAt{ctx, l.store, o.Key}, l.store.Location(o.Key), o.Size)
+	var info footerInfo
+	info, f.err = readFooter(readerAt{ctx, l.store, o.Key}, l.store.Location(o.Key), o.Size)
+	f.rows, f.columns, f.note = info.rows, info.columns, info.note
 	l.mu.Lock()
 	l.footers[o.Key] = f
 	l.mu.Unlock()
@@ -133,73 +136,6 @@ func (l *Lake) forgetFooters(table string) {
 			delete(l.footers, k)
 		}
 	}
-}
-
-func readFooter(r io.ReaderAt, where string, size int64) (rows int64, cols []Column, err error) {
-	// One read of the file's tail: the footer (when under 64 KiB) and its
-	// length together, without checking the leading magic bytes, so a
-	// remote lake's catalog makes one ranged GET per file.
-	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
-		parquet.SkipMagicBytes(true), parquet.OptimisticRead(true), parquet.ReadBufferSize(64<<10))
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s is not a readable Parquet file: %w", where, err)
-	}
-	for _, field := range pf.Schema().Fields() {
-		cols = append(cols, Column{Name: field.Name(), Type: typeName(field)})
-	}
-	return pf.NumRows(), cols, nil
-}
-
-// typeName gives a column's type in the words a SQL user knows.
-func typeName(n parquet.Node) string {
-	var logical format.LogicalTypeValue
-	if lt := n.Type().LogicalType(); lt != nil {
-		logical = lt.Value
-	}
-	switch lt := logical.(type) {
-	case *format.StringType, *format.EnumType:
-		return "VARCHAR"
-	case *format.DateType:
-		return "DATE"
-	case *format.TimestampType:
-		return "TIMESTAMP"
-	case *format.DecimalType:
-		return fmt.Sprintf("DECIMAL(%d,%d)", lt.Precision, lt.Scale)
-	case *format.IntType:
-		return intName(int(lt.BitWidth), lt.IsSigned)
-	case *format.UUIDType:
-		return "UUID"
-	case *format.JsonType:
-		return "JSON"
-	case *format.ListType:
-		return "LIST"
-	case *format.MapType:
-		return "MAP"
-	}
-	if !n.Leaf() {
-		return "STRUCT"
-	}
-	switch n.Type().Kind() {
-	case parquet.Boolean:
-		return "BOOLEAN"
-	case parquet.Int32:
-		return "INTEGER"
-	case parquet.Int64:
-		return "BIGINT"
-	case parquet.Float:
-		return "FLOAT"
-	case parquet.Double:
-		return "DOUBLE"
-	}
-	return "BLOB"
-}
-
-func intName(bits int, signed bool) string {
-	name := map[int]string{8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}[bits]
-	if !signed {
-		name = "U" + name
-	}
-	return name
 }
 
 // raw lists a raw dataset; its columns are the top-level keys of its first

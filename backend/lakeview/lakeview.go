@@ -52,15 +52,28 @@ type Catalog struct {
 
 	mu      sync.Mutex
 	written map[string]string // the snapshot last written, by table
+	origins map[string]string // an object's location, by the local path views read
 }
 
 // New serves the lake l over store, keeping placeholders and the listings
 // it last saw in dir.
 func New(l *lake.Lake, store Store, dir string) *Catalog {
-	return &Catalog{lake: l, store: store, dir: dir, written: map[string]string{}}
+	return &Catalog{lake: l, store: store, dir: dir, written: map[string]string{}, origins: map[string]string{}}
 }
 
-var _ duckdb.Catalog = (*Catalog)(nil)
+var (
+	_ duckdb.Catalog = (*Catalog)(nil)
+	_ duckdb.Locator = (*Catalog)(nil)
+)
+
+// Location implements duckdb.Locator: the s3:// URL of a local copy or
+// placeholder a view of this catalog read.
+func (c *Catalog) Location(file string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	loc, ok := c.origins[filepath.Clean(file)]
+	return loc, ok
+}
 
 // snapshot is the last listing of a table seen online.
 type snapshot struct {
@@ -223,6 +236,16 @@ func rangeExcept(n, skip int) []int {
 // path is where DuckDB reads an object: its local copy when there is one,
 // else an empty placeholder (real=false).
 func (c *Catalog) path(ctx context.Context, o lake.Object) (p string, real bool, err error) {
+	p, real, err = c.localPath(ctx, o)
+	if err == nil {
+		c.mu.Lock()
+		c.origins[filepath.Clean(p)] = c.store.Location(o.Key)
+		c.mu.Unlock()
+	}
+	return p, real, err
+}
+
+func (c *Catalog) localPath(ctx context.Context, o lake.Object) (p string, real bool, err error) {
 	key := o.Key
 	if cp, ok := c.store.(copier); ok {
 		if p, ok := cp.CopyOf(key, o.ETag); ok {

@@ -274,3 +274,24 @@ func TestEstimateBeforeRunning(t *testing.T) {
 		t.Errorf("several statements: %+v, %v", scans, err)
 	}
 }
+
+// A file of the S3 lake that DuckDB cannot read is named by its s3:// URL
+// in the error, not by the local copy DuckDB read.
+func TestUnreadableFileNamedByItsLocation(t *testing.T) {
+	f := newFixture(t, 1)
+	bad := filepath.Join(t.TempDir(), "part.parquet")
+	if err := os.WriteFile(bad, []byte("id,day\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Put(f.ctx, "Broken/part.parquet", bad); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.db.Run(f.ctx, duckdb.Cell{SQL: "SELECT * FROM s3.Broken"})
+	if err == nil {
+		t.Fatal("a CSV file read as Parquet")
+	}
+	want := "s3://" + f.bucket + "/lake/Broken/part.parquet"
+	if msg := err.Error(); !strings.Contains(msg, want) || strings.Contains(msg, f.cache) || strings.Contains(msg, f.viewDir) {
+		t.Errorf("error %q, want it to name %s and no local copy", msg, want)
+	}
+}

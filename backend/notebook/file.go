@@ -40,11 +40,12 @@ func WriteFile(path string, nb *Notebook) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target
 	}
-	mode := fs.FileMode(0o644)
+	// A new notebook follows the umask; one saved again keeps its mode.
+	write, mode := atomicfile.Write, fs.FileMode(0o644)
 	if info, err := os.Stat(path); err == nil {
-		mode = info.Mode().Perm()
+		write, mode = atomicfile.WriteMode, info.Mode().Perm()
 	}
-	if err := atomicfile.Write(path, data, mode); err != nil {
+	if err := write(path, data, mode); err != nil {
 		return fmt.Errorf("write notebook %s: %w", path, err)
 	}
 	return nil

@@ -85,3 +85,9 @@ func (nb *Notebook) Validate() error {
 	}
 	return backend.Errorf(backend.EINVALID, "check notebook %s: %s", nb.label(), strings.Join(problems, "; "))
 }
+
+// ValidID reports whether id is a cell id nbformat 4.5 accepts.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
+// FreshID returns a new valid cell id unused in used.
+func FreshID(used map[string]bool) string { return freshID(used) }

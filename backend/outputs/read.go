@@ -7,9 +7,11 @@ import (
 )
 
 // Summary is what a SQL cell's saved outputs hold for a reader that has no
-// live result: a preview of the rows, the statement text, the error.
+// live result: a preview of the rows, the chart drawn over them, the
+// statement text, the error.
 type Summary struct {
 	Preview *Preview
+	Chart   json.RawMessage // the Vega-Lite spec Chart wrote, rows inline
 	Text    string
 	Error   string
 }
@@ -22,8 +24,8 @@ type Preview struct {
 }
 
 // Read reads back the outputs Result, Chart, Stream and Error wrote (as an
-// output notebook holds them). Charts are skipped: readers draw them from
-// the cell's spec.
+// output notebook holds them). A live reader draws charts from the cell's
+// spec over its result; Chart is for one that has only the notebook.
 func Read(outs []json.RawMessage) Summary {
 	var sum Summary
 	for _, raw := range outs {
@@ -48,7 +50,8 @@ func Read(outs []json.RawMessage) Summary {
 		case "error":
 			sum.Error = o.Evalue
 		case "execute_result", "display_data":
-			if _, ok := o.Data[VegaLiteMIME]; ok {
+			if spec, ok := o.Data[VegaLiteMIME]; ok {
+				sum.Chart = spec
 				continue
 			}
 			if bundle, ok := o.Data[TableMIME]; ok {

@@ -81,7 +81,7 @@ func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Not
 		}
 		spec := kernel.Spec{Name: "python3", DisplayName: "Python 3 (" + image + ")", Language: "python",
 			Argv: []string{"python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"}}
-		return bridge.New(db, bridge.Config{Spec: spec, Launcher: l, Scratch: scratch, KernelScratch: kscratch,
+		return bridge.New(db, bridge.Config{Spec: spec, Launcher: l, Scratch: scratch, KernelScratch: kscratch, RemoveScratch: true,
 			Options:     kernel.Options{IP: "0.0.0.0", ConnectionFile: func(p string) string { return kscratch + "/" + filepath.Base(p) }},
 			Credentials: creds}), nil
 	}
@@ -89,7 +89,7 @@ func (k *Kernels) Open(ctx context.Context, db *duckdb.Session, nb *notebook.Not
 	if err != nil {
 		return nil, err
 	}
-	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: notebookDir(nb, scratch)}, Scratch: scratch,
+	return bridge.New(db, bridge.Config{Spec: spec, Launcher: kernel.LocalLauncher{Dir: notebookDir(nb, scratch)}, Scratch: scratch, RemoveScratch: true,
 		Credentials: creds}), nil
 }
 

@@ -56,6 +56,10 @@ type Options struct {
 	// Output is the file the output notebook is also written to (-o), for
 	// metadata.papermill.output_path; "" names the run history's copy.
 	Output string
+	// Count, when set, gives each cell that runs its execution count: an
+	// interactive session numbers its runs as a kernel does, across runs.
+	// nil numbers the run's cells from 1, as papermill does.
+	Count func() int
 }
 
 // CellEvent reports one cell.
@@ -69,6 +73,7 @@ type CellEvent struct {
 	Result    *duckdb.Result // a SQL cell's live result in the session, if any
 	Text      string         // a SQL cell's notes: statement summary, lake save
 	Err       error          // the cell's own error, placed and worded for the user
+	Count     int            // its execution count; 0 when it did not run
 }
 
 // Outcome is a finished run: its record and output notebook. Err is the
@@ -217,17 +222,24 @@ func (r *run) cells(ctx context.Context) error {
 		if failure != nil || r.stopped {
 			r.recordCell(i, c, runs.Skipped, 0, 0, "")
 			c.SetMetadata("papermill", pendingCell)
+			// What an earlier run left no longer follows from the cells above.
+			c.SetOutputs(nil)
+			c.SetExecutionCount(nil)
 			if r.opts.OnCell != nil {
 				r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Skipped})
 			}
 			continue
 		}
 		count++
+		exec := count
+		if r.opts.Count != nil {
+			exec = r.opts.Count()
+		}
 		if r.opts.OnStart != nil {
-			r.opts.OnStart(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Running})
+			r.opts.OnStart(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: runs.Running, Count: exec})
 		}
 		start := time.Now()
-		res, text, err := r.cell(ctx, c, count)
+		res, text, err := r.cell(ctx, c, exec)
 		dur := time.Since(start)
 		status := runs.OK
 		var cellErr error
@@ -253,12 +265,12 @@ func (r *run) cells(ctx context.Context) error {
 		if res != nil {
 			rows = res.Rows
 		}
-		c.SetExecutionCount(&count)
+		c.SetExecutionCount(&exec)
 		c.SetMetadata("papermill", cellTimes(start, dur, map[bool]string{true: "completed", false: "failed"}[err == nil], err != nil))
 		r.recordCell(i, c, status, dur, rows, backend.ErrorMessage(failure))
 		r.recordEngine(c, res)
 		if r.opts.OnCell != nil {
-			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr})
+			r.opts.OnCell(CellEvent{Index: n, Of: runnable, ID: c.ID, Label: label, Status: status, Duration: dur, Rows: rows, Result: res, Text: text, Err: cellErr, Count: exec})
 		}
 	}
 	return failure
@@ -437,13 +449,26 @@ func (r *run) cellError(i int, c *notebook.Cell, err error) error {
 		if text := sourceLine(c.Source, se.Line); text != "" {
 			msg += fmt.Sprintf("\n  %d | %s", se.Line, text)
 		}
+		if hint := r.definedBy(i, se.Message); hint != "" {
+			msg += "\n" + hint
+		}
 		return &backend.Error{Code: backend.EINVALID, Message: msg, Err: err}
 	}
 	code := backend.ErrorCode(err)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		code = backend.ECANCELED
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &backend.Error{Code: backend.ECANCELED, Message: where + ": canceled", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &backend.Error{Code: backend.ECANCELED, Message: where + ": timed out", Err: err}
 	}
-	return &backend.Error{Code: code, Message: where + ": " + backend.ErrorMessage(err), Err: err}
+	msg := where + ": " + backend.ErrorMessage(err)
+	var pe *PythonError
+	if errors.As(err, &pe) {
+		if hint := r.definedBy(i, pe.Error()); hint != "" {
+			msg += "\n" + hint
+		}
+	}
+	return &backend.Error{Code: code, Message: msg, Err: err}
 }
 
 func sourceLine(src string, line int) string {

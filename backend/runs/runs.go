@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,7 +159,7 @@ func (s *Store) OutputPath(id string) string { return filepath.Join(s.dir, id, o
 
 // Load reads one run record.
 func (s *Store) Load(id string) (*Record, error) {
-	if id == "" || filepath.Base(id) != id {
+	if id == "" || filepath.Base(id) != id || len(id) > 255 || strings.ContainsRune(id, 0) {
 		return nil, backend.Errorf(backend.EINVALID, "run id %q is not valid", id)
 	}
 	data, err := os.ReadFile(filepath.Join(s.dir, id, recordFile))

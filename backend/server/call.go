@@ -93,7 +93,17 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, backend.EINVALID, err.Error())
 		return
 	}
-	result, err := s.invoke(r.Context(), name, m, args)
+	tab, err := s.tabOf(r)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, backend.EINVALID, name+": "+backend.ErrorMessage(err))
+		return
+	}
+	ctx := r.Context()
+	if tab != "" {
+		ctx = backend.WithClient(ctx, tab)
+		defer s.tabs.calling(tab)() // a tab waiting for a long run is not gone
+	}
+	result, err := s.invoke(ctx, name, m, args)
 	if err != nil {
 		code := backend.ErrorCode(err)
 		if code == backend.EINTERNAL {

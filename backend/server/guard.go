@@ -25,6 +25,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				"host "+quote(r.Host)+" is not this server: open the link smallfry serve printed")
 			return
 		}
+		h.Set("Content-Security-Policy", contentPolicy(r.Host))
 		// Browsers send Origin on every POST and WebSocket handshake; a page
 		// of ours sends our own. Any other Origin, "null" included, is another
 		// site acting with the user's cookie.
@@ -32,7 +33,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			writeError(w, r, http.StatusForbidden, backend.EINVALID, "cross-origin request from "+quote(o)+" refused")
 			return
 		}
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Query().Has("token") {
+		if q := r.URL.Query(); (r.Method == http.MethodGet || r.Method == http.MethodHead) && (q.Has("token") || q.Has("code")) {
 			s.acceptTokenLink(w, r)
 			return
 		}
@@ -55,24 +56,28 @@ func (s *Server) ownOrigin(origin string) bool {
 	return false
 }
 
-// acceptTokenLink answers the printed link: a right token becomes a cookie
-// and the browser is sent to the same page without it, so the token leaves
-// the address bar and the history.
+// acceptTokenLink answers the printed link (its token) and the opener's
+// (a one-time code): either signs the browser in with a session id of its
+// own as the cookie, and the browser is sent to the same page without it,
+// so neither leaves a secret in the address bar or the history.
 func (s *Server) acceptTokenLink(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if !s.validToken(q.Get("token")) {
+	if q.Has("token") && !s.validToken(q.Get("token")) {
 		writeError(w, r, http.StatusUnauthorized, backend.EINVALID,
 			"the access token in the link is not this server's: it changes every start, open the link smallfry serve printed last")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     s.cookie,
-		Value:    s.token,
-		Path:     "/",
-		HttpOnly: true,
-		SameSite: http.SameSiteStrictMode,
-	})
+	if !q.Has("token") && !s.signins.redeem(q.Get("code")) {
+		writeError(w, r, http.StatusUnauthorized, backend.EINVALID,
+			"the sign-in code in the link was used already or has expired: open the link smallfry serve printed")
+		return
+	}
+	if err := s.setSession(w); err != nil {
+		writeError(w, r, http.StatusInternalServerError, backend.EINTERNAL, backend.ErrorMessage(err))
+		return
+	}
 	q.Del("token")
+	q.Del("code")
 	to := r.URL.EscapedPath()
 	// "//evil.example" would be a link to another site: only plain paths.
 	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.HasPrefix(to, "/\\") {
@@ -86,11 +91,23 @@ func (s *Server) acceptTokenLink(w http.ResponseWriter, r *http.Request) {
 }
 
 // cookieName carries the port because cookies are not separated by port:
-// two servers on 127.0.0.1 must not overwrite each other's token.
-func cookieName(port string) string { return "smallfry-token-" + port }
+// two servers on 127.0.0.1 must not overwrite each other's session.
+func cookieName(port string) string { return "smallfry-session-" + port }
+
+// contentPolicy lets the page load only this server's code, styles,
+// images and fonts (and data:/blob: URLs the app makes), and talk only to
+// this server: a notebook's markdown or HTML output that names a remote
+// image or script stays offline. Inline style attributes are allowed
+// (CodeMirror, Vega and the grid set them); no url() in them can load
+// from elsewhere, img-src and font-src keep to this server.
+func contentPolicy(host string) string {
+	return "default-src 'self'; script-src 'self' data: blob:; style-src 'self' 'unsafe-inline' data: blob:; " +
+		"img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; worker-src 'self' blob:; " +
+		"connect-src 'self' ws://" + host + "; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
 
 func (s *Server) authenticated(r *http.Request) bool {
-	if c, err := r.Cookie(s.cookie); err == nil && s.validToken(c.Value) {
+	if c, err := r.Cookie(s.cookie); err == nil && s.signins.valid(c.Value) {
 		return true
 	}
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")

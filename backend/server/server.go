@@ -31,6 +31,16 @@ type Options struct {
 	Assets fs.FS
 	// Log receives internal errors; nil discards them. The token is never logged.
 	Log *slog.Logger
+	// TabGrace is how long a browser tab may be silent (no heartbeat, no
+	// call) before OnTabGone is called for it; 0 is DefaultTabGrace.
+	TabGrace time.Duration
+	// OnTabGone ends what a closed tab opened (calls carry the tab as
+	// backend.ClientOf their context); nil ends nothing.
+	OnTabGone func(tab string)
+	// Upload stores files sent to POST /api/upload; nil refuses uploads.
+	Upload Uploader
+	// MaxUpload bounds an upload's bytes; 0 means 1 GiB.
+	MaxUpload int64
 }
 
 // shutdownGrace is how long calls in flight may finish once Serve's context
@@ -50,6 +60,11 @@ type Server struct {
 	hub     *Hub
 	assets  fs.FS
 	log     *slog.Logger
+	signins *signins
+	tabs    *tabs
+
+	upload    Uploader
+	maxUpload int64
 
 	// stopping ends the WebSocket streams, which http.Server.Shutdown does
 	// not track once they are hijacked.
@@ -93,7 +108,16 @@ func Listen(service any, hub *Hub, opts Options) (*Server, error) {
 		return nil, err
 	}
 	port := strconv.Itoa(tcp.Port)
+	grace, onGone := opts.TabGrace, opts.OnTabGone
+	if grace <= 0 {
+		grace = DefaultTabGrace
+	}
+	if onGone == nil {
+		onGone = func(string) {}
+	}
 	s := &Server{
+		signins:  newSignins(),
+		tabs:     &tabs{grace: grace, onGone: onGone, now: time.Now, seen: map[string]time.Time{}, calls: map[string]int{}},
 		ln:       ln,
 		token:    token,
 		cookie:   cookieName(port),
@@ -104,6 +128,10 @@ func Listen(service any, hub *Hub, opts Options) (*Server, error) {
 		assets:   opts.Assets,
 		log:      log,
 		stopping: make(chan struct{}),
+		upload:   opts.Upload,
+	}
+	if s.maxUpload = opts.MaxUpload; s.maxUpload <= 0 {
+		s.maxUpload = 1 << 30
 	}
 	for _, h := range []string{"127.0.0.1", "localhost", "[::1]"} {
 		s.hosts[h+":"+port] = true
@@ -152,6 +180,9 @@ func (s *Server) URL() string { return s.baseURL + "/?token=" + s.token }
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go s.tabs.watch(wctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", s.baseURL, err)
@@ -186,6 +217,9 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/call/{method}", s.handleCall)
 	mux.HandleFunc("GET /api/events", s.handleEvents)
+	mux.HandleFunc("POST /api/heartbeat", s.handleHeartbeat)
+	mux.HandleFunc("POST /api/signout", s.handleSignOut)
+	mux.HandleFunc("POST /api/upload", s.handleUpload)
 	mux.HandleFunc("/api/call/{method}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, r, http.StatusMethodNotAllowed, backend.EINVALID, r.PathValue("method")+": calls are POST requests")

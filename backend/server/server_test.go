@@ -36,6 +36,9 @@ func (f *fakeService) Greet(_ context.Context, name string, n int) (greeting, er
 
 func (f *fakeService) Touch(context.Context) error { return nil }
 
+// Client tells which browser tab the call came from.
+func (f *fakeService) Client(ctx context.Context) (string, error) { return backend.ClientOf(ctx), nil }
+
 func (f *fakeService) Open(_ context.Context, path string) (greeting, error) {
 	return greeting{}, backend.Errorf(backend.ENOTFOUND, "notebook %s does not exist", path)
 }
@@ -80,7 +83,7 @@ type testServer struct {
 	client *http.Client // follows no redirects
 }
 
-func start(t *testing.T) *testServer {
+func start(t *testing.T, tune ...func(*Options)) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
@@ -90,7 +93,11 @@ func start(t *testing.T) *testServer {
 		"index.html":    {Data: []byte("<html>smallfry app</html>")},
 		"assets/app.js": {Data: []byte("console.log('app')")},
 	}
-	s, err := Listen(fake, hub, Options{Assets: assets, Log: log})
+	opts := Options{Assets: assets, Log: log}
+	for _, f := range tune {
+		f(&opts)
+	}
+	s, err := Listen(fake, hub, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +161,18 @@ func (ts *testServer) do(t *testing.T, rq request) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// signIn follows the printed link as a browser does and returns the
+// session id its cookie holds.
+func (ts *testServer) signIn(t *testing.T) string {
+	t.Helper()
+	resp, body := ts.do(t, request{path: "/?token=" + ts.token})
+	cookies := resp.Cookies()
+	if resp.StatusCode != http.StatusFound || len(cookies) != 1 {
+		t.Fatalf("token link: %d, cookies %v: %s", resp.StatusCode, cookies, body)
+	}
+	return cookies[0].Value
+}
+
 // auth is the header a script uses instead of the cookie.
 func (ts *testServer) auth() map[string]string {
 	return map[string]string{"Authorization": "token " + ts.token}
@@ -196,6 +215,7 @@ func TestListenRefusesOtherMachines(t *testing.T) {
 func TestGuard(t *testing.T) {
 	ts := start(t)
 	own := "http://localhost:" + ts.port
+	session := ts.signIn(t)
 	tests := []struct {
 		name string
 		rq   request
@@ -205,12 +225,14 @@ func TestGuard(t *testing.T) {
 		{"no token", request{path: "/"}, 401, "not signed in"},
 		{"no token, API answers JSON", request{method: "POST", path: "/api/call/Touch", header: map[string]string{"Content-Type": "application/json"}}, 401, `"code":"invalid"`},
 		{"no token, events", request{path: "/api/events"}, 401, "not signed in"},
-		{"wrong cookie", request{path: "/", header: map[string]string{"Cookie": "smallfry-token-" + ts.port + "=" + strings.Repeat("0", 64)}}, 401, ""},
-		{"cookie of another port", request{path: "/", header: map[string]string{"Cookie": "smallfry-token-1=" + ts.token}}, 401, ""},
+		{"wrong cookie", request{path: "/", header: map[string]string{"Cookie": "smallfry-session-" + ts.port + "=" + strings.Repeat("0", 64)}}, 401, ""},
+		{"the token as the cookie", request{path: "/", header: map[string]string{"Cookie": "smallfry-session-" + ts.port + "=" + ts.token}}, 401, ""},
+		{"the old cookie name", request{path: "/", header: map[string]string{"Cookie": "smallfry-token-" + ts.port + "=" + ts.token}}, 401, ""},
+		{"session of another port", request{path: "/", header: map[string]string{"Cookie": "smallfry-session-1=" + session}}, 401, ""},
 		{"wrong header", request{path: "/", header: map[string]string{"Authorization": "token nope"}}, 401, ""},
 		{"token header", request{path: "/", header: ts.auth()}, 200, "smallfry app"},
 		{"bearer header", request{path: "/", header: map[string]string{"Authorization": "Bearer " + ts.token}}, 200, "smallfry app"},
-		{"cookie", request{path: "/", header: map[string]string{"Cookie": "smallfry-token-" + ts.port + "=" + ts.token}}, 200, "smallfry app"},
+		{"session cookie", request{path: "/", header: map[string]string{"Cookie": "smallfry-session-" + ts.port + "=" + session}}, 200, "smallfry app"},
 		{"host localhost", request{path: "/", host: "localhost:" + ts.port, header: ts.auth()}, 200, ""},
 		{"host [::1]", request{path: "/", host: "[::1]:" + ts.port, header: ts.auth()}, 200, ""},
 		{"host rebinding", request{path: "/", host: "evil.example:" + ts.port, header: ts.auth()}, 403, "not this server"},
@@ -268,9 +290,12 @@ func TestTokenLink(t *testing.T) {
 				t.Fatalf("cookies %v, want one", cookies)
 			}
 			c := cookies[0]
-			if c.Name != "smallfry-token-"+ts.port || c.Value != ts.token || !c.HttpOnly ||
+			if c.Name != "smallfry-session-"+ts.port || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(c.Value) || !c.HttpOnly ||
 				c.SameSite != http.SameSiteStrictMode || c.Path != "/" {
 				t.Errorf("cookie %s", c)
+			}
+			if c.Value == ts.token {
+				t.Errorf("the cookie carries the access token")
 			}
 			// The browser follows the redirect with the cookie.
 			resp, body := ts.do(t, request{path: tt.location, header: map[string]string{"Cookie": c.Name + "=" + c.Value}})

@@ -117,6 +117,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 func (a *App) Close() {
 	a.Workbench.Close()
 	_ = a.account.close()
+	a.Workspace.Close() // the kernels are down: their scratch copies can go
 }
 
 // OpenSession opens a DuckDB session in which every lake table is

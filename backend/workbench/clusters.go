@@ -7,7 +7,6 @@ import (
 	"smallfry/backend"
 	"smallfry/backend/cluster"
 	"smallfry/backend/duckdb"
-	"smallfry/backend/notebook"
 	"smallfry/backend/runner"
 )
 
@@ -71,7 +70,7 @@ func (s *Service) SetEngine(ctx context.Context, session, engine string) (*Runti
 	defer ss.mu.Unlock()
 	was := ss.file.Meta.Engine
 	ss.file.Meta.Engine = engine
-	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+	if err := s.writeNotebook(ss.path, ss.file); err != nil {
 		ss.file.Meta.Engine = was
 		return nil, err
 	}

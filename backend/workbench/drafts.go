@@ -14,6 +14,7 @@ import (
 
 	"smallfry/backend"
 	"smallfry/backend/atomicfile"
+	"smallfry/backend/notebook"
 )
 
 // A draft holds a notebook's unsaved edits, written by Autosave while the
@@ -37,6 +38,11 @@ func (s *Service) Autosave(ctx context.Context, session string, cells []CellData
 	if err != nil {
 		return err
 	}
+	// A draft that could not be applied would keep the notebook from
+	// opening: refuse it now, as SaveNotebook would.
+	if err := applyCells(notebook.New(), cells); err != nil {
+		return backend.Errorf(backend.EINVALID, "autosave: %w", err)
+	}
 	ss.mu.Lock()
 	path := ss.path
 	ss.mu.Unlock()
@@ -48,7 +54,7 @@ func (s *Service) Autosave(ctx context.Context, session string, cells []CellData
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("autosave: %w", err)
 	}
-	if err := atomicfile.Write(target, data, 0o600); err != nil {
+	if err := s.files().WriteAtomic(s.wsRel(target), data, 0o600); err != nil {
 		return fmt.Errorf("autosave: %w", err)
 	}
 	return nil

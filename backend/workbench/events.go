@@ -51,6 +51,9 @@ type CellEvent struct {
 	Status    string      `json:"status"`
 	ElapsedMs int64       `json:"elapsedMs"`
 	Output    *CellOutput `json:"output,omitempty"`
+	// ExecutionCount numbers the cell's run in the session (Jupyter's
+	// In [n]), once it runs.
+	ExecutionCount int `json:"executionCount,omitempty"`
 }
 
 // ProgressEvent reports a running cell's progress; Percent is -1 when

@@ -2,7 +2,6 @@ package workbench
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,39 +54,11 @@ func (s *Service) OpenRun(ctx context.Context, id string) (*OpenedNotebook, erro
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Path: rec.Notebook, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}}
+	opened := &OpenedNotebook{Path: rec.Notebook, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}, States: statesOf(rec, nb)}
 	for _, c := range nb.Cells {
 		if outs := c.Outputs(); len(outs) > 0 {
 			opened.Outputs[c.ID] = outputOf(c, outs)
 		}
 	}
 	return opened, nil
-}
-
-// lastOutputs returns the outputs of the latest finished run of a notebook
-// (path as recorded: relative to the workspace), by cell id. Outputs live
-// in the run history, not in the saved notebook, so reopening a notebook
-// shows what its cells last produced without the file ever changing.
-func (s *Service) lastOutputs(rel string) (map[string][]json.RawMessage, error) {
-	list, err := s.cfg.Runs.List(rel)
-	if err != nil {
-		return nil, err
-	}
-	for _, rec := range list {
-		if rec.Status == runs.Running {
-			continue
-		}
-		nb, err := notebook.ReadFile(s.cfg.Runs.OutputPath(rec.ID))
-		if err != nil {
-			continue // a record without a readable output (a crash) is skipped
-		}
-		out := map[string][]json.RawMessage{}
-		for _, c := range nb.Cells {
-			if o := c.Outputs(); len(o) > 0 {
-				out[c.ID] = o
-			}
-		}
-		return out, nil
-	}
-	return nil, nil
 }

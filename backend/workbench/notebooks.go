@@ -2,7 +2,6 @@ package workbench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -20,7 +19,11 @@ func (s *Service) Info(ctx context.Context) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Info{Version: s.cfg.Version, WorkspaceDir: s.cfg.Root, Notebooks: list}, nil
+	folders, err := s.listFolders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Info{Version: s.cfg.Version, WorkspaceDir: s.cfg.Root, Notebooks: list, Folders: folders}, nil
 }
 
 // ListNotebooks lists the workspace's notebooks, sub-folders included,
@@ -67,6 +70,9 @@ func (s *Service) entry(abs string) (*NotebookEntry, error) {
 // notebookPath turns a path as the UI names it (relative to notebooks/,
 // slash-separated) into a file path, refusing anything outside the folder.
 func (s *Service) notebookPath(rel string) (string, error) {
+	if err := checkPathText("notebook path", rel); err != nil {
+		return "", err
+	}
 	clean := filepath.Clean(filepath.FromSlash(rel))
 	if rel == "" || filepath.IsAbs(clean) || clean == "." || clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		return "", backend.Errorf(backend.EINVALID, "notebook path %q is not inside the workspace's notebooks folder", rel)
@@ -86,7 +92,7 @@ func (s *Service) newName(name string) (string, error) {
 	}
 	base := strings.TrimSuffix(filepath.Base(filepath.FromSlash(name)), ".ipynb")
 	if base == "" || strings.ContainsAny(base, `<>:"|?*`+"\x00") || strings.HasPrefix(base, ".") {
-		return "", backend.Errorf(backend.EINVALID, "%q is not a usable notebook name", strings.TrimSuffix(name, ".ipynb"))
+		return "", backend.Errorf(backend.EINVALID, "%q is not a usable notebook name (no leading dot, and none of <>:\"|?*)", strings.TrimSuffix(name, ".ipynb"))
 	}
 	abs, err := s.notebookPath(name)
 	if err != nil {
@@ -106,20 +112,7 @@ func (s *Service) CreateNotebook(ctx context.Context, name string) (*NotebookEnt
 	}
 	nb := notebook.New()
 	nb.Cells = append(nb.Cells, notebook.NewCell(notebook.KindSQL, ""))
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("create notebook: %w", err)
-	}
-	// O_EXCL: two creations of one name must not both succeed.
-	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, backend.Errorf(backend.ECONFLICT, "a notebook named %s already exists", name)
-		}
-		return nil, fmt.Errorf("create notebook: %w", err)
-	}
-	f.Close()
-	if err := notebook.WriteFile(abs, nb); err != nil {
-		os.Remove(abs)
+	if err := s.createNotebookFile(abs, nb); err != nil {
 		return nil, err
 	}
 	return s.entry(abs)
@@ -139,19 +132,10 @@ func (s *Service) RenameNotebook(ctx context.Context, from, to string) (*Noteboo
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return nil, fmt.Errorf("rename notebook: %w", err)
-	}
-	// os.Rename replaces an existing file; a hard link fails instead, so a
-	// file created since newName looked is never overwritten.
-	if err := os.Link(src, dst); err != nil {
-		if errors.Is(err, fs.ErrExist) {
+	if err := s.files().Move(s.wsRel(src), s.wsRel(dst)); err != nil {
+		if backend.ErrorCode(err) == backend.ECONFLICT {
 			return nil, backend.Errorf(backend.ECONFLICT, "a notebook named %s already exists", to)
 		}
-		if err := os.Rename(src, dst); err != nil { // file systems without hard links
-			return nil, fmt.Errorf("rename notebook: %w", err)
-		}
-	} else if err := os.Remove(src); err != nil {
 		return nil, fmt.Errorf("rename notebook: %w", err)
 	}
 	s.mu.Lock()

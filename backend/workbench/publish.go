@@ -407,7 +407,7 @@ func (s *Service) setSchedule(abs string, sc *notebook.Schedule) error {
 		if ss.path == abs && !ss.closed {
 			was := ss.file.Meta.Schedule
 			ss.file.Meta.Schedule = sc
-			err := notebook.WriteFile(abs, ss.file)
+			err := s.writeNotebook(abs, ss.file)
 			if err != nil {
 				ss.file.Meta.Schedule = was
 			}
@@ -421,7 +421,7 @@ func (s *Service) setSchedule(abs string, sc *notebook.Schedule) error {
 		return err
 	}
 	nb.Meta.Schedule = sc
-	return notebook.WriteFile(abs, nb)
+	return s.writeNotebook(abs, nb)
 }
 
 func stateOf(path string, sc *notebook.Schedule) *PublishState {
@@ -722,7 +722,7 @@ func (s *Service) openScheduledRun(ctx context.Context, id string) (*OpenedNoteb
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Path: runID, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}}
+	opened := &OpenedNotebook{Path: runID, Cells: cellsOf(nb), ReadOnly: true, Outputs: map[string]*CellOutput{}, States: papermillStates(nb)}
 	for _, c := range nb.Cells {
 		if outs := c.Outputs(); len(outs) > 0 {
 			opened.Outputs[c.ID] = outputOf(c, outs)

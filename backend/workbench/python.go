@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/distribution/reference"
+
 	"smallfry/backend"
 	"smallfry/backend/bridge"
 	"smallfry/backend/duckdb"
@@ -68,6 +70,11 @@ func (s *Service) SetRuntime(ctx context.Context, session string, rt Runtime) (*
 	if err != nil {
 		return nil, err
 	}
+	if rt.Docker != "" {
+		if _, err := reference.ParseNormalizedNamed(rt.Docker); err != nil {
+			return nil, backend.Errorf(backend.EINVALID, "%q is not a Docker image name (such as python:3.12 or registry.example.com/team/kernel:1): %v", rt.Docker, err)
+		}
+	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.cancel != nil {
@@ -79,7 +86,7 @@ func (s *Service) SetRuntime(ctx context.Context, session string, rt Runtime) (*
 	} else {
 		ss.file.Meta.Docker = &notebook.DockerRuntime{Image: rt.Docker}
 	}
-	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+	if err := s.writeNotebook(ss.path, ss.file); err != nil {
 		ss.file.Meta.Docker = was
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package workbench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,12 +100,24 @@ func (s *Service) PreviewLake(ctx context.Context, session, name string) (*CellO
 	start := time.Now()
 	res, err := db.Run(ctx, duckdb.Cell{SQL: "SELECT * FROM " + ref})
 	if err != nil {
-		return nil, err
+		return nil, previewError(name, err)
 	}
 	return &CellOutput{
 		Result:    &ResultRef{Schema: res.Table.Schema, Table: res.Table.Name, Columns: res.Columns, Rows: res.Rows},
 		ElapsedMs: time.Since(start).Milliseconds(),
 	}, nil
+}
+
+// previewError says why a preview failed. The query is ours, so what
+// DuckDB refuses is the data: a file that is not Parquet, a corrupt footer,
+// a missing object. That is the user's to fix (EINVALID, a 400 from the
+// server, not a 500), and DuckDB's message names the file.
+func previewError(name string, err error) error {
+	var se *duckdb.SQLError
+	if backend.ErrorCode(err) == backend.ECANCELED || !errors.As(err, &se) {
+		return err
+	}
+	return &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("preview %s: %s", name, se.Message), Err: err}
 }
 
 // lakeRef is the SQL reference of a catalog entry, quoted.

@@ -40,10 +40,16 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 		return nil, err
 	}
 	defer ss.end()
+	// A cell never fails for a named result this session has not made yet
+	// (the notebook was just opened): the cells defining it run first.
+	ids, err := prerequisites(ctx, db, nb, req.Run)
+	if err != nil {
+		return nil, err
+	}
 
 	runID := ""
-	emit := func(id, status string, elapsed time.Duration, out *CellOutput) {
-		s.events.Emit(EventCell, CellEvent{Session: session, RunID: runID, CellID: id, Status: status, ElapsedMs: elapsed.Milliseconds(), Output: out})
+	emit := func(id, status string, elapsed time.Duration, out *CellOutput, count int) {
+		s.events.Emit(EventCell, CellEvent{Session: session, RunID: runID, CellID: id, Status: status, ElapsedMs: elapsed.Milliseconds(), Output: out, ExecutionCount: count})
 	}
 	started := map[string]time.Time{}
 	var throttle backend.Throttle
@@ -56,10 +62,11 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 		}
 		offload.OnEstimate = func(id string, e runner.Estimate) { estimates[id] = &e }
 	}
-	outcome, err := runner.RunCells(ctx, s.runEnv(), db, nb, path, req.Run, runner.Options{
+	outcome, err := runner.RunCells(ctx, s.runEnv(), db, nb, path, ids, runner.Options{
 		Engines: engines,
 		Offload: offload,
 		Python:  func(ctx context.Context, _ string) (runner.Python, error) { return ss.python(ctx, db) },
+		Count:   ss.nextCount,
 		OnOutput: func(id string, o kernel.Output) {
 			s.events.Emit(EventOutput, OutputEvent{Session: session, CellID: id, Output: o})
 		},
@@ -68,15 +75,17 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 			ss.mu.Lock()
 			ss.runID = id
 			ss.mu.Unlock()
-			for _, id := range req.Run {
+			for _, id := range ids {
 				if c := nb.Cell(id); c != nil && c.Kind.IsCode() && !c.IsParameters() {
-					emit(id, StatusQueued, 0, nil)
+					ss.setState(id, &CellState{Status: StatusQueued}, nil, false)
+					emit(id, StatusQueued, 0, nil, 0)
 				}
 			}
 		},
 		OnStart: func(e runner.CellEvent) {
 			started[e.ID] = time.Now()
-			emit(e.ID, StatusRunning, 0, nil)
+			ss.setState(e.ID, &CellState{Status: StatusRunning, ExecutionCount: e.Count}, nil, false)
+			emit(e.ID, StatusRunning, 0, nil, e.Count)
 		},
 		OnProgress: func(id string, p duckdb.Progress) {
 			if !throttle.Allow(false) {
@@ -89,7 +98,8 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 			if out != nil {
 				out.Estimate = estimates[e.ID]
 			}
-			emit(e.ID, cellStatus(e.Status), e.Duration, out)
+			ss.setState(e.ID, &CellState{Status: cellStatus(e.Status), ElapsedMs: e.Duration.Milliseconds(), ExecutionCount: e.Count}, out, true)
+			emit(e.ID, cellStatus(e.Status), e.Duration, out, e.Count)
 		},
 	})
 	if err != nil {
@@ -170,6 +180,10 @@ func (ss *session) begin(req RunRequest, cancel context.CancelFunc) (*notebook.N
 				list[i] = o
 			}
 			c.SetOutputs(list)
+			if st := ss.states[c.ID]; st != nil && st.ExecutionCount > 0 {
+				n := st.ExecutionCount
+				c.SetExecutionCount(&n)
+			}
 		}
 	}
 	ss.cancel = cancel
@@ -185,7 +199,14 @@ func (ss *session) end() {
 // finishCell keeps a finished cell's outputs and live result, and drops
 // the unnamed result it replaces.
 func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebook.Cell, e runner.CellEvent) *CellOutput {
-	if c == nil || e.Status == runs.Skipped {
+	if c == nil {
+		return nil
+	}
+	if e.Status == runs.Skipped {
+		// Not run: what it showed no longer follows from the cells above.
+		ss.mu.Lock()
+		delete(ss.outputs, c.ID)
+		ss.mu.Unlock()
 		return nil
 	}
 	outs := c.Outputs()
@@ -196,8 +217,12 @@ func (ss *session) finishCell(ctx context.Context, db *duckdb.Session, c *notebo
 	if e.Err != nil {
 		out.Error = &CellErr{Message: backend.ErrorMessage(e.Err)}
 		var se *duckdb.SQLError
-		if errors.As(e.Err, &se) {
+		var pe *runner.PythonError
+		switch {
+		case errors.As(e.Err, &se):
 			out.Error.Line = se.Line
+		case errors.As(e.Err, &pe):
+			out.Error.Line = tracebackLine(outs)
 		}
 		var oe *runner.OffloadError
 		if errors.As(e.Err, &oe) {
@@ -236,7 +261,7 @@ func outputOf(c *notebook.Cell, outs []json.RawMessage) *CellOutput {
 		return &CellOutput{Jupyter: outs}
 	}
 	sum := outputs.Read(outs)
-	out := &CellOutput{Preview: sum.Preview, Text: sum.Text}
+	out := &CellOutput{Preview: sum.Preview, Chart: sum.Chart, Text: sum.Text}
 	if sum.Error != "" {
 		out.Error = &CellErr{Message: sum.Error}
 	}

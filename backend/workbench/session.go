@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,14 +21,18 @@ import (
 // session is one open notebook: the file's model, a DuckDB session (opened
 // on first use) and the cells' runtime state.
 type session struct {
-	id  string
-	svc *Service
+	id     string
+	svc    *Service
+	client string // the browser tab that opened it (backend.ClientOf), or ""
 
 	mu      sync.Mutex
 	path    string             // the notebook file, absolute
 	file    *notebook.Notebook // as saved, without outputs the file did not have
 	outputs map[string][]json.RawMessage
 	results map[string]duckdb.Table // unnamed results by cell, dropped on rerun
+	live    map[string]*CellOutput  // what each cell last produced in this session
+	states  map[string]*CellState   // each cell's last status in this session
+	count   int                     // the last execution count given
 	db      *duckdb.Session
 	py      *bridge.Bridge     // the Python side, set up on first use
 	cancel  context.CancelFunc // the running job's, nil when idle
@@ -107,16 +112,30 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 	if err != nil {
 		return nil, err
 	}
+	// A notebook from elsewhere that opening would refuse is repaired as a
+	// save would repair it, in the editor only: the file changes when saved.
+	var repairs []string
 	if err := nb.Validate(); err != nil {
-		return nil, err
+		if repairs = repairOpened(nb); repairs == nil {
+			return nil, err
+		}
 	}
-	ss := &session{id: newSessionID(), svc: s, path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
+	if opened, err := s.resume(abs, path, backend.ClientOf(ctx)); opened != nil || err != nil {
+		return opened, err
+	}
+	ss := &session{id: newSessionID(), svc: s, client: backend.ClientOf(ctx), path: abs, file: nb, outputs: map[string][]json.RawMessage{}, results: map[string]duckdb.Table{}}
 	rel, _ := filepath.Rel(s.cfg.Root, abs)
-	last, err := s.lastOutputs(filepath.ToSlash(rel))
+	last, states, err := s.lastRun(abs, filepath.ToSlash(rel))
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}}
+	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}, States: map[string]*CellState{}, Repairs: repairs}
+	for id, st := range states {
+		if nb.Cell(id) != nil {
+			opened.States[id] = st
+		}
+	}
+	ss.states = maps.Clone(opened.States)
 	for id, outs := range last {
 		if c := nb.Cell(id); c != nil {
 			ss.outputs[id] = outs
@@ -134,6 +153,7 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 			return nil, fmt.Errorf("restore unsaved edits of %s: %w", path, err)
 		}
 		opened.Recovered = &Recovery{SavedAt: draft.SavedAt}
+		opened.Unsaved = true
 		opened.Cells = cellsOf(nb)
 	}
 
@@ -171,24 +191,63 @@ func (s *Service) CloseNotebook(ctx context.Context, session string) error {
 
 // SaveNotebook writes the editor's cells to the notebook file, atomically.
 // Cells that were not edited keep their bytes; outputs are not written
-// (they live in the run history). The autosave draft is then dropped.
-func (s *Service) SaveNotebook(ctx context.Context, session string, cells []CellData) (*NotebookEntry, error) {
+// (they live in the run history). What opening or `smallfry run` would
+// refuse is repaired first (repairCells) and said in Repairs, and the
+// notebook is checked as opening checks it: a save never writes a file
+// that cannot be opened again. The autosave draft is then dropped.
+func (s *Service) SaveNotebook(ctx context.Context, session string, cells []CellData) (*SavedNotebook, error) {
 	ss, err := s.lookup(session)
 	if err != nil {
 		return nil, err
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	cells, repairs := repairCells(cells)
+	if err := ss.checkSave(cells); err != nil {
+		return nil, err
+	}
 	if err := applyCells(ss.file, cells); err != nil {
 		return nil, err
 	}
-	if err := notebook.WriteFile(ss.path, ss.file); err != nil {
+	if err := s.writeNotebook(ss.path, ss.file); err != nil {
 		return nil, err
 	}
 	if err := os.Remove(s.draftPath(ss.path)); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("drop autosave draft: %w", err)
 	}
-	return s.entry(ss.path)
+	entry, err := s.entry(ss.path)
+	if err != nil {
+		return nil, err
+	}
+	saved := &SavedNotebook{NotebookEntry: *entry, Repairs: repairs}
+	if len(repairs) > 0 {
+		saved.Cells = cells
+	}
+	return saved, nil
+}
+
+// checkSave applies cells to a copy of the file and checks the copy as
+// opening does, so a refused save leaves the session's model as it was.
+// The caller holds ss.mu.
+func (ss *session) checkSave(cells []CellData) error {
+	data, err := ss.file.Marshal()
+	if err != nil {
+		return err
+	}
+	nb, err := notebook.Parse(ss.path, data)
+	if err != nil {
+		return err
+	}
+	for i, c := range nb.Cells {
+		c.ID = ss.file.Cells[i].ID // ids the file does not keep (before nbformat 4.5)
+	}
+	if err := applyCells(nb, cells); err != nil {
+		return err
+	}
+	if err := nb.Validate(); err != nil {
+		return backend.Errorf(backend.EINVALID, "not saved, as it could not be opened again: %s", backend.ErrorMessage(err))
+	}
+	return nil
 }
 
 // applyCells makes nb's cells those of the editor, in the editor's order.

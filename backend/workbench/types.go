@@ -15,6 +15,8 @@ type Info struct {
 	Version      string          `json:"version"`
 	WorkspaceDir string          `json:"workspaceDir"`
 	Notebooks    []NotebookEntry `json:"notebooks"`
+	// Folders are the folders under notebooks/, empty ones too.
+	Folders []string `json:"folders"`
 }
 
 // NotebookEntry is a notebook file of the workspace.
@@ -23,6 +25,16 @@ type NotebookEntry struct {
 	Name     string    `json:"name"` // file name without .ipynb
 	Modified time.Time `json:"modified"`
 	Bytes    int64     `json:"bytes"`
+}
+
+// SavedNotebook is a notebook just saved. When the save had to repair the
+// cells (a result name used twice, a second parameters cell, a tag with a
+// comma, an invalid id), Repairs says what changed and Cells are the cells
+// as saved, for the editor to take.
+type SavedNotebook struct {
+	NotebookEntry
+	Cells   []CellData `json:"cells,omitempty"`
+	Repairs []string   `json:"repairs,omitempty"`
 }
 
 // CellData is a cell as saved in the notebook: what the editor edits.
@@ -54,6 +66,29 @@ type OpenedNotebook struct {
 	Recovered *Recovery `json:"recovered,omitempty"`
 	// Runtime is where the notebook's Python cells run.
 	Runtime Runtime `json:"runtime"`
+	// Repairs says what was changed in Cells so that the notebook opens
+	// (as a save repairs it); the file changes when the notebook is saved.
+	Repairs []string `json:"repairs,omitempty"`
+	// States are the cells' last statuses, timings and execution counts
+	// (by cell id): the session's own when Resumed, else the last run's
+	// record's (a cell it skipped is "skipped": not run).
+	States map[string]*CellState `json:"states,omitempty"`
+	// Resumed is set when the notebook's session was still open (the user
+	// switched away and back): Outputs then hold its live results.
+	Resumed bool `json:"resumed,omitempty"`
+	// Unsaved is set when Cells differ from the notebook file: an autosave
+	// draft was applied (after a crash, Recovered says when it was saved).
+	Unsaved bool `json:"unsaved,omitempty"`
+}
+
+// CellState is what a cell last did: its status (done, error, canceled,
+// skipped, or queued and running while a run goes on), how long it took
+// (-1 when unknown: it ran in an earlier run than the one read) and its
+// execution count, 0 when it has none.
+type CellState struct {
+	Status         string `json:"status"`
+	ElapsedMs      int64  `json:"elapsedMs"`
+	ExecutionCount int    `json:"executionCount,omitempty"`
 }
 
 // Recovery describes edits restored from the autosave draft.
@@ -71,7 +106,10 @@ type CellOutput struct {
 	// Jupyter holds a Python cell's outputs as the kernel gave them (nbformat
 	// v4: stream, display_data, execute_result, error), for the UI to render.
 	Jupyter []json.RawMessage `json:"jupyter,omitempty"`
-	Error   *CellErr          `json:"error,omitempty"`
+	// Chart is the chart the run drew, a Vega-Lite spec with its rows
+	// inline, when there is no live table to draw the cell's spec over.
+	Chart json.RawMessage `json:"chart,omitempty"`
+	Error *CellErr        `json:"error,omitempty"`
 	// Estimate is what a local SQL cell was expected to read of the S3 lake.
 	Estimate *runner.Estimate `json:"estimate,omitempty"`
 	// Engine ran the cell: "duckdb" or a cluster's name, with the Spark

@@ -23,7 +23,8 @@ import (
 //	.smallfry/workspace.json   marks the folder as a workspace
 //	.smallfry/runs/       run history (see package runs)
 //	.smallfry/runs.index.jsonl   its index, appended to by every run
-//	.smallfry/tmp/        DuckDB spill files
+//	.smallfry/trash/      deleted notebooks and folders (see Files.Trash)
+//	.smallfry/tmp/        scratch: a folder per running process (see scratch.go); tmp/uploads/ files a browser sent
 //	.smallfry/cache/      local copies of remote objects (the S3 lake's)
 const (
 	stateDir     = ".smallfry"
@@ -38,9 +39,13 @@ type Workspace struct {
 	Notebooks string
 	Lake      *lake.Lake
 	Runs      *runs.Store
-	TempDir   string // DuckDB spills here
+	// TempDir is this process's scratch folder, under .smallfry/tmp/:
+	// DuckDB spills here. Close removes it; a crashed process's is removed
+	// by the next Open.
+	TempDir string
 	// KernelsDir holds each Python session's scratch folder.
 	KernelsDir string
+	scratch    *scratch
 	// CacheDir holds local copies of remote objects.
 	CacheDir string
 	Settings Settings
@@ -55,7 +60,6 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 		return nil, fmt.Errorf("open workspace %q: %w", root, err)
 	}
 	w := &Workspace{Root: abs, Notebooks: filepath.Join(abs, notebooksDir), TempDir: filepath.Join(abs, stateDir, "tmp")}
-	w.KernelsDir = filepath.Join(w.TempDir, "kernels")
 	w.CacheDir = filepath.Join(abs, stateDir, "cache")
 	if w.Settings, err = readSettings(filepath.Join(abs, stateDir, settingsFile)); err != nil {
 		return nil, err
@@ -81,6 +85,12 @@ func Open(ctx context.Context, root string) (*Workspace, error) {
 			return nil, fmt.Errorf("open workspace %s: %w", abs, err)
 		}
 	}
+	// Last: nothing after it can fail and leave the folder locked.
+	if w.scratch, err = claimScratch(w.TempDir); err != nil {
+		return nil, fmt.Errorf("open workspace %s: %w", abs, err)
+	}
+	w.TempDir = w.scratch.dir
+	w.KernelsDir = filepath.Join(w.TempDir, "kernels")
 	return w, nil
 }
 

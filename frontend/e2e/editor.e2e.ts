@@ -69,10 +69,11 @@ async function exportCSV(page: Page, id: string): Promise<string[][]> {
 describe("notebooks from the sidebar", () => {
   it("creates a notebook, saves a SQL cell to its file and renames it", async () => {
     const page = wb.page;
-    page.once("dialog", (d) => void d.accept("scratch-create"));
     await page.goto(wb.server.url);
     await page.getByTestId("notebook").waitFor();
     await page.getByTestId("new-notebook").click();
+    await page.getByTestId("name-input").fill("scratch-create");
+    await page.getByTestId("dialog-ok").click();
     await expect.poll(() => page.getByTestId("notebook-title").textContent()).toMatch(/^scratch-create\.ipynb/);
     const file = join(notebooksDir(), "scratch-create.ipynb");
     expect(existsSync(file)).toBe(true);
@@ -272,9 +273,11 @@ describe("charts", () => {
     expect(saved.cells[0].metadata.smallfry.name).toBe("cell_first");
     expect(saved.cells[0].metadata.smallfry.chart.data).toEqual({ name: "cell_first" });
 
+    // A reload resumes the session: its live result, charted at once.
     await page.reload();
     await page.getByTestId("notebook").waitFor();
-    await c.getByText("Run the cell to draw its chart.").waitFor();
+    await c.locator('[data-testid=chart][data-rendered="true"]').waitFor();
+    expect(await c.getByTestId("result-grid").count()).toBe(1);
     await runCell(page, "first");
     await c.locator('[data-testid=chart][data-rendered="true"]').waitFor();
   });

@@ -2,14 +2,17 @@
 // notebooks on the left, the open notebook (or a run of it) in the middle,
 // its run history on the right.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, toApiError, type Account, type ApiError, type Info, type PublishState, type RunRecord } from "./api";
+import { api, toApiError, type Account, type ApiError, type CellOutput, type Info, type PublishState, type RunRecord } from "./api";
 import { AccountBar } from "./account/AccountBar";
 import { quoteIdent } from "./notebook/names";
 import { RunHistory } from "./history/RunHistory";
 import { ScheduledRun } from "./history/ScheduledRun";
 import { LakePanel } from "./lake/LakePanel";
+import { LakePreview } from "./lake/LakePreview";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
 import { PublishedList, PublishedMarks } from "./publish/PublishedList";
+import { ImportData } from "./shell/ImportData";
+import { NotebookList } from "./shell/NotebookList";
 import "./app.css";
 
 type Open = { path: string; runId?: string; run?: RunRecord };
@@ -28,6 +31,7 @@ export function App() {
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
   const [account, setAccount] = useState<Account>();
+  const [previewing, setPreviewing] = useState<{ name: string; session: string; output: CellOutput }>();
   const nb = useRef<NotebookHandle>();
 
   const refresh = useCallback(() => api.info().then(setInfo, (e: ApiError) => setError(e.message)), []);
@@ -72,23 +76,13 @@ export function App() {
     if (open && !open.runId) history.replaceState(null, "", `#nb=${encodeURIComponent(open.path)}`);
   }, [open]);
 
-  const create = async () => {
-    const name = prompt("Name of the new notebook");
-    if (!name) return;
-    try {
-      const entry = await api.createNotebook(name);
-      await refresh();
-      setOpen({ path: entry.path });
-    } catch (e) {
-      setError((e as ApiError).message);
-    }
-  };
+  const [lakeKey, setLakeKey] = useState(0); // a new key reads the lake again
 
   const preview = async (name: string) => {
     if (!session) return;
     try {
       const out = await api.previewLake(session, name);
-      nb.current?.show(`SELECT * FROM ${sqlName(name)}`, out);
+      setPreviewing({ name, session, output: out });
     } catch (e) {
       setError((e as ApiError).message);
     }
@@ -113,38 +107,31 @@ export function App() {
             Published
           </button>
         </nav>
+        <ImportData
+          onImported={() => {
+            setLakeKey((k) => k + 1);
+            setTab("lake");
+          }}
+        />
         {tab === "notebooks" ? (
-          <div className="notebook-list">
-            <button data-testid="new-notebook" onClick={() => void create()}>
-              + New notebook
-            </button>
-            <ul>
-              {info?.notebooks.map((n) => (
-                <li key={n.path}>
-                  <a
-                    href={`#nb=${encodeURIComponent(n.path)}`}
-                    data-testid="notebook-link"
-                    data-path={n.path}
-                    className={open?.path === n.path && !open.runId ? "active" : ""}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      setOpen({ path: n.path });
-                    }}
-                  >
-                    <span className="nb-name" title={n.name}>
-                      {n.name}
-                    </span>
-                    <PublishedMarks state={publishedOf(n.path)} />
-                  </a>
-                </li>
-              ))}
-            </ul>
-            {info && <p className="workspace" title={info.workspaceDir}>{info.workspaceDir}</p>}
-          </div>
+          <NotebookList
+            info={info}
+            active={open && !open.runId ? open.path : undefined}
+            onOpen={(path) => setOpen({ path })}
+            onChanged={refresh}
+            onMoved={(from, to) => setOpen((o) => (o?.path === from ? { path: to } : o))}
+            onDeleted={(paths) => {
+              if (!open || !paths.includes(open.path)) return;
+              history.replaceState(null, "", location.pathname + location.search); // not back to the deleted one
+              setOpen(undefined);
+            }}
+            marks={(path) => <PublishedMarks state={publishedOf(path)} />}
+          />
         ) : tab === "published" ? (
           <PublishedList notebooks={published} error={publishedError} active={open && !open.runId ? open.path : undefined} onOpen={(path) => setOpen({ path })} />
         ) : (
           <LakePanel
+            key={lakeKey}
             accountKey={account && `${account.configured}/${account.signedIn}`}
             onPreview={(name) => void preview(name)}
             onInsert={(name) => nb.current?.insert(sqlName(name))}
@@ -157,6 +144,13 @@ export function App() {
           <p className="banner error" data-testid="app-error" onClick={() => setError(undefined)}>
             {error}
           </p>
+        )}
+        {previewing && previewing.session === session && (
+          <LakePreview
+            {...previewing}
+            onQuery={() => nb.current?.query(`SELECT * FROM ${sqlName(previewing.name)} LIMIT 1000`)}
+            onClose={() => setPreviewing(undefined)}
+          />
         )}
         {open?.run?.scheduled ? (
           <ScheduledRun

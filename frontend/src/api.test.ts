@@ -4,7 +4,7 @@
 // desktop smoke test (Wails).
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError, httpTransport, makeApi, toApiError, wailsTransport, type Transport } from "./api";
+import { ApiError, httpTransport, makeApi, tabId, toApiError, wailsTransport, type Transport } from "./api";
 
 describe("toApiError", () => {
   const cases: { name: string; input: unknown; code: string; message: string }[] = [
@@ -269,5 +269,48 @@ describe("the publish calls", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: "internal", message: "cannot reach Airflow at http://127.0.0.1:9: connection refused" });
+  });
+});
+
+describe("the browser tab", () => {
+  let fetchMock: ReturnType<typeof vi.fn>;
+  beforeEach(() => {
+    fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+  const answer = (status: number, body: string) => new Response(body, { status });
+
+  it("names its tab in every call and sends heartbeats as often as the server asks", async () => {
+    vi.useFakeTimers();
+    fetchMock.mockImplementation(async (url: string) =>
+      url === "/api/heartbeat" ? answer(200, '{"everyMs":1000}') : answer(200, "null"),
+    );
+    const t = httpTransport("", fakeWS, "tab-1");
+    await t.call("Touch", []);
+    const calls = () => fetchMock.mock.calls as [string, RequestInit][];
+    const call = calls().find(([u]) => u === "/api/call/Touch")!;
+    expect(new Headers(call[1].headers).get("X-Smallfry-Tab")).toBe("tab-1");
+    const beats = () => calls().filter(([u]) => u === "/api/heartbeat");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(beats()).toHaveLength(1);
+    expect(new Headers(beats()[0][1].headers).get("X-Smallfry-Tab")).toBe("tab-1");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(beats()).toHaveLength(2);
+    await t.call("Touch", []); // one heartbeat loop per transport
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(beats()).toHaveLength(3);
+  });
+
+  it("keeps one tab id across reloads of the tab (sessionStorage)", () => {
+    sessionStorage.clear();
+    const id = tabId();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tabId()).toBe(id);
+    sessionStorage.clear();
+    expect(tabId()).not.toBe(id);
   });
 });

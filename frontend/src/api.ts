@@ -9,6 +9,8 @@ import type {
   CellData,
   Events,
   ExportRequest,
+  ImportRequest,
+  ImportSource,
   Methods,
   PublishRequest,
   PublishState,
@@ -47,7 +49,28 @@ export interface Transport {
   on(event: string, handler: (data: unknown) => void): () => void;
   /** Opens a web page in the user's own browser (the sign-in page). */
   openExternal(url: string): void;
+  /**
+   * Files from the user's disk. The window knows their paths (its own file
+   * dialog, and drops, which it takes over from the web view); a browser
+   * sends their bytes to the server first.
+   */
+  files?: FileTransport;
 }
+
+/** How files from the user's disk reach the backend, by transport. */
+export type FileTransport =
+  | {
+      kind: "paths";
+      /** The system's file dialog; null when the user cancels. */
+      choose(): Promise<ImportSource | null>;
+      /** Calls back with each drop of files on the window, as paths. */
+      onDrop(handler: (sources: ImportSource[]) => void): () => void;
+    }
+  | {
+      kind: "upload";
+      /** Sends a file the user picked or dropped; the answer names it for the calls. */
+      upload(file: File): Promise<ImportSource>;
+    };
 
 // Wails rejects with the {code, message} from app's ErrorFormatter, the HTTP
 // server answers errors with the same JSON; anything else never reached Go.
@@ -69,8 +92,13 @@ export function toApiError(e: unknown): ApiError {
 type WailsMethod = (...args: unknown[]) => Promise<unknown>;
 declare global {
   interface Window {
-    go?: { app: { Workbench: Record<string, WailsMethod> } };
-    runtime?: { EventsOn(name: string, cb: (data: unknown) => void): () => void; BrowserOpenURL(url: string): void };
+    go?: { app: { Workbench: Record<string, WailsMethod>; Dialogs?: Record<string, WailsMethod> } };
+    runtime?: {
+      EventsOn(name: string, cb: (data: unknown) => void): () => void;
+      BrowserOpenURL(url: string): void;
+      OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
+      OnFileDropOff?(): void;
+    };
   }
 }
 
@@ -87,13 +115,61 @@ export function wailsTransport(w: Window): Transport {
     openExternal(url) {
       w.runtime!.BrowserOpenURL(url);
     },
+    files: {
+      kind: "paths",
+      async choose() {
+        const fn = w.go!.app.Dialogs?.ChooseDataFile;
+        if (!fn) throw new ApiError("internal", "the window has no file dialog");
+        const path = (await fn()) as string;
+        return path ? { path } : null;
+      },
+      onDrop(handler) {
+        // One listener at a time: Wails keeps a single file-drop callback.
+        w.runtime!.OnFileDrop?.((_x, _y, paths) => handler(paths.map((path) => ({ path }))), false);
+        return () => w.runtime!.OnFileDropOff?.();
+      },
+    },
   };
 }
 
+/**
+ * This tab's id, kept in sessionStorage so a reload is the same tab: the
+ * server ends what a tab opened once it stops hearing from it.
+ */
+export function tabId(): string {
+  const key = "smallfry-tab";
+  let id = sessionStorage.getItem(key);
+  if (!id) {
+    id = crypto.randomUUID();
+    sessionStorage.setItem(key, id);
+  }
+  return id;
+}
+
+/**
+ * Tells the server, as often as it asks, that this tab is still open.
+ * A closed tab stops, and after a grace period (`smallfry serve
+ * --tab-grace`) its notebooks' sessions and kernels are ended.
+ */
+export function startHeartbeat(base = "", tab = tabId()): void {
+  const beat = async () => {
+    let every = 30_000;
+    try {
+      const res = await fetch(`${base}/api/heartbeat`, { method: "POST", headers: { "X-Smallfry-Tab": tab }, credentials: "same-origin" });
+      if (res.ok) every = ((await res.json()) as { everyMs: number }).everyMs || every;
+    } catch {
+      every = 5_000; // the server is restarting or unreachable: try again soon
+    }
+    setTimeout(beat, every);
+  };
+  void beat();
+}
+
 /** The browser transport; the server's cookie (set from the ?token= link) authenticates. */
-export function httpTransport(base = "", ws: typeof WebSocket = WebSocket): Transport {
+export function httpTransport(base = "", ws: typeof WebSocket = WebSocket, tab?: string): Transport {
   const handlers = new Map<string, Set<(data: unknown) => void>>();
   let socket: WebSocket | undefined;
+  let beating = false; // the heartbeat starts with the first call
   const connect = () => {
     if (socket) return;
     const url = new URL(base + "/api/events", location.href);
@@ -110,9 +186,13 @@ export function httpTransport(base = "", ws: typeof WebSocket = WebSocket): Tran
   };
   return {
     async call(method, args) {
+      if (tab && !beating) {
+        beating = true;
+        startHeartbeat(base, tab);
+      }
       const res = await fetch(`${base}/api/call/${method}`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: tab ? { "Content-Type": "application/json", "X-Smallfry-Tab": tab } : { "Content-Type": "application/json" },
         body: JSON.stringify(args),
         credentials: "same-origin",
       });
@@ -129,6 +209,20 @@ export function httpTransport(base = "", ws: typeof WebSocket = WebSocket): Tran
     openExternal(url) {
       // A new tab of the browser the workbench runs in: the user's own.
       window.open(url, "_blank", "noopener,noreferrer");
+    },
+    files: {
+      kind: "upload",
+      async upload(file) {
+        const res = await fetch(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/octet-stream" },
+          body: file,
+          credentials: "same-origin",
+        });
+        const text = await res.text();
+        if (!res.ok) throw toApiError(text || `${res.status} ${res.statusText}`);
+        return JSON.parse(text) as ImportSource;
+      },
     },
   };
 }
@@ -156,10 +250,27 @@ export function makeApi(t: Transport) {
     listNotebooks: () => call("ListNotebooks"),
     createNotebook: (name: string) => call("CreateNotebook", name),
     renameNotebook: (from: string, to: string) => call("RenameNotebook", from, to),
+    /** Copies a notebook's saved file to a new name (a folder may be given). */
+    duplicateNotebook: (path: string, to: string) => call("DuplicateNotebook", path, to),
+    /** Moves a notebook to the workspace's trash folder (.smallfry/trash). */
+    deleteNotebook: (path: string) => call("DeleteNotebook", path),
+    createFolder: (path: string) => call("CreateFolder", path),
+    renameFolder: (from: string, to: string) => call("RenameFolder", from, to),
+    deleteFolder: (path: string) => call("DeleteFolder", path),
+    /** What DuckDB detects in a file to import: columns, types, first rows. */
+    previewImport: (src: ImportSource) => call("PreviewImport", src),
+    /** Commits an import as a lake table. */
+    importData: (req: ImportRequest) => call("ImportData", req),
+    /** How this transport takes files from the user's disk. */
+    files: t.files,
     openNotebook: (path: string) => call("OpenNotebook", path),
     closeNotebook: (session: string) => call("CloseNotebook", session),
     saveNotebook: (session: string, cells: CellData[]) => call("SaveNotebook", session, cells),
     autosave: (session: string, cells: CellData[]) => call("Autosave", session, cells),
+    /** Drops the unsaved edits (a recovered draft too); the cells as the file has them. */
+    discardDraft: (session: string) => call("DiscardDraft", session),
+    /** Clears cells' outputs, in the session and for the next time the notebook opens. */
+    clearOutputs: (session: string, cells: string[]) => call("ClearOutputs", session, cells),
     runCells: (session: string, req: RunRequest) => call("RunCells", session, req),
     /** Cancels a run, by the id its cell events carry. */
     cancel: (runId: string) => call("Cancel", runId),
@@ -224,4 +335,8 @@ export function makeApi(t: Transport) {
 
 export type Api = ReturnType<typeof makeApi>;
 
-export const api: Api = makeApi(typeof window !== "undefined" && window.go ? wailsTransport(window) : httpTransport());
+export const api: Api = makeApi(typeof window !== "undefined" && window.go ? wailsTransport(window) : browserTransport());
+
+function browserTransport(): Transport {
+  return httpTransport("", WebSocket, tabId());
+}

@@ -83,6 +83,7 @@ export interface CellEvent {
   status: CellStatus;
   elapsedMs: number;
   output?: CellOutput;
+  executionCount?: number;
 }
 
 /** workbench.CellOutput */
@@ -91,12 +92,20 @@ export interface CellOutput {
   preview?: Preview;
   text?: string;
   jupyter?: unknown[];
+  chart?: unknown;
   error?: CellErr;
   estimate?: Estimate;
   engine?: string;
   operation?: string;
   bytesReturned?: number;
   elapsedMs: number;
+}
+
+/** workbench.CellState */
+export interface CellState {
+  status: CellStatus;
+  elapsedMs: number;
+  executionCount?: number;
 }
 
 /** workbench.ClusterInfo */
@@ -142,11 +151,36 @@ export interface Exported {
   rows: number;
 }
 
+/** workbench.ImportPreview */
+export interface ImportPreview {
+  file: string;
+  format: string;
+  bytes: number;
+  table: string;
+  exists: boolean;
+  columns: Column[];
+  rows: unknown[][];
+}
+
+/** workbench.ImportRequest */
+export interface ImportRequest {
+  source: ImportSource;
+  table: string;
+  replace?: boolean;
+}
+
+/** workbench.ImportSource */
+export interface ImportSource {
+  path?: string;
+  upload?: string;
+}
+
 /** workbench.Info */
 export interface Info {
   version: string;
   workspaceDir: string;
   notebooks: NotebookEntry[];
+  folders: string[];
 }
 
 /** workbench.NotebookEntry */
@@ -174,6 +208,10 @@ export interface OpenedNotebook {
   outputs?: Record<string, CellOutput>;
   recovered?: Recovery;
   runtime: Runtime;
+  repairs?: string[];
+  states?: Record<string, CellState>;
+  resumed?: boolean;
+  unsaved?: boolean;
 }
 
 /** workbench.OutputEvent */
@@ -297,6 +335,12 @@ export interface S3Lake {
   partial?: Record<string, boolean>;
 }
 
+/** workbench.SavedNotebook */
+export interface SavedNotebook extends NotebookEntry {
+  cells?: CellData[];
+  repairs?: string[];
+}
+
 /** workbench.ScheduleInfo */
 export interface ScheduleInfo {
   sentence: string;
@@ -308,6 +352,12 @@ export interface ScheduleInfo {
 export interface ScheduleRequest {
   cron: string;
   timezone: string;
+}
+
+/** workbench.Trashed */
+export interface Trashed {
+  path: string;
+  trash: string;
 }
 
 /** workbench.WindowRequest */
@@ -496,30 +546,39 @@ export interface Methods {
   Cancel: { args: [string]; result: void };
   CancelSignIn: { args: []; result: void };
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
+  ClearOutputs: { args: [string, string[]]; result: void };
   CloseNotebook: { args: [string]; result: void };
   Clusters: { args: []; result: ClusterInfo[] };
   Completions: { args: [string]; result: Completions };
+  CreateFolder: { args: [string]; result: void };
   CreateNotebook: { args: [string]; result: NotebookEntry };
+  DeleteFolder: { args: [string]; result: Trashed };
+  DeleteNotebook: { args: [string]; result: Trashed };
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
+  DiscardDraft: { args: [string]; result: CellData[] };
+  DuplicateNotebook: { args: [string, string]; result: NotebookEntry };
   Estimate: { args: [string, string]; result: Estimate };
   Export: { args: [string, ExportRequest]; result: Exported };
+  ImportData: { args: [ImportRequest]; result: Dataset };
   ImportSettings: { args: [string]; result: Account };
   Info: { args: []; result: Info };
   Lake: { args: []; result: Dataset[] };
   ListNotebooks: { args: []; result: NotebookEntry[] };
   OpenNotebook: { args: [string]; result: OpenedNotebook };
   OpenRun: { args: [string]; result: OpenedNotebook };
+  PreviewImport: { args: [ImportSource]; result: ImportPreview };
   PreviewLake: { args: [string, string]; result: CellOutput };
   Publish: { args: [PublishRequest]; result: PublishState };
   PublishState: { args: [string]; result: PublishState };
   PublishedNotebooks: { args: []; result: PublishState[] };
+  RenameFolder: { args: [string, string]; result: void };
   RenameNotebook: { args: [string, string]; result: NotebookEntry };
   RestartKernel: { args: [string]; result: void };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
   RunNow: { args: [string]; result: RunRecord };
   Runs: { args: [string]; result: RunRecord[] };
   S3Lake: { args: []; result: S3Lake };
-  SaveNotebook: { args: [string, CellData[]]; result: NotebookEntry };
+  SaveNotebook: { args: [string, CellData[]]; result: SavedNotebook };
   ScheduledLog: { args: [string, string]; result: string };
   SetEngine: { args: [string, string]; result: Runtime };
   SetPublishedPaused: { args: [string, boolean]; result: PublishState };

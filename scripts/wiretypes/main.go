@@ -57,7 +57,7 @@ func wire() Spec {
 			{Name: "CellKind", Values: Values(notebook.KindSQL, notebook.KindPython, notebook.KindMarkdown, notebook.KindRaw, notebook.KindCode),
 				Fields: []Field{FieldOf[workbench.CellData]("Kind"), FieldOf[runs.Cell]("Kind")}},
 			{Name: "CellStatus", Values: Values(workbench.StatusQueued, workbench.StatusRunning, workbench.StatusDone, workbench.StatusError, workbench.StatusCanceled, workbench.StatusSkipped),
-				Fields: []Field{FieldOf[workbench.CellEvent]("Status")}},
+				Fields: []Field{FieldOf[workbench.CellEvent]("Status"), FieldOf[workbench.CellState]("Status")}},
 			// A run record's cells: what recordCell in backend/runner gives them.
 			{Name: "RunCellStatus", Values: Values(runs.OK, runs.Failed, runs.Canceled, runs.Skipped),
 				Fields: []Field{FieldOf[runs.Cell]("Status")}},

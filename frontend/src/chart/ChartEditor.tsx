@@ -4,7 +4,7 @@
 import { useMemo, useState } from "react";
 import type { ResultRef } from "../api";
 import { ChartView } from "./ChartView";
-import { AGGREGATES, MARKS, buildSpec, configFromSpec, defaultConfig, normalizeConfig, validateConfig, type ChartAggregate, type ChartConfig, type ChartMark } from "./spec";
+import { AGGREGATES, MARKS, SORTS, buildSpec, configFromSpec, defaultConfig, normalizeConfig, validateConfig, type ChartAggregate, type ChartConfig, type ChartMark, type ChartSort } from "./spec";
 
 export interface ChartEditorProps {
   session: string;
@@ -19,6 +19,7 @@ export interface ChartEditorProps {
 }
 
 const AGGREGATE_LABEL: Record<ChartAggregate, string> = { none: "none", sum: "sum", mean: "mean", count: "count of rows" };
+const SORT_LABEL: Record<ChartSort, string> = { x: "x ascending", "-x": "x descending", y: "y ascending", "-y": "y descending" };
 
 export function ChartEditor({ session, result, spec, onSave, onRemove, onCancel, onError, renderer }: ChartEditorProps) {
   const [config, setConfig] = useState<ChartConfig>(() => (spec && configFromSpec(spec)) || defaultConfig(result.columns));
@@ -78,6 +79,25 @@ export function ChartEditor({ session, result, spec, onSave, onRemove, onCancel,
         </label>
         <label>
           Color{columnSelect("chart-color", c.color, (v) => set({ color: v }), true)}
+        </label>
+        <label>
+          Sort
+          <select data-testid="chart-sort" value={c.sort ?? ""} disabled={histogram} onChange={(e) => set({ sort: (e.target.value || undefined) as ChartSort | undefined })}>
+            <option value="">(as the data comes)</option>
+            {SORTS.map((o) => (
+              <option key={o} value={o}>
+                {SORT_LABEL[o]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          X title
+          <input data-testid="chart-x-title" value={c.xTitle ?? ""} placeholder={c.x} onChange={(e) => set({ xTitle: e.target.value || undefined })} />
+        </label>
+        <label>
+          Y title
+          <input data-testid="chart-y-title" value={c.yTitle ?? ""} onChange={(e) => set({ yTitle: e.target.value || undefined })} />
         </label>
         <span className="sf-chart-buttons">
           <button data-testid="chart-save" disabled={!!problem} onClick={() => onSave(buildSpec(config, result))}>

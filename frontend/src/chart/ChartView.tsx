@@ -83,7 +83,9 @@ export function ChartView({ session, result, spec, onError, renderer = "canvas" 
         const refuse = () => Promise.reject(new Error("charts only read the notebook's results, not URLs or files"));
         loader.http = refuse;
         loader.file = refuse;
-        const res = await embed(el, full as never, { actions: false, renderer, loader, logLevel: vega.Warn });
+        // ast: Vega's expressions are interpreted, not compiled with new Function,
+        // which the browser server's Content-Security-Policy forbids (no unsafe-eval).
+        const res = await embed(el, full as never, { actions: false, renderer, loader, logLevel: vega.Warn, ast: true });
         if (!live) {
           res.finalize();
           return;

@@ -93,11 +93,29 @@ describe("configFromSpec", () => {
     { mark: "bar", x: "ok", aggregate: "count" },
     { mark: "histogram", x: "units" },
     { mark: "histogram", x: "units", color: "region" },
+    { mark: "bar", x: "region", y: "units", aggregate: "none", sort: "-y", xTitle: "Country", yTitle: "Units sold" },
+    { mark: "line", x: "day", y: "price", aggregate: "mean", sort: "x" },
+    { mark: "histogram", x: "units", xTitle: "Units" },
   ])("round-trips %j", (config) => {
     const spec = buildSpec(config, result);
     expect(configFromSpec(spec)).toEqual(config);
     // What the notebook stores is JSON: the trip must survive it.
     expect(configFromSpec(JSON.parse(JSON.stringify(spec)))).toEqual(config);
+  });
+
+  it("reads the sample notebook's chart with its sort and axis titles", () => {
+    const sample = {
+      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      data: { name: "by_country" },
+      mark: { type: "bar", tooltip: true },
+      encoding: { x: { field: "Countries", type: "nominal", sort: "-y", title: "Country" }, y: { field: "Units", type: "quantitative", title: "Units sold" } },
+    };
+    const config = configFromSpec(sample);
+    expect(config).toEqual({ mark: "bar", x: "Countries", y: "Units", aggregate: "none", sort: "-y", xTitle: "Country", yTitle: "Units sold" });
+    // Saved again from the editor, the spec keeps them.
+    const again = buildSpec(config!, { table: "by_country", columns: [{ name: "Countries", type: "VARCHAR" }, { name: "Units", type: "HUGEINT" }] });
+    expect(again.encoding.x).toMatchObject({ sort: "-y", title: "Country" });
+    expect(again.encoding.y).toMatchObject({ title: "Units sold" });
   });
 
   it("reads the short forms people write by hand", () => {
@@ -116,6 +134,8 @@ describe("configFromSpec", () => {
     ["a layered spec", { layer: [{ mark: "bar" }] }],
     ["an aggregate the editor lacks", { mark: "bar", encoding: { x: { field: "a" }, y: { field: "b", aggregate: "median" } } }],
     ["no y field", { mark: "bar", encoding: { x: { field: "a" }, y: { value: 3 } } }],
+    ["a sort the editor lacks (it would be lost)", { mark: "bar", encoding: { x: { field: "a", sort: ["b", "a"] }, y: { field: "b" } } }],
+    ["a title that is not text", { mark: "bar", encoding: { x: { field: "a", title: ["two", "lines"] }, y: { field: "b" } } }],
   ])("gives undefined for %s", (_, spec) => {
     expect(configFromSpec(spec)).toBeUndefined();
   });

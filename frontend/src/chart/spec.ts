@@ -15,7 +15,14 @@ export interface ChartConfig {
   y?: string;
   color?: string;
   aggregate?: ChartAggregate;
+  /** The x axis' order: by x or by y, ascending or descending ("-"); undefined is Vega-Lite's. */
+  sort?: ChartSort;
+  xTitle?: string;
+  yTitle?: string;
 }
+
+export type ChartSort = "x" | "-x" | "y" | "-y";
+export const SORTS: ChartSort[] = ["x", "-x", "y", "-y"];
 
 export type FieldType = "quantitative" | "temporal" | "nominal";
 
@@ -24,6 +31,8 @@ export interface FieldDef {
   type: FieldType;
   aggregate?: "sum" | "mean" | "count";
   bin?: boolean;
+  sort?: ChartSort;
+  title?: string;
 }
 
 export interface VegaLiteSpec {
@@ -58,14 +67,23 @@ export function fieldType(duckdbType: string): FieldType {
  * count needs no y, so those parts are dropped rather than stored unused.
  */
 export function normalizeConfig(c: ChartConfig): ChartConfig {
-  if (c.mark === "histogram") return withColor({ mark: "histogram", x: c.x }, c.color);
+  if (c.mark === "histogram") return withExtras({ mark: "histogram", x: c.x }, c);
   const aggregate = c.aggregate ?? "none";
-  if (aggregate === "count") return withColor({ mark: c.mark, x: c.x, aggregate }, c.color);
-  return withColor({ mark: c.mark, x: c.x, y: c.y, aggregate }, c.color);
+  if (aggregate === "count") return withExtras({ mark: c.mark, x: c.x, aggregate }, c);
+  return withExtras({ mark: c.mark, x: c.x, y: c.y, aggregate }, c);
 }
 
 function withColor(c: ChartConfig, color: string | undefined): ChartConfig {
   return color ? { ...c, color } : c;
+}
+
+/** The color, sort and axis titles of from, where set, over c. */
+function withExtras(c: ChartConfig, from: Pick<ChartConfig, "color" | "sort" | "xTitle" | "yTitle">): ChartConfig {
+  const out = withColor(c, from.color);
+  if (from.sort && c.mark !== "histogram") out.sort = from.sort;
+  if (from.xTitle) out.xTitle = from.xTitle;
+  if (from.yTitle) out.yTitle = from.yTitle;
+  return out;
 }
 
 export function buildSpec(config: ChartConfig, result: ResultShape): VegaLiteSpec {
@@ -94,6 +112,9 @@ export function buildSpec(config: ChartConfig, result: ResultShape): VegaLiteSpe
     height: HEIGHT,
   };
   if (c.color) spec.encoding.color = { field: c.color, type: typeOf(c.color) };
+  if (c.sort) x.sort = c.sort;
+  if (c.xTitle) x.title = c.xTitle;
+  if (c.yTitle) y.title = c.yTitle;
   return spec;
 }
 
@@ -109,13 +130,22 @@ export function configFromSpec(spec: unknown): ChartConfig | undefined {
   const y = isObject(enc.y) ? enc.y : undefined;
   const color = isObject(enc.color) && typeof enc.color.field === "string" ? enc.color.field : undefined;
   if (!x || typeof x.field !== "string" || !["bar", "line", "area", "point"].includes(String(markValue))) return undefined;
+  // A sort or title the editor cannot show would be lost on saving: such a spec is not the editor's.
+  if (x.sort !== undefined && !SORTS.includes(x.sort as ChartSort)) return undefined;
+  if ((x.title !== undefined && typeof x.title !== "string") || (y?.title !== undefined && typeof y.title !== "string")) return undefined;
+  const extras = {
+    color,
+    sort: x.sort as ChartSort | undefined,
+    xTitle: x.title as string | undefined,
+    yTitle: y?.title as string | undefined,
+  };
   const mark = markValue as Exclude<ChartMark, "histogram">;
-  if (mark === "bar" && x.bin && y?.aggregate === "count") return withColor({ mark: "histogram", x: x.field }, color);
+  if (mark === "bar" && x.bin && y?.aggregate === "count") return withExtras({ mark: "histogram", x: x.field }, extras);
   const agg = y?.aggregate === "average" ? "mean" : y?.aggregate;
-  if (agg === "count") return withColor({ mark, x: x.field, aggregate: "count" }, color);
+  if (agg === "count") return withExtras({ mark, x: x.field, aggregate: "count" }, extras);
   if (typeof y?.field !== "string") return undefined;
   if (agg !== undefined && agg !== "sum" && agg !== "mean") return undefined;
-  return withColor({ mark, x: x.field, y: y.field, aggregate: agg ?? "none" }, color);
+  return withExtras({ mark, x: x.field, y: y.field, aggregate: agg ?? "none" }, extras);
 }
 
 /** Why the config cannot be drawn over these columns, in words for the user; undefined when it can. */

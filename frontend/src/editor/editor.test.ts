@@ -194,3 +194,27 @@ describe("languages", () => {
     expect(classOf("city")).toBeUndefined();
   });
 });
+
+describe("the failing line", () => {
+  const marked = (ed: CellEditor) => [...ed.view.dom.querySelectorAll(".cm-error-line")].map((l) => l.textContent);
+  it("marks the line an error names, and only it", () => {
+    const { editor } = make("SELECT 1;\nSELEC nonsense\nFROM t");
+    editor.markError(2);
+    expect(marked(editor)).toEqual(["SELEC nonsense"]);
+  });
+  it("clears with undefined, with a line the text does not have, and on the next edit", () => {
+    const { editor } = make("SELECT 1;\nSELEC nonsense");
+    editor.markError(2);
+    editor.markError(undefined);
+    expect(marked(editor)).toEqual([]);
+    editor.markError(9);
+    expect(marked(editor)).toEqual([]);
+    editor.markError(1);
+    type(editor, " -- fixed");
+    expect(marked(editor)).toEqual([]);
+  });
+  it("wraps long lines rather than hiding their start", () => {
+    const { editor } = make("SELECT " + "a_long_column_name, ".repeat(40));
+    expect(editor.view.contentDOM.classList.contains("cm-lineWrapping")).toBe(true);
+  });
+});

@@ -28,6 +28,7 @@ import {
 import { tags } from "@lezer/highlight";
 import type { CellKind, Completions } from "../api";
 import { DuckDB } from "./duckdb";
+import { errorLine, setErrorLine } from "./errorline";
 import { python } from "./python";
 import { lazySchemaSource } from "./schema";
 import "./editor.css";
@@ -56,6 +57,8 @@ export interface CellEditor {
   setKind(kind: CellKind): void;
   /** Completions to use when none were given as a function in the options. */
   setCompletions(c: Completions | undefined): void;
+  /** Marks the line an error names (1-based); undefined clears the mark. */
+  markError(line: number | undefined): void;
 }
 
 /** Marks changes that came from the notebook, not the user. */
@@ -169,6 +172,9 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     language.of(languageFor(opts.kind, completions)),
     EditorState.readOnly.of(!!opts.readOnly),
     EditorView.editorAttributes.of({ class: "sf-editor" }),
+    // Long lines wrap, so their start and end both stay in view.
+    EditorView.lineWrapping,
+    errorLine(),
     cellTheme,
     EditorView.updateListener.of((u) => {
       if (u.docChanged && !u.transactions.some((tr) => tr.annotation(external))) opts.onChange(u.state.doc.toString());
@@ -198,6 +204,9 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     },
     setCompletions(c) {
       pushed = c;
+    },
+    markError(line) {
+      view.dispatch({ effects: setErrorLine.of(line) });
     },
   };
 }

@@ -4,6 +4,7 @@ import { CompletionContext, type Completion, type CompletionResult, type Complet
 import { schemaCompletionSource, type SQLNamespace } from "@codemirror/lang-sql";
 import { syntaxTree } from "@codemirror/language";
 import type { Completions } from "../api";
+import { quoteIdent } from "../notebook/names";
 import { DuckDB } from "./duckdb";
 
 type Table = Completions["tables"][number];
@@ -18,9 +19,9 @@ const kindDetail: Record<Table["kind"], string> = {
 // is one level, so its dots are escaped.
 const key = (name: string) => name.replace(/\./g, "\\.");
 
-// Names DuckDB accepts unquoted; anything else is inserted as "quoted".
-const plain = /^[a-z_][a-z_\d]*$/i;
-const quoted = (name: string) => (plain.test(name) ? undefined : `"${name.replace(/"/g, '""')}"`);
+// Names DuckDB accepts unquoted; anything else (odd names, keywords such
+// as binary) is inserted as "quoted".
+const quoted = (name: string) => (quoteIdent(name) === name ? undefined : quoteIdent(name));
 
 function tableCompletion(t: Table): Completion {
   const apply = quoted(t.name);

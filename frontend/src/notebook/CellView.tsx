@@ -4,11 +4,16 @@ import { memo, useEffect, useRef, useState } from "react";
 import type { CellData, Completions } from "../api";
 import { ChartEditor } from "../chart/ChartEditor";
 import { ChartView } from "../chart/ChartView";
+import { SavedChart } from "../chart/SavedChart";
 import { createCellEditor } from "../editor/editor";
 import { ResultGrid } from "../grid/ResultGrid";
 import { PreviewGrid } from "../grid/PreviewGrid";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
+import "./cells.css";
+import { CellTypeMenu } from "./CellTypeMenu";
+import type { CellType } from "./doc";
+import { OutputControls } from "./OutputControls";
 import { shown } from "./jupyter";
 import { EngineMenu, EngineNotes, EstimateChip, OffloadOffer } from "./clusters";
 import type { ClusterInfo } from "../api";
@@ -22,14 +27,21 @@ export interface CellProps {
   editing: boolean;
   stale: boolean;
   readOnly: boolean;
+  /** The output is collapsed (O): the header says so, the output is not drawn. */
+  collapsed: boolean;
   completions?: Completions;
   onSelect(id: string, edit: boolean): void;
   onSource(id: string, source: string): void;
   onName(id: string, name: string): void;
+  /** The number of an earlier cell whose result has this cell's name (ignoring case, as DuckDB compares names). */
+  nameTakenBy?: number;
   onChart(id: string, chart: Record<string, unknown> | undefined): void;
   onRun(id: string, mode: "advance" | "stay"): void;
   onCommandMode(): void;
   onCancel(): void;
+  onType(id: string, to: CellType): void;
+  onToggleOutput(id: string): void;
+  onClearOutput(id: string): void;
   registerFocus(id: string, focus: (() => void) | undefined, insert?: (text: string) => void): void;
   /** The company's clusters, the notebook's engine, and the cell's engine hooks (clusters.tsx). */
   clusters?: ClusterInfo[];
@@ -100,6 +112,11 @@ function Editor(props: CellProps) {
   useEffect(() => {
     if (props.editing && ed.current && !ed.current.view.hasFocus) ed.current.focus();
   }, [props.editing]);
+  // The failing line, as the error places it, until the next run or edit.
+  const errorLine = props.runtime.status === "error" ? props.runtime.output?.error?.line : undefined;
+  useEffect(() => {
+    ed.current?.markError(errorLine || undefined);
+  }, [errorLine, props.cell.kind, props.readOnly]);
   return <div className="cell-editor" ref={host} />;
 }
 
@@ -157,7 +174,8 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
         </>
       )}
       {!out.result && out.preview && <PreviewGrid preview={out.preview} />}
-      {!out.result && out.preview && cell.chart && <p className="note">Run the cell to draw its chart.</p>}
+      {!out.result && out.chart != null && <SavedChart spec={out.chart} />}
+      {!out.result && out.preview && cell.chart && out.chart == null && <p className="note">Run the cell to draw its chart.</p>}
     </div>
   );
 }
@@ -198,6 +216,7 @@ export const CellView = memo(function CellView(props: CellProps) {
   const runnable = cell.kind !== "markdown" && cell.kind !== "raw" && !params;
   const showEditor = cell.kind !== "markdown" || props.editing || !cell.source.trim();
   const status = props.stale && rt.status === "done" ? "stale" : rt.status;
+  const hasOutput = !!rt.output || !!rt.live;
   return (
     <div
       className={`cell cell-${cell.kind}${props.selected ? " selected" : ""}${props.editing ? " editing" : ""}`}
@@ -208,7 +227,10 @@ export const CellView = memo(function CellView(props: CellProps) {
       onMouseDown={() => !props.selected && props.onSelect(cell.id, false)}
     >
       <div className="cell-gutter">
-        <span className="cell-index">[{props.index + 1}]</span>
+        {/* Jupyter's In [n]: the run's number in the session, * while it runs. */}
+        <span className="cell-index" data-testid="execution-count" title={`Cell ${props.index + 1}`}>
+          {cell.kind === "markdown" || cell.kind === "raw" || params ? "" : `[${status === "running" || status === "queued" ? "*" : (rt.executionCount ?? " ")}]`}
+        </span>
         {runnable && !props.readOnly && (
           <button className="icon" title="Run cell (Shift+Enter)" data-testid="cell-run" onClick={() => props.onRun(cell.id, "stay")}>
             ▶
@@ -217,7 +239,7 @@ export const CellView = memo(function CellView(props: CellProps) {
       </div>
       <div className="cell-body">
         <div className="cell-head">
-          {params && <span className="badge">parameters</span>}
+          <CellTypeMenu cell={cell} readOnly={props.readOnly} onType={props.onType} />
           {cell.tags?.includes("injected-parameters") && (
             <span className="badge" title="The values this run was given, after the parameters cell (papermill's injected-parameters)">
               injected parameters
@@ -231,7 +253,12 @@ export const CellView = memo(function CellView(props: CellProps) {
               value={cell.name ?? ""}
               readOnly={props.readOnly}
               onChange={(e) => props.onName(cell.id, e.target.value)}
-              title="A named result is a table later cells can query by this name"
+              aria-invalid={props.nameTakenBy !== undefined || undefined}
+              title={
+                props.nameTakenBy !== undefined
+                  ? `Cell ${props.nameTakenBy} already has this name (names are compared ignoring case): saving names this result ${cell.name}_2`
+                  : "A named result is a table later cells can query by this name"
+              }
             />
           )}
           {cell.kind === "sql" && !params && props.onEngine && (
@@ -241,8 +268,17 @@ export const CellView = memo(function CellView(props: CellProps) {
             <EstimateChip session={props.session} cell={cell} notebookEngine={props.notebookEngine} />
           )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">
-            {status === "running" ? `running ${elapsed(ms)}` : status === "idle" ? "" : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
+            {status === "running"
+              ? `running ${elapsed(ms)}`
+              : status === "idle"
+                ? ""
+                : status === "skipped"
+                  ? "not run"
+                  : `${status}${ms !== undefined ? " · " + elapsed(ms) : ""}`}
           </span>
+          {runnable && hasOutput && (
+            <OutputControls id={cell.id} collapsed={props.collapsed} busy={props.readOnly || rt.status === "running" || rt.status === "queued"} onToggle={props.onToggleOutput} onClear={props.onClearOutput} />
+          )}
           {rt.status === "running" && (
             <>
               <progress
@@ -274,7 +310,11 @@ export const CellView = memo(function CellView(props: CellProps) {
             <Markdown source={cell.source} />
           </div>
         )}
-        {rt.status === "running" && rt.live ? (
+        {props.collapsed && hasOutput ? (
+          <button className="output-collapsed link" data-testid="output-collapsed" onClick={() => props.onToggleOutput(cell.id)}>
+            Output collapsed: show it
+          </button>
+        ) : rt.status === "running" && rt.live ? (
           <div className="cell-output" data-testid="cell-output">
             <JupyterOutputs outputs={rt.live} />
           </div>

@@ -1,14 +1,15 @@
 // An open notebook: toolbar, cells, keyboard habits, runs, saving and
 // autosave. Saved cell data lives in `doc`, runtime state in `runtime`.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { api, type ApiError, type CellOutput, type Completions, type FailedCell, type OpenedNotebook, type PublishState, type PullEvent } from "../api";
+import { api, type ApiError, type CellOutput, type Completions, type FailedCell, type OpenedNotebook, type PublishState, type PullEvent, type Recovery } from "../api";
 import type { PublishForm } from "../publish/dialog";
 import { PublishDialog } from "../publish/PublishDialog";
 import { PublishLine, usePublishState } from "../publish/PublishLine";
 import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
-import { commandKey, emptyDoc, reduce } from "./doc";
+import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
+import { takenNames } from "./names";
 import { RuntimePicker } from "./RuntimePicker";
 import { NotebookEngine, useClusters } from "./clusters";
 
@@ -17,8 +18,6 @@ export interface NotebookHandle {
   insert(text: string): void;
   /** Adds a SQL cell after the selection and runs it. */
   query(sql: string): void;
-  /** Shows a result (a lake preview) in a new cell's output. */
-  show(sql: string, output: CellOutput): void;
 }
 
 export interface NotebookViewProps {
@@ -56,6 +55,9 @@ export function NotebookView(props: NotebookViewProps) {
   const [completions, setCompletions] = useState<Completions>();
   const [renaming, setRenaming] = useState(false);
   const [pull, setPull] = useState<PullEvent>();
+  const [recovered, setRecovered] = useState<Recovery>();
+  // Collapsed outputs (O): how the user looks at the notebook, not saved.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const clusters = useClusters();
   const seq = useRef(1);
   // Cancel names the run; one asked for before the run has an id waits
@@ -68,36 +70,46 @@ export function NotebookView(props: NotebookViewProps) {
   const readOnly = !!opened?.readOnly;
   const docRef = useRef(doc);
   docRef.current = doc;
+  const dirtyRef = useRef(false);
 
-  // Open (or reopen) the notebook; close its session when leaving it.
+  // Open (or reopen) the notebook. Its session stays open when the user
+  // leaves it: coming back resumes it with its live results (unsaved edits
+  // are autosaved on the way out, and come back with it).
   useEffect(() => {
     let live = true;
     let openedSession: string | undefined;
     setOpened(undefined);
     setError(undefined);
     setNotice(undefined);
+    setRecovered(undefined);
+    setCollapsed(new Set());
     const load = props.runId ? api.openRun(props.runId) : api.openNotebook(props.path);
     load.then(
       (nb) => {
-        if (!live) {
-          if (nb.session) void api.closeNotebook(nb.session);
-          return;
-        }
+        if (!live) return;
         openedSession = nb.session || undefined;
         setOpened(nb);
         dispatch({ type: "load", cells: nb.cells });
         const rt: Record<string, CellRuntime> = {};
-        for (const [id, out] of Object.entries(nb.outputs ?? {})) rt[id] = transition(idle, { type: "restored", output: out });
+        const now = performance.now();
+        for (const id of new Set([...Object.keys(nb.outputs ?? {}), ...Object.keys(nb.states ?? {})])) {
+          rt[id] = transition(idle, { type: "restored", output: nb.outputs?.[id], state: nb.states?.[id], at: now });
+        }
         dispatchRt({ reset: rt });
-        setSavedVersion(0);
+        // A resumed session may still be running; its "run" event ends that.
+        setRunning(Object.values(rt).some((r) => r.status === "running" || r.status === "queued"));
+        // Edits the file does not have (a draft, or repairs made on opening)
+        // are unsaved: -1 is no version.
+        setSavedVersion(nb.unsaved || nb.repairs?.length ? -1 : 0);
         props.onSession(openedSession);
-        if (nb.recovered) setNotice(`Recovered unsaved changes from ${new Date(nb.recovered.savedAt).toLocaleString()}.`);
+        setRecovered(nb.recovered);
+        if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
       },
       (e: ApiError) => live && setError(e.message),
     );
     return () => {
       live = false;
-      if (openedSession) void api.closeNotebook(openedSession);
+      if (openedSession && dirtyRef.current) void api.autosave(openedSession, docRef.current.cells).catch(() => undefined);
       props.onSession(undefined);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -120,11 +132,14 @@ export function NotebookView(props: NotebookViewProps) {
           e.status === "queued"
             ? { type: "queued" }
             : e.status === "running"
-              ? { type: "running", at: performance.now() }
-              : { type: "finished", status: e.status, output: e.output, elapsedMs: e.elapsedMs, seq: seq.current++ };
+              ? { type: "running", at: performance.now(), executionCount: e.executionCount }
+              : { type: "finished", status: e.status, output: e.output, elapsedMs: e.elapsedMs, seq: seq.current++, executionCount: e.executionCount };
         dispatchRt({ id: e.cellId, msg });
       }),
       api.on("pull", (e) => setPull(e.percent >= 100 ? undefined : e)),
+      api.on("run", (e) => {
+        if (e.session === session) setRunning(false);
+      }),
       api.on("output", (e) => {
         if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
       }),
@@ -142,6 +157,11 @@ export function NotebookView(props: NotebookViewProps) {
   // Autosave the draft after edits: after a pause in typing, and at the
   // latest autosaveMaxWait after the first unsaved edit.
   const dirty = doc.version !== savedVersion;
+  dirtyRef.current = dirty && !readOnly;
+  // "Saved." is true until the next edit.
+  useEffect(() => {
+    if (dirty) setNotice((n) => (n === "Saved." ? undefined : n));
+  }, [dirty, doc.version]);
   const pendingSince = useRef<number>();
   useEffect(() => {
     if (!session || readOnly || !dirty) return;
@@ -158,9 +178,14 @@ export function NotebookView(props: NotebookViewProps) {
     if (!session || readOnly) return false;
     const version = docRef.current.version;
     try {
-      await api.saveNotebook(session, docRef.current.cells);
+      const saved = await api.saveNotebook(session, docRef.current.cells);
+      // What opening would refuse was repaired in the file: the editor takes
+      // the repaired cells unless it was edited meanwhile (the next save
+      // repairs those edits the same way).
+      if (saved.cells && docRef.current.version === version) dispatch({ type: "saved", cells: saved.cells });
       setSavedVersion(version);
-      setNotice("Saved.");
+      setRecovered(undefined);
+      setNotice(saved.repairs?.length ? `Saved, with repairs so that it opens again: ${saved.repairs.join("; ")}.` : "Saved.");
       return true;
     } catch (e) {
       setError((e as ApiError).message);
@@ -264,13 +289,6 @@ export function NotebookView(props: NotebookViewProps) {
         dispatch({ type: "insert", where: "below", source: sql });
         setTimeout(() => docRef.current.selected && void run([docRef.current.selected]), 0);
       },
-      show(sql, output) {
-        dispatch({ type: "insert", where: "below", source: sql });
-        setTimeout(() => {
-          const id = docRef.current.selected;
-          if (id) dispatchRt({ id, msg: { type: "finished", status: "done", output, elapsedMs: output.elapsedMs, seq: seq.current++ } });
-        }, 0);
-      },
     });
     return () => props.handle?.(undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -298,6 +316,7 @@ export function NotebookView(props: NotebookViewProps) {
       e.preventDefault();
       if (!d.selected && typeof action === "string") return;
       if (action === "run-advance" || action === "run-stay") runCell(d.selected!, action === "run-advance" ? "advance" : "stay");
+      else if (action === "toggle-output") toggleOutput(d.selected!);
       else if (action === "edit") {
         dispatch({ type: "mode", mode: "edit" });
         editors.current.get(d.selected!)?.focus?.();
@@ -319,9 +338,37 @@ export function NotebookView(props: NotebookViewProps) {
   const stale = useMemo(() => staleCells(doc.cells, runtime), [doc.cells, runtime]);
   const onSelect = useCallback((id: string, edit: boolean) => dispatch({ type: "select", id, mode: edit ? "edit" : "command" }), []);
   const onSource = useCallback((id: string, source: string) => dispatch({ type: "source", id, source }), []);
+  const nameTakenBy = useMemo(() => takenNames(doc.cells), [doc.cells]);
   const onName = useCallback((id: string, name: string) => dispatch({ type: "name", id, name }), []);
   const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
   const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
+  const onType = useCallback((id: string, to: CellType) => dispatch({ type: "cell-type", id, to }), []);
+  const toggleOutput = useCallback((id: string) => {
+    setCollapsed((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }, []);
+  const clearOutput = useCallback(
+    (id: string) => {
+      if (!session) return;
+      dispatchRt({ id, msg: { type: "cleared" } });
+      api.clearOutputs(session, [id]).catch((e: ApiError) => setError(e.message));
+    },
+    [session],
+  );
+  const discardRecovered = async () => {
+    try {
+      const cells = await api.discardDraft(session);
+      dispatch({ type: "load", cells });
+      setSavedVersion(0);
+      setRecovered(undefined);
+      setNotice("Discarded the recovered changes: the notebook is as last saved.");
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  };
   const onEngine = useCallback((id: string, engine: string) => dispatch({ type: "engine", id, engine }), []);
   // The offload offer: run the cell on the cluster (its engine set, saved
   // with the notebook), or download anyway this once.
@@ -483,8 +530,16 @@ export function NotebookView(props: NotebookViewProps) {
           A past run's output notebook, read-only.
         </p>
       )}
+      {recovered && !readOnly && (
+        <p className="banner" data-testid="recovered-banner">
+          Recovered unsaved changes from {new Date(recovered.savedAt).toLocaleString()}: save to keep them.{" "}
+          <button className="link" data-testid="discard-recovered" onClick={() => void discardRecovered()}>
+            Discard recovered changes
+          </button>
+        </p>
+      )}
       {notice && (
-        <p className="banner" data-testid={opened.recovered && notice.startsWith("Recovered") ? "recovered-banner" : "notice"}>
+        <p className="banner" data-testid="notice">
           {notice}
         </p>
       )}
@@ -511,14 +566,19 @@ export function NotebookView(props: NotebookViewProps) {
             editing={doc.selected === c.id && doc.mode === "edit"}
             stale={stale.has(c.id)}
             readOnly={readOnly}
+            collapsed={collapsed.has(c.id)}
             completions={completions}
             onSelect={onSelect}
             onSource={onSource}
             onName={onName}
+            nameTakenBy={nameTakenBy.get(c.id)}
             onChart={onChart}
             onRun={runCell}
             onCommandMode={onCommandMode}
             onCancel={cancel}
+            onType={onType}
+            onToggleOutput={toggleOutput}
+            onClearOutput={clearOutput}
             registerFocus={registerFocus}
             clusters={clusters}
             notebookEngine={opened.runtime?.engine}

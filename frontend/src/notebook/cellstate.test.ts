@@ -13,9 +13,21 @@ describe("transition", () => {
     { name: "done keeps the output", from: { status: "running" }, msg: { type: "finished", status: "done", output: out, elapsedMs: 12, seq: 3 }, want: { status: "done", output: out, finishedSeq: 3, startedAt: undefined } },
     { name: "error", from: { status: "running" }, msg: { type: "finished", status: "error", output: { error: { message: "boom", line: 2 }, elapsedMs: 1 }, elapsedMs: 1, seq: 4 }, want: { status: "error", finishedSeq: 4 } },
     { name: "canceled keeps the old output", from: { status: "running", output: out }, msg: { type: "finished", status: "canceled", elapsedMs: 5, seq: 5 }, want: { status: "canceled", output: out } },
-    { name: "skipped with an output goes back to done", from: { status: "queued", output: out, finishedSeq: 1 }, msg: { type: "finished", status: "skipped", elapsedMs: 0, seq: 6 }, want: { status: "done", output: out, finishedSeq: 1 } },
-    { name: "skipped without output goes idle", from: { status: "queued" }, msg: { type: "finished", status: "skipped", elapsedMs: 0, seq: 6 }, want: { status: "idle" } },
+    { name: "skipped is not run, without the output it had", from: { status: "queued", output: out, finishedSeq: 1 }, msg: { type: "finished", status: "skipped", elapsedMs: 0, seq: 6 }, want: { status: "skipped", output: undefined, finishedSeq: undefined } },
+    { name: "running takes its execution count", from: { status: "queued", executionCount: 2 }, msg: { type: "running", at: 5, executionCount: 7 }, want: { status: "running", executionCount: 7 } },
+    { name: "finished keeps the execution count", from: { status: "running", executionCount: 7 }, msg: { type: "finished", status: "done", output: out, elapsedMs: 3, seq: 8, executionCount: 7 }, want: { executionCount: 7 } },
     { name: "restored from the run history", from: idle, msg: { type: "restored", output: out }, want: { status: "done", output: out, elapsedMs: 12, finishedSeq: 0 } },
+    {
+      name: "restored with the record's state: its time and count",
+      from: idle,
+      msg: { type: "restored", output: { ...out, elapsedMs: 0 }, state: { status: "done", elapsedMs: 840, executionCount: 3 } },
+      want: { status: "done", elapsedMs: 840, executionCount: 3 },
+    },
+    { name: "restored with an unknown time shows none", from: idle, msg: { type: "restored", output: out, state: { status: "done", elapsedMs: -1 } }, want: { status: "done", elapsedMs: undefined } },
+    { name: "restored as skipped is not run", from: idle, msg: { type: "restored", output: out, state: { status: "skipped", elapsedMs: 0 } }, want: { status: "skipped", output: undefined } },
+    { name: "restored as failed", from: idle, msg: { type: "restored", output: out, state: { status: "error", elapsedMs: 4 } }, want: { status: "error", elapsedMs: 4 } },
+    { name: "restored while running in the resumed session", from: idle, msg: { type: "restored", state: { status: "running", elapsedMs: 0, executionCount: 4 }, at: 50 }, want: { status: "running", startedAt: 50, executionCount: 4 } },
+    { name: "restored with nothing stays idle", from: idle, msg: { type: "restored" }, want: { status: "idle" } },
     { name: "cleared", from: { status: "done", output: out }, msg: { type: "cleared" }, want: { status: "idle", output: undefined } },
   ];
   for (const c of cases) {

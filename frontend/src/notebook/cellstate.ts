@@ -1,7 +1,7 @@
 // Cell runtime state: what a cell is doing and last produced, kept apart
 // from the saved cell data (CellData in api.ts). It changes through one pure
 // transition function, so every status change is in one place and tested.
-import type { CellData, CellOutput, CellStatus } from "../api";
+import type { CellData, CellOutput, CellState, CellStatus } from "../api";
 
 export type Status = "idle" | CellStatus;
 
@@ -21,16 +21,20 @@ export interface CellRuntime {
   finishedSeq?: number;
   /** A running Python cell's outputs so far (nbformat v4), shown live. */
   live?: unknown[];
+  /** Its run's number in the session (Jupyter's In [n]); undefined before it ran. */
+  executionCount?: number;
 }
 
 export type CellMessage =
   | { type: "queued" }
-  | { type: "running"; at: number }
+  | { type: "running"; at: number; executionCount?: number }
   | { type: "progress"; percent: number; elapsedMs: number; download?: { done: number; total: number }; detail?: string }
   | { type: "output"; output: Record<string, unknown> }
   // elapsedMs is unknown for an error shown from elsewhere (a publish check run).
-  | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs?: number; seq: number }
-  | { type: "restored"; output: CellOutput }
+  | { type: "finished"; status: Exclude<CellStatus, "queued" | "running">; output?: CellOutput; elapsedMs?: number; seq: number; executionCount?: number }
+  // What the backend says a cell last did when the notebook opens: the last
+  // run's output and state, or the resumed session's live ones.
+  | { type: "restored"; output?: CellOutput; state?: CellState; at?: number }
   | { type: "cleared" };
 
 export const idle: CellRuntime = { status: "idle" };
@@ -41,7 +45,7 @@ export function transition(cell: CellRuntime, msg: CellMessage): CellRuntime {
     case "queued":
       return { ...cell, status: "queued", percent: undefined, elapsedMs: undefined };
     case "running":
-      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined, download: undefined, detail: undefined };
+      return { ...cell, status: "running", startedAt: msg.at, percent: undefined, elapsedMs: 0, live: undefined, download: undefined, detail: undefined, executionCount: msg.executionCount ?? cell.executionCount };
     case "output":
       if (cell.status !== "running") return cell;
       return { ...cell, live: appendOutput(cell.live ?? [], msg.output) };
@@ -51,17 +55,27 @@ export function transition(cell: CellRuntime, msg: CellMessage): CellRuntime {
       return { ...cell, percent: msg.percent, elapsedMs: msg.elapsedMs, download: msg.download ?? (msg.percent >= 0 ? undefined : cell.download), detail: msg.detail ?? cell.detail };
     case "finished":
       if (msg.status === "skipped") {
-        // Skipped cells keep what they showed before, but are no longer queued.
-        return { ...cell, status: cell.output ? "done" : "idle", percent: undefined, startedAt: undefined };
+        // Not run (an earlier cell failed): what it showed before no longer
+        // follows from the cells above, so it is not shown as done.
+        return { status: "skipped" };
       }
       return {
         status: msg.status,
         output: msg.output ?? cell.output,
         elapsedMs: msg.elapsedMs,
         finishedSeq: msg.seq,
+        executionCount: msg.executionCount ?? cell.executionCount,
       };
-    case "restored":
-      return { status: "done", output: msg.output, elapsedMs: msg.output.elapsedMs, finishedSeq: 0 };
+    case "restored": {
+      const st = msg.state;
+      if (st?.status === "skipped") return { status: "skipped" };
+      if (st?.status === "queued") return { status: "queued", output: msg.output, executionCount: st.executionCount || undefined };
+      if (st?.status === "running") return { status: "running", startedAt: msg.at, output: msg.output, executionCount: st.executionCount || undefined };
+      if (!msg.output && !st) return idle;
+      // A time of -1 is unknown (the cell ran in an earlier run than the one read).
+      const elapsedMs = st ? (st.elapsedMs >= 0 ? st.elapsedMs : undefined) : msg.output?.elapsedMs || undefined;
+      return { status: st?.status ?? "done", output: msg.output, elapsedMs, finishedSeq: 0, executionCount: st?.executionCount || undefined };
+    }
     case "cleared":
       return idle;
     default: {

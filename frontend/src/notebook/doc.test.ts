@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CellData } from "../api";
-import { commandKey, emptyDoc, reduce, type Doc, type DocAction } from "./doc";
+import { cellType, commandKey, emptyDoc, reduce, type CellType, type Doc, type DocAction } from "./doc";
 
 const cells: CellData[] = [
   { id: "a", kind: "markdown", source: "# Title" },
@@ -31,6 +31,23 @@ describe("reduce", () => {
     expect(ids(u)).toEqual(["a", "b", "c"]);
     expect(u.cells[1]).toEqual(cells[1]);
   });
+  it("duplicates without the parameters tag, keeping the others", () => {
+    const params: CellData[] = [{ id: "p", kind: "python", source: "year = 1997", tags: ["parameters", "keep"] }, { id: "q", kind: "python", source: "x = 1", tags: ["parameters"] }];
+    const loaded = reduce(emptyDoc(), { type: "load", cells: params });
+    const d = reduce({ ...loaded, selected: "p" }, { type: "duplicate" });
+    expect(d.cells[1].tags).toEqual(["keep"]);
+    expect(d.cells[0].tags).toEqual(["parameters", "keep"]);
+    const e = reduce({ ...loaded, selected: "q" }, { type: "duplicate" });
+    expect(e.cells[2].tags).toBeUndefined();
+  });
+  it("takes the cells a save repaired without counting an edit", () => {
+    const before = reduce(doc("c"), { type: "source", id: "c", source: "SELECT 2" });
+    const repaired = before.cells.map((c) => (c.id === "c" ? { ...c, id: "c2" } : c));
+    const d = reduce(before, { type: "saved", cells: repaired });
+    expect(d.version).toBe(before.version);
+    expect(ids(d)).toEqual(["a", "b", "c2"]);
+    expect(d.selected).toBe("c2");
+  });
   it("duplicates without the result name", () => {
     const d = reduce(doc(), { type: "duplicate" });
     expect(d.cells).toHaveLength(4);
@@ -46,6 +63,38 @@ describe("reduce", () => {
   it("changing a cell to markdown drops its result name", () => {
     const d = reduce(doc(), { type: "kind", kind: "markdown" });
     expect(d.cells[1]).toEqual({ id: "b", kind: "markdown", source: "SELECT 1", name: undefined });
+  });
+  describe("the cell type menu", () => {
+    const withParams: CellData[] = [...cells, { id: "p", kind: "python", source: "year = 1997", tags: ["parameters", "keep"] }];
+    const typed = (id: string, to: CellType, from = withParams) => reduce({ ...reduce(emptyDoc(), { type: "load", cells: from }), selected: id }, { type: "cell-type", to });
+    const cases: { name: string; id: string; to: CellType; want: CellData }[] = [
+      { name: "SQL to Python drops the result name", id: "b", to: "python", want: { id: "b", kind: "python", source: "SELECT 1" } },
+      { name: "SQL to markdown", id: "b", to: "markdown", want: { id: "b", kind: "markdown", source: "SELECT 1" } },
+      { name: "markdown to SQL", id: "a", to: "sql", want: { id: "a", kind: "sql", source: "# Title" } },
+      { name: "to parameters: a Python cell tagged parameters", id: "c", to: "parameters", want: { id: "c", kind: "python", source: "SELECT * FROM one", tags: ["parameters"] } },
+      { name: "parameters to SQL drops only that tag", id: "p", to: "sql", want: { id: "p", kind: "sql", source: "year = 1997", tags: ["keep"] } },
+      { name: "parameters to Python", id: "p", to: "python", want: { id: "p", kind: "python", source: "year = 1997", tags: ["keep"] } },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const d = typed(c.id, c.to);
+        expect(d.cells.find((x) => x.id === c.id)).toEqual(c.want);
+        expect(d.undo).toHaveLength(1); // undoable with Z
+      });
+    }
+    it("a new parameters cell takes the tag from the old one: papermill reads one", () => {
+      const d = typed("c", "parameters");
+      expect(d.cells.filter((x) => cellType(x) === "parameters").map((x) => x.id)).toEqual(["c"]);
+      expect(d.cells.find((x) => x.id === "p")).toEqual({ id: "p", kind: "python", source: "year = 1997", tags: ["keep"] });
+    });
+    it("the same type changes nothing", () => {
+      const d = reduce(emptyDoc(), { type: "load", cells: withParams });
+      expect(reduce({ ...d, selected: "p" }, { type: "cell-type", to: "parameters" })).toEqual({ ...d, selected: "p" });
+    });
+    it("SQL to Python drops a chart, which draws a SQL result", () => {
+      const d = typed("b", "python", [{ id: "b", kind: "sql", source: "SELECT 1", name: "one", chart: { mark: "bar" } }]);
+      expect(d.cells[0]).toEqual({ id: "b", kind: "python", source: "SELECT 1" });
+    });
   });
   it("text edits bump the version but are not on the cell undo stack", () => {
     const d = reduce(doc(), { type: "source", id: "c", source: "SELECT 2" });
@@ -78,8 +127,13 @@ describe("commandKey", () => {
     ["B inserts below", key("b"), undefined, { type: "insert", where: "below" }],
     ["first D waits", key("d"), undefined, "wait-d"],
     ["DD deletes", key("d"), "d", { type: "delete" }],
-    ["M makes markdown", key("m"), undefined, { type: "kind", kind: "markdown" }],
-    ["Y makes SQL", key("y"), undefined, { type: "kind", kind: "sql" }],
+    ["M makes markdown", key("m"), undefined, { type: "cell-type", to: "markdown" }],
+    ["Y makes Python, as Jupyter's code", key("y"), undefined, { type: "cell-type", to: "python" }],
+    ["S makes SQL", key("s"), undefined, { type: "cell-type", to: "sql" }],
+    ["P makes the parameters cell", key("p"), undefined, { type: "cell-type", to: "parameters" }],
+    ["R makes raw", key("r"), undefined, { type: "cell-type", to: "raw" }],
+    ["O collapses or shows the output", key("o"), undefined, "toggle-output"],
+    ["Ctrl+S is not S", key("s", { ctrlKey: true }), undefined, undefined],
     ["Z undoes", key("z"), undefined, { type: "undo" }],
     ["Enter edits", key("Enter"), undefined, "edit"],
     ["Shift+Enter runs and advances", key("Enter", { shiftKey: true }), undefined, "run-advance"],

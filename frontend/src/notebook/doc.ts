@@ -23,11 +23,40 @@ export type DocAction =
   | { type: "duplicate"; id?: string }
   | { type: "move"; id?: string; by: 1 | -1 }
   | { type: "kind"; id?: string; kind: CellKind }
+  | { type: "cell-type"; id?: string; to: CellType }
   | { type: "source"; id: string; source: string }
   | { type: "name"; id: string; name: string }
   | { type: "chart"; id: string; chart: Record<string, unknown> | undefined }
   | { type: "engine"; id: string; engine: string }
-  | { type: "undo" };
+  | { type: "undo" }
+  | { type: "saved"; cells: CellData[] };
+
+/**
+ * What a cell is, as its type menu says: its kind, or "parameters" for the
+ * (Python) cell tagged parameters, whose values SQL reads as $name.
+ */
+export type CellType = CellKind | "parameters";
+
+export const PARAMETERS_TAG = "parameters";
+
+export function cellType(c: CellData): CellType {
+  return c.tags?.includes(PARAMETERS_TAG) ? "parameters" : c.kind;
+}
+
+/** The cell made a type: a parameters cell is Python tagged parameters, and the only one. */
+function withType(c: CellData, to: CellType): CellData {
+  const kind: CellKind = to === "parameters" ? "python" : to;
+  const others = (c.tags ?? []).filter((t) => t !== PARAMETERS_TAG);
+  const tags = to === "parameters" ? [PARAMETERS_TAG, ...others] : others;
+  const out: CellData = { ...c, kind, name: kind === "sql" ? c.name : undefined, tags: tags.length ? tags : undefined };
+  if (kind !== "sql") {
+    delete out.chart;
+    delete out.engine;
+  }
+  if (!out.name) delete out.name;
+  if (!out.tags) delete out.tags;
+  return out;
+}
 
 export function newId(): string {
   const bytes = new Uint8Array(6);
@@ -86,8 +115,10 @@ export function reduce(doc: Doc, a: DocAction): Doc {
     case "duplicate": {
       const i = at(a.id);
       if (i < 0) return doc;
-      // A copy must not claim the same result name: the later one would win.
-      const copy: CellData = { ...doc.cells[i], id: newId(), name: undefined };
+      // A copy must not claim the same result name (the later one would
+      // win), nor be a second parameters cell (opening refuses two).
+      const tags = doc.cells[i].tags?.filter((t) => t !== "parameters");
+      const copy: CellData = { ...doc.cells[i], id: newId(), name: undefined, tags: tags?.length ? tags : undefined };
       return structural(doc, [...doc.cells.slice(0, i + 1), copy, ...doc.cells.slice(i + 1)], copy.id);
     }
     case "move": {
@@ -102,6 +133,17 @@ export function reduce(doc: Doc, a: DocAction): Doc {
       const i = at(a.id);
       if (i < 0 || doc.cells[i].kind === a.kind) return doc;
       const cells = doc.cells.map((c, j) => (j === i ? { ...c, kind: a.kind, name: a.kind === "sql" ? c.name : undefined } : c));
+      return structural(doc, cells);
+    }
+    case "cell-type": {
+      const i = at(a.id);
+      if (i < 0 || cellType(doc.cells[i]) === a.to) return doc;
+      const cells = doc.cells.map((c, j) => {
+        if (j === i) return withType(c, a.to);
+        // papermill reads one parameters cell: the new one takes the tag.
+        if (a.to === "parameters" && cellType(c) === "parameters") return withType(c, "python");
+        return c;
+      });
       return structural(doc, cells);
     }
     case "source":
@@ -122,6 +164,13 @@ export function reduce(doc: Doc, a: DocAction): Doc {
       const selected = prev.some((c) => c.id === doc.selected) ? doc.selected : prev[0]?.id;
       return { ...doc, cells: prev, selected, undo: doc.undo.slice(0, -1), version: doc.version + 1 };
     }
+    case "saved": {
+      // The cells as a save wrote them (repaired): not an edit, so the
+      // version stays that of the save. The selection keeps its place.
+      const i = at();
+      const selected = a.cells.some((c) => c.id === doc.selected) ? doc.selected : a.cells[Math.max(i, 0)]?.id;
+      return { ...doc, cells: a.cells, selected };
+    }
     default: {
       const never: never = a;
       return never;
@@ -136,6 +185,7 @@ export function commandKey(e: { key: string; ctrlKey: boolean; metaKey: boolean;
   | "run-stay"
   | "edit"
   | "wait-d"
+  | "toggle-output"
   | undefined {
   const mod = e.ctrlKey || e.metaKey;
   if (e.key === "Enter" && e.shiftKey) return "run-advance";
@@ -153,12 +203,25 @@ export function commandKey(e: { key: string; ctrlKey: boolean; metaKey: boolean;
     case "d":
     case "D":
       return lastKey === "d" ? { type: "delete" } : "wait-d";
-    case "m":
-    case "M":
-      return { type: "kind", kind: "markdown" };
+    // The cell's type, as its menu sets it (SHORTCUTS lists them).
+    case "s":
+    case "S":
+      return { type: "cell-type", to: "sql" };
     case "y":
     case "Y":
-      return { type: "kind", kind: "sql" };
+      return { type: "cell-type", to: "python" };
+    case "m":
+    case "M":
+      return { type: "cell-type", to: "markdown" };
+    case "p":
+    case "P":
+      return { type: "cell-type", to: "parameters" };
+    case "r":
+    case "R":
+      return { type: "cell-type", to: "raw" };
+    case "o":
+    case "O":
+      return "toggle-output";
     case "z":
     case "Z":
       return { type: "undo" };
@@ -171,3 +234,20 @@ export function commandKey(e: { key: string; ctrlKey: boolean; metaKey: boolean;
   }
   return undefined;
 }
+
+/** The command-mode keys, for the shortcut list (README and the cell type menu's titles). */
+export const SHORTCUTS: { key: string; does: string }[] = [
+  { key: "Enter", does: "edit the cell" },
+  { key: "Shift+Enter", does: "run and move on" },
+  { key: "Ctrl/Cmd+Enter", does: "run in place" },
+  { key: "A / B", does: "add a cell above / below" },
+  { key: "D D", does: "delete the cell" },
+  { key: "S", does: "make it SQL" },
+  { key: "Y", does: "make it Python" },
+  { key: "M", does: "make it Markdown" },
+  { key: "P", does: "make it the Parameters cell" },
+  { key: "R", does: "make it Raw" },
+  { key: "O", does: "collapse or show its output" },
+  { key: "Z", does: "undo a cell operation" },
+  { key: "J / K, ↓ / ↑", does: "select the next / previous cell" },
+];

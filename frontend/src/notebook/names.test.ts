@@ -2,7 +2,7 @@
 // (backend/testdata/identifiers.json).
 import { describe, expect, it } from "vitest";
 import tableText from "../../../backend/testdata/identifiers.json?raw";
-import { isIdentifier, quoteIdent } from "./names";
+import { isIdentifier, quoteIdent, takenNames } from "./names";
 
 const table: Record<string, boolean> = JSON.parse(tableText);
 delete (table as Record<string, unknown>)["_"];
@@ -17,5 +17,13 @@ describe("quoteIdent", () => {
   it("leaves identifiers bare and quotes the rest", () => {
     expect(quoteIdent("Fact_Sales")).toBe("Fact_Sales");
     expect(quoteIdent('my "odd" name')).toBe('"my ""odd"" name"');
+  });
+  it("quotes the keywords DuckDB does not take as names", () => {
+    for (const k of ["binary", "select", "Order", "BINARY"]) expect(quoteIdent(k)).toBe(`"${k}"`);
+    expect(quoteIdent("name")).toBe("name"); // an unreserved keyword works bare
+  });
+  it("finds result names an earlier cell already has, ignoring case", () => {
+    const cells = [{ id: "a", name: "sales" }, { id: "b", name: "Sales" }, { id: "c" }, { id: "d", name: "SALES" }, { id: "e", name: "other" }];
+    expect(Object.fromEntries(takenNames(cells))).toEqual({ b: 1, d: 1 });
   });
 });

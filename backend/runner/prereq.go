@@ -1,0 +1,210 @@
+package runner
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"smallfry/backend/notebook"
+)
+
+// Prerequisites returns the cells to run so that the cells ids can run in
+// a session where only the named results exists says are there: ids, plus
+// every cell above them defining a result (a named SQL cell, a Python
+// cell's smallfry.table) that one of them (or one of those cells, in turn)
+// mentions and the session does not have, in notebook order. A notebook reopened after its last run shows that run's
+// grids, but its results are gone; this is what runs them again before a
+// cell reads them. exists is asked with names as the cells spell them
+// (DuckDB compares names ignoring case).
+func Prerequisites(nb *notebook.Notebook, ids []string, exists func(name string) bool) []string {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	// Walking up from the last cell, a cell that will run adds the defining
+	// cells above it; those are reached later in the walk and add theirs.
+	for i := len(nb.Cells) - 1; i >= 0; i-- {
+		c := nb.Cells[i]
+		if !want[c.ID] || !c.Kind.IsCode() {
+			continue
+		}
+		words := mentions(c)
+		for _, d := range nb.Cells[:i] {
+			if want[d.ID] {
+				continue
+			}
+			for _, name := range defines(d) {
+				if words[strings.ToLower(name)] && !exists(name) {
+					want[d.ID] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(want))
+	for _, c := range nb.Cells {
+		if want[c.ID] {
+			out = append(out, c.ID)
+		}
+	}
+	// ids the notebook does not have stay, for the run to refuse by name.
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// pythonTable finds smallfry.table("name", ...) calls: a Python cell's
+// named results.
+var pythonTable = regexp.MustCompile(`smallfry\.table\(\s*(?:name\s*=\s*)?["']([A-Za-z_][A-Za-z0-9_]*)["']`)
+
+// defines is the named results a cell makes: a SQL cell's name, the
+// tables a Python cell hands to SQL with smallfry.table.
+func defines(c *notebook.Cell) []string {
+	switch c.Kind {
+	case notebook.KindSQL:
+		if c.Name != "" {
+			return []string{c.Name}
+		}
+	case notebook.KindPython:
+		var names []string
+		for _, m := range pythonTable.FindAllStringSubmatch(stripPythonComments(c.Source), -1) {
+			names = append(names, m[1])
+		}
+		return names
+	}
+	return nil
+}
+
+// stripPythonComments blanks # comments outside strings, so a commented-out
+// smallfry.table call defines nothing.
+func stripPythonComments(code string) string {
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && i+1 < len(code) {
+				b.WriteByte(c)
+				i++
+				c = code[i]
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			for i < len(code) && code[i] != '\n' {
+				i++
+			}
+			if i < len(code) {
+				c = '\n'
+			} else {
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// mentions is the set of words (lower case) a code cell's text names
+// outside comments and string literals; a word right after a dot is a
+// qualified name's part (raw.events), not a result.
+func mentions(c *notebook.Cell) map[string]bool {
+	code := c.Source
+	if c.Kind == notebook.KindSQL {
+		code = stripSQL(code)
+	} else {
+		code = stripPython(code)
+	}
+	out := map[string]bool{}
+	start := -1
+	for i := 0; i <= len(code); i++ {
+		wordByte := i < len(code) && (code[i] == '_' || code[i] >= 'a' && code[i] <= 'z' || code[i] >= 'A' && code[i] <= 'Z' || start >= 0 && code[i] >= '0' && code[i] <= '9')
+		switch {
+		case wordByte && start < 0:
+			start = i
+		case !wordByte && start >= 0:
+			if start == 0 || code[start-1] != '.' {
+				out[strings.ToLower(code[start:i])] = true
+			}
+			start = -1
+		}
+	}
+	return out
+}
+
+// stripSQL blanks SQL comments and single-quoted literals; double-quoted
+// identifiers keep their text without the quotes.
+func stripSQL(sql string) string {
+	var b strings.Builder
+	for i := 0; i < len(sql); {
+		switch {
+		case strings.HasPrefix(sql[i:], "--"):
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(sql[i:], "/*"):
+			end := strings.Index(sql[i+2:], "*/")
+			if end < 0 {
+				i = len(sql)
+			} else {
+				i += 2 + end + 2
+			}
+			b.WriteByte(' ')
+		case sql[i] == '\'':
+			i++
+			for i < len(sql) && sql[i] != '\'' {
+				i++
+			}
+			i++
+			b.WriteByte(' ')
+		case sql[i] == '"':
+			b.WriteByte(' ')
+			i++
+		default:
+			b.WriteByte(sql[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// stripPython blanks comments and string literals, except f-strings, whose
+// text can hold names (as the bridge reads a cell's mentions).
+func stripPython(code string) string {
+	var b strings.Builder
+	for i := 0; i < len(code); {
+		c := code[i]
+		switch {
+		case c == '#':
+			for i < len(code) && code[i] != '\n' {
+				i++
+			}
+		case c == '"' || c == '\'':
+			q := string(c)
+			if strings.HasPrefix(code[i:], q+q+q) {
+				q += q + q
+			}
+			if i > 0 && (code[i-1] == 'f' || code[i-1] == 'F') {
+				b.WriteByte(' ')
+				i += len(q)
+				continue
+			}
+			end := strings.Index(code[i+len(q):], q)
+			if end < 0 {
+				i = len(code)
+			} else {
+				i += len(q) + end + len(q)
+			}
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
