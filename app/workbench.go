@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"smallfry/backend/duckdb"
+	"smallfry/backend/runner"
 	"smallfry/backend/runs"
 	"smallfry/backend/workbench"
 )
@@ -178,4 +179,8 @@ func (w *Workbench) Clusters() ([]workbench.ClusterInfo, error) { return w.svc.C
 
 func (w *Workbench) SetEngine(session, engine string) (*workbench.Runtime, error) {
 	return w.svc.SetEngine(w.ctx, session, engine)
+}
+
+func (w *Workbench) Estimate(session, source string) (*runner.Estimate, error) {
+	return w.svc.Estimate(w.ctx, session, source)
 }

@@ -127,3 +127,14 @@ func toDuckDB(v any) any {
 	}
 	return fmt.Errorf("a %T parameter value cannot be bound", v)
 }
+
+// SQLParams are the values nb's SQL cells bind ($name), from its parameters
+// cell as written (and an earlier run's injected cell), as an interactive
+// run binds them.
+func SQLParams(nb *notebook.Notebook) (map[string]any, error) {
+	p, err := injectParameters(nb, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return p.sql(), nil
+}

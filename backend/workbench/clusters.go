@@ -145,3 +145,37 @@ func (ss *session) closeClusters() {
 	}
 	ss.conns = nil
 }
+
+// Estimate tells what a local SQL cell would read of the S3 lake, before it
+// runs: partition filters prune, the footers give the sizes, and what is
+// cached here counts as not to download. Nothing is fetched. A cell that
+// reads no S3 table gets an empty estimate.
+func (s *Service) Estimate(ctx context.Context, session, source string) (*runner.Estimate, error) {
+	ss, err := s.lookup(session)
+	if err != nil {
+		return nil, err
+	}
+	db, err := ss.duck(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ss.mu.Lock()
+	params, err := runner.SQLParams(ss.file)
+	ss.mu.Unlock()
+	if err != nil {
+		params = nil // the run reports the parameters cell's problem
+	}
+	scans, err := db.Estimate(ctx, source, params)
+	if err != nil {
+		return nil, err
+	}
+	out := &runner.Estimate{Scans: scans}
+	if out.Scans == nil {
+		out.Scans = []duckdb.Scan{}
+	}
+	for _, sc := range scans {
+		out.Bytes += sc.Bytes
+		out.ToDownload += sc.ToDownload
+	}
+	return out, nil
+}

@@ -291,6 +291,8 @@ export function makeApi(t: Transport) {
     clusters: async (): Promise<ClusterInfo[]> => (await call("Clusters")) ?? [],
     /** The notebook's default engine for SQL cells: "" this laptop, else a cluster. */
     setEngine: (session: string, engine: string) => call("SetEngine", session, engine),
+    /** What a local SQL cell would read of the S3 lake, before it runs (nothing is fetched). */
+    estimate: (session: string, source: string) => call("Estimate", session, source),
     restartKernel: (session: string) => call("RestartKernel", session),
     account: () => call("Account"),
     /** Imports the company settings file an admin handed out (its text). */

@@ -377,6 +377,15 @@ export interface WindowResult {
   arrow: string;
 }
 
+// smallfry/backend/runner
+
+/** runner.Estimate */
+export interface Estimate {
+  bytes: number;
+  toDownload: number;
+  scans: Scan[];
+}
+
 // smallfry/backend/lake
 
 /** lake.Dataset */
@@ -528,15 +537,6 @@ export interface Preview {
   totalRows: number;
 }
 
-// smallfry/backend/runner
-
-/** runner.Estimate */
-export interface Estimate {
-  bytes: number;
-  toDownload: number;
-  scans: Scan[];
-}
-
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
@@ -557,6 +557,7 @@ export interface Methods {
   DescribeSchedule: { args: [ScheduleRequest]; result: ScheduleInfo };
   DiscardDraft: { args: [string]; result: CellData[] };
   DuplicateNotebook: { args: [string, string]; result: NotebookEntry };
+  Estimate: { args: [string, string]; result: Estimate };
   Export: { args: [string, ExportRequest]; result: Exported };
   ImportData: { args: [ImportRequest]; result: Dataset };
   ImportSettings: { args: [string]; result: Account };

@@ -15,7 +15,7 @@ import { CellTypeMenu } from "./CellTypeMenu";
 import type { CellType } from "./doc";
 import { OutputControls } from "./OutputControls";
 import { shown } from "./jupyter";
-import { EngineMenu, EngineNotes, OffloadOffer } from "./clusters";
+import { EngineMenu, EngineNotes, EstimateChip, OffloadOffer } from "./clusters";
 import type { ClusterInfo } from "../api";
 
 export interface CellProps {
@@ -263,6 +263,9 @@ export const CellView = memo(function CellView(props: CellProps) {
           )}
           {cell.kind === "sql" && !params && props.onEngine && (
             <EngineMenu cell={cell} clusters={props.clusters ?? []} notebookEngine={props.notebookEngine} readOnly={props.readOnly} onEngine={props.onEngine} />
+          )}
+          {cell.kind === "sql" && !params && !props.readOnly && rt.status !== "running" && (
+            <EstimateChip session={props.session} cell={cell} notebookEngine={props.notebookEngine} />
           )}
           <span className={`cell-status status-${status}`} data-testid="cell-status">
             {status === "running"

@@ -132,3 +132,41 @@ export function EngineNotes({ output }: { output: CellOutput }) {
     </>
   );
 }
+
+/**
+ * What a local SQL cell that names the S3 lake would read, asked again a
+ * moment after each edit; undefined while unknown or for other cells.
+ */
+export function useEstimate(session: string, cell: CellData, local: boolean): { bytes: number; toDownload: number } | undefined {
+  const [est, setEst] = useState<{ bytes: number; toDownload: number }>();
+  const wanted = local && cell.kind === "sql" && !!session && /\bs3\s*\./i.test(cell.source);
+  useEffect(() => {
+    if (!wanted) {
+      setEst(undefined);
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      api.estimate(session, cell.source).then(
+        (e) => live && setEst(e.scans.length > 0 ? { bytes: e.bytes, toDownload: e.toDownload } : undefined),
+        () => live && setEst(undefined),
+      );
+    }, 500);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [session, cell.source, wanted]);
+  return est;
+}
+
+/** The estimate on the cell's header, before it runs. */
+export function EstimateChip(props: { session: string; cell: CellData; notebookEngine?: string }) {
+  const est = useEstimate(props.session, props.cell, engineOf(props.cell, props.notebookEngine) === "duckdb");
+  if (!est) return null;
+  return (
+    <span className="note" data-testid="cell-estimate-before" data-bytes={est.bytes} data-to-download={est.toDownload} title="What this cell would read of the S3 lake, before it runs">
+      reads {formatBytes(est.bytes)} of S3{est.toDownload > 0 ? ` · ${formatBytes(est.toDownload)} to download` : " · cached"}
+    </span>
+  );
+}
