@@ -135,6 +135,12 @@ export interface Info {
   notebooks: NotebookEntry[];
 }
 
+/** workbench.KernelEvent */
+export interface KernelEvent {
+  session: string;
+  state: string;
+}
+
 /** workbench.NotebookEntry */
 export interface NotebookEntry {
   path: string;
@@ -285,6 +291,14 @@ export interface ScheduleRequest {
   timezone: string;
 }
 
+/** workbench.Variables */
+export interface Variables {
+  results: ResultSize[];
+  python: Variable[];
+  kernel: string;
+  pythonError?: string;
+}
+
 /** workbench.WindowRequest */
 export interface WindowRequest {
   schema?: string;
@@ -388,6 +402,13 @@ export interface Filter {
   value?: unknown;
 }
 
+/** duckdb.ResultSize */
+export interface ResultSize {
+  name: string;
+  rows: number;
+  columns: number;
+}
+
 /** duckdb.SortKey */
 export interface SortKey {
   column: string;
@@ -440,6 +461,15 @@ export interface Preview {
   totalRows: number;
 }
 
+// smallfry/backend/bridge
+
+/** bridge.Variable */
+export interface Variable {
+  name: string;
+  type: string;
+  repr: string;
+}
+
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
@@ -465,7 +495,7 @@ export interface Methods {
   PublishState: { args: [string]; result: PublishState };
   PublishedNotebooks: { args: []; result: PublishState[] };
   RenameNotebook: { args: [string, string]; result: NotebookEntry };
-  RestartKernel: { args: [string]; result: void };
+  RestartKernel: { args: [string]; result: KernelEvent };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
   RunNow: { args: [string]; result: RunRecord };
   Runs: { args: [string]; result: RunRecord[] };
@@ -478,6 +508,7 @@ export interface Methods {
   SignOut: { args: []; result: void };
   Summarize: { args: [string, string, string, string]; result: Summary };
   Unpublish: { args: [string]; result: PublishState };
+  Variables: { args: [string]; result: Variables };
   Window: { args: [string, WindowRequest]; result: WindowResult };
 }
 
@@ -489,4 +520,5 @@ export interface Events {
   pull: PullEvent;
   output: OutputEvent;
   account: Account;
+  kernel: KernelEvent;
 }

@@ -89,6 +89,7 @@ func wire() Spec {
 			{workbench.EventPull, reflect.TypeFor[workbench.PullEvent]()},
 			{workbench.EventOutput, reflect.TypeFor[workbench.OutputEvent]()},
 			{workbench.EventAccount, reflect.TypeFor[workbench.Account]()},
+			{workbench.EventKernel, reflect.TypeFor[workbench.KernelEvent]()},
 		},
 	}
 }
