@@ -176,6 +176,8 @@ export function makeApi(t: Transport) {
     openRun: (id: string) => call("OpenRun", id),
     setRuntime: (session: string, rt: Runtime) => call("SetRuntime", session, rt),
     restartKernel: (session: string) => call("RestartKernel", session),
+    /** The session's named results and, if its kernel is idle, Python's variables (starts no kernel). */
+    variables: (session: string) => call("Variables", session),
     account: () => call("Account"),
     /** Imports the company settings file an admin handed out (its text). */
     importSettings: (content: string) => call("ImportSettings", content),

@@ -6,17 +6,29 @@ import { useEffect, useState, type RefObject } from "react";
 export function MoreColumns({ box, deps }: { box: RefObject<HTMLDivElement | null>; deps?: unknown }) {
   const [more, setMore] = useState(false);
   useEffect(() => {
-    const scroller = box.current?.querySelector<HTMLElement>(".dvn-scroller");
-    if (!scroller) return;
-    const check = () => setMore(scroller.scrollLeft + scroller.clientWidth < scroller.scrollWidth - 2);
-    check();
-    scroller.addEventListener("scroll", check, { passive: true });
-    const ro = new ResizeObserver(check);
-    ro.observe(scroller);
-    const inner = scroller.firstElementChild;
-    if (inner) ro.observe(inner);
+    let scroller: HTMLElement | null | undefined;
+    let frame = 0;
+    const ro = new ResizeObserver(() => check());
+    const check = () => {
+      if (scroller) setMore(scroller.scrollLeft + scroller.clientWidth < scroller.scrollWidth - 2);
+    };
+    // Glide makes its scroll area once it has measured its box: wait for it.
+    const attach = () => {
+      scroller = box.current?.querySelector<HTMLElement>(".dvn-scroller");
+      if (!scroller) {
+        frame = requestAnimationFrame(attach);
+        return;
+      }
+      scroller.addEventListener("scroll", check, { passive: true });
+      ro.observe(scroller);
+      for (const el of scroller.querySelectorAll(".dvn-scroll-inner, .dvn-scroll-inner > *")) ro.observe(el);
+      check();
+      frame = requestAnimationFrame(check); // and once more after it has drawn
+    };
+    attach();
     return () => {
-      scroller.removeEventListener("scroll", check);
+      cancelAnimationFrame(frame);
+      scroller?.removeEventListener("scroll", check);
       ro.disconnect();
     };
   }, [box, deps]);

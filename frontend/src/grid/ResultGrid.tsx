@@ -250,7 +250,7 @@ export function ResultGrid({ session, result, height = 420, onError, onChart, ch
             height={height}
             maxColumnWidth={800}
           />
-          <MoreColumns box={box} deps={columns} />
+          <MoreColumns box={box} deps={`${columns.map((c) => c.width).join()}/${total}`} />
         </div>
         {summary && (
           <ColumnSummary session={session} result={result} column={summary} onClose={() => setSummary(undefined)} onError={(m) => report.current?.(m)} />
