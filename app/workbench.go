@@ -95,6 +95,9 @@ func (w *Workbench) Variables(session string) (*workbench.Variables, error) {
 	return w.svc.Variables(w.ctx, session)
 }
 
+func (w *Workbench) SetupPython() (*workbench.PythonSetup, error) { return w.svc.SetupPython(w.ctx) }
+func (w *Workbench) CancelPythonSetup() error                     { return w.svc.CancelPythonSetup(w.ctx) }
+
 func (w *Workbench) Account() (*workbench.Account, error) { return w.svc.Account(w.ctx) }
 
 func (w *Workbench) ImportSettings(content string) (*workbench.Account, error) {

@@ -34,6 +34,9 @@ type Config struct {
 	Accounts Accounts
 	// Scheduling is the company's Airflow; nil leaves publishing out.
 	Scheduling Scheduling
+	// SetupPython makes the managed Python environment, telling progress
+	// each line of its output; nil leaves "Set up Python" out.
+	SetupPython func(ctx context.Context, progress func(line string)) error
 }
 
 // Service is one workspace's workbench: its open notebooks, each with a
@@ -47,6 +50,8 @@ type Service struct {
 	sessions map[string]*session
 
 	pub publishing // check runs waiting to be published
+
+	setup setupJob // "Set up Python"
 }
 
 // New makes the workbench of an opened workspace.

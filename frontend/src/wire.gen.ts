@@ -230,6 +230,19 @@ export interface PullEvent {
   percent: number;
 }
 
+/** workbench.PythonSetup */
+export interface PythonSetup {
+  state: string;
+  error?: string;
+}
+
+/** workbench.PythonSetupEvent */
+export interface PythonSetupEvent {
+  state: string;
+  line?: string;
+  error?: string;
+}
+
 /** workbench.Recovery */
 export interface Recovery {
   savedAt: string;
@@ -477,6 +490,7 @@ export interface Methods {
   AirflowSignIn: { args: [AirflowLogin]; result: AirflowAccount };
   Autosave: { args: [string, CellData[]]; result: void };
   Cancel: { args: [string]; result: void };
+  CancelPythonSetup: { args: []; result: void };
   CancelSignIn: { args: []; result: void };
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   CloseNotebook: { args: [string]; result: void };
@@ -504,6 +518,7 @@ export interface Methods {
   ScheduledLog: { args: [string, string]; result: string };
   SetPublishedPaused: { args: [string, boolean]; result: PublishState };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
+  SetupPython: { args: []; result: PythonSetup };
   SignIn: { args: []; result: DeviceCode };
   SignOut: { args: []; result: void };
   Summarize: { args: [string, string, string, string]; result: Summary };
@@ -521,4 +536,5 @@ export interface Events {
   output: OutputEvent;
   account: Account;
   kernel: KernelEvent;
+  pythonSetup: PythonSetupEvent;
 }

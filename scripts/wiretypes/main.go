@@ -90,6 +90,7 @@ func wire() Spec {
 			{workbench.EventOutput, reflect.TypeFor[workbench.OutputEvent]()},
 			{workbench.EventAccount, reflect.TypeFor[workbench.Account]()},
 			{workbench.EventKernel, reflect.TypeFor[workbench.KernelEvent]()},
+			{workbench.EventPythonSetup, reflect.TypeFor[workbench.PythonSetupEvent]()},
 		},
 	}
 }

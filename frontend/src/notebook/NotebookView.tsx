@@ -9,6 +9,7 @@ import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce } from "./doc";
+import { PythonSetupOffer, setupHint } from "./PythonSetup";
 import { Toolbar } from "./Toolbar";
 
 export interface NotebookHandle {
@@ -435,6 +436,7 @@ export function NotebookView(props: NotebookViewProps) {
           {error}
         </p>
       )}
+      {!readOnly && Object.values(runtime).some((r) => r.output?.error?.message.includes(setupHint)) && <PythonSetupOffer onDone={() => setError(undefined)} />}
       <div className="cells">
         {doc.cells.map((c, i) => (
           <CellView

@@ -1,7 +1,7 @@
 // Screenshots of the workbench for docs/layout.md: `smallfry serve` on a
 // fresh sample workspace, the tour notebook run, at 1280×800 and 1024×700,
 // light and dark, written as PNGs to docs/img/ (or OUT).
-//   node scripts/screenshots.mjs [build/bin/smallfry]
+//   node scripts/screenshots/smallfry.mjs [build/bin/smallfry]
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { chromium } = createRequire(join(root, "frontend", "package.json"))("playwright-core");
 const bin = resolve(process.argv[2] ?? join(root, "build/bin/smallfry"));
 const out = resolve(process.env.OUT ?? join(root, "docs/img"));
@@ -49,8 +49,9 @@ try {
       await page.goto(u.toString());
       await page.getByTestId("notebook").waitFor();
       await page.getByTestId("run-all").click();
-      // Settled: every runnable cell has a final status.
-      await page.waitForFunction(() => !document.querySelector('[data-testid=cell][data-status="running"], [data-testid=cell][data-status="queued"]'));
+      // Settled: Run all is enabled again once the run has ended.
+      await page.waitForSelector("[data-testid=run-all][disabled]", { timeout: 5_000 }).catch(() => undefined);
+      await page.waitForSelector("[data-testid=run-all]:not([disabled])", { timeout: 120_000 });
       await page.waitForTimeout(800); // charts finish their transition
       const file = join(out, `smallfry-${width}x${height}-${scheme}.png`);
       await page.screenshot({ path: file });
