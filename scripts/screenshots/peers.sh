@@ -8,8 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=$(realpath -m "${1:-$root/docs/img}")
 venv=${VENV:-/tmp/smallfry-peers-venv}
-[[ -x $venv/bin/jupyter-lab && -x $venv/bin/marimo ]] || {
-	python3 -m venv "$venv"
+[[ -x $venv/bin/jupyter-lab && -x $venv/bin/marimo ]] && "$venv/bin/python" -c "import matplotlib, pandas" 2>/dev/null || {
+	[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
 	"$venv/bin/pip" install --quiet --disable-pip-version-check jupyterlab marimo pandas matplotlib
 }
 work=$(mktemp -d)
@@ -19,13 +19,14 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-"$venv/bin/python" "$here/peer_notebook.py" "$work"
-"$venv/bin/jupyter" nbconvert --to notebook --execute --inplace "$work/tour.ipynb" >/dev/null 2>&1
+mkdir "$work/nb"
+"$venv/bin/python" "$here/peer_notebook.py" "$work/nb"
+"$venv/bin/jupyter" nbconvert --to notebook --execute --inplace "$work/nb/tour.ipynb" >/dev/null 2>&1
 export JUPYTER_CONFIG_DIR=$work/jupyter-config JUPYTER_DATA_DIR=$work/jupyter-data JUPYTER_RUNTIME_DIR=$work/jupyter-runtime
-"$venv/bin/jupyter-lab" --no-browser --port 18931 --ServerApp.token= --ServerApp.password= --ServerApp.root_dir="$work" \
-	--LabApp.news_url= --ServerApp.disable_check_xsrf=True >"$work/lab.log" 2>&1 &
+"$venv/bin/jupyter-lab" --no-browser --port 18931 --IdentityProvider.token= --ServerApp.password= --ServerApp.root_dir="$work/nb" \
+	--LabApp.news_url= --ServerApp.disable_check_xsrf=True --allow-root >"$work/lab.log" 2>&1 &
 pids+=($!)
-(cd "$work" && HOME=$work "$venv/bin/marimo" edit tour_marimo.py --headless --port 18932 --no-token >"$work/marimo.log" 2>&1) &
+(cd "$work/nb" && exec "$venv/bin/marimo" edit tour_marimo.py --headless --port 18932 --no-token >"$work/marimo.log" 2>&1) &
 pids+=($!)
 mkdir -p "$out"
 node "$here/peers.mjs" "$out"
