@@ -99,10 +99,7 @@ type Variable struct {
 //go:embed variables.py
 var variablesCode string
 
-// maxVariables bounds what the panel lists (the code stops there too).
-const maxVariables = 500
-
-// Variables lists the kernel's global variables with a silent execution,
+// Variables lists the kernel's global variables (at most 500) with a silent execution,
 // which neither counts nor runs the hand-over hooks. It starts no kernel:
 // without one, or while a cell runs (the kernel answers one request at a
 // time), it returns nil and the state.
