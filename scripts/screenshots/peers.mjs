@@ -8,7 +8,8 @@ const { chromium } = createRequire(join(root, "frontend", "package.json"))("play
 const out = process.argv[2];
 const peers = [
   { name: "jupyterlab", url: "http://127.0.0.1:18931/lab/tree/tour.ipynb", ready: ".jp-OutputArea-output img" },
-  { name: "marimo", url: "http://127.0.0.1:18932/", ready: "img[src^='data:image/png']" },
+  // marimo opens an edited notebook's cells stale: run them as a user would (the ▶ at the bottom right).
+  { name: "marimo", url: "http://127.0.0.1:18932/", ready: "text=Poland", run: true },
 ];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -28,6 +29,11 @@ for (const p of peers) {
         if (i > 30) throw e;
         await page.waitForTimeout(1000); // the server is still starting
       }
+    }
+    if (p.run) {
+      await page.locator(".cm-editor").first().waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(3000); // its kernel connects
+      await page.keyboard.press("Control+Shift+R"); // marimo: run all stale cells
     }
     await page.waitForSelector(p.ready, { timeout: 60_000 }).catch(() => console.error(`${p.name}: ${p.ready} did not show; taking the page as it is`));
     await page.waitForTimeout(2500); // let panels and fonts settle
