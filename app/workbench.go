@@ -120,7 +120,16 @@ func (w *Workbench) SetRuntime(session string, rt workbench.Runtime) (*workbench
 	return w.svc.SetRuntime(w.ctx, session, rt)
 }
 
-func (w *Workbench) RestartKernel(session string) error { return w.svc.RestartKernel(w.ctx, session) }
+func (w *Workbench) RestartKernel(session string) (*workbench.KernelEvent, error) {
+	return w.svc.RestartKernel(w.ctx, session)
+}
+
+func (w *Workbench) Variables(session string) (*workbench.Variables, error) {
+	return w.svc.Variables(w.ctx, session)
+}
+
+func (w *Workbench) SetupPython() (*workbench.PythonSetup, error) { return w.svc.SetupPython(w.ctx) }
+func (w *Workbench) CancelPythonSetup() error                     { return w.svc.CancelPythonSetup(w.ctx) }
 
 func (w *Workbench) Account() (*workbench.Account, error) { return w.svc.Account(w.ctx) }
 

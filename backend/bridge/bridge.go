@@ -72,6 +72,12 @@ type Bridge struct {
 
 	keys     *keyPusher         // nil without Config.Credentials
 	stopKeys context.CancelFunc // ends the keys' refresh loop of the kernel
+
+	stopWatch chan struct{} // closed to stop watching the kernel's process for death
+
+	stMu    sync.Mutex // orders state changes and their reports (state.go)
+	state   string
+	onState func(string)
 }
 
 // New makes the Python side of a DuckDB session.
@@ -149,11 +155,15 @@ func (b *Bridge) kernel(ctx context.Context) (*kernel.Kernel, error) {
 		opts.Unsetenv = append(slices.Clip(opts.Unsetenv), "SMALLFRY_AWS_CREDENTIALS")
 	}
 	opts.Env = env
+	b.setState(StateStarting)
 	k, err := kernel.Start(ctx, b.cfg.Spec, b.cfg.Launcher, opts)
 	if err != nil {
+		b.setState(StateDead)
 		return nil, backend.Errorf(backend.EINTERNAL, "start the %s kernel: %w", b.cfg.Spec.Name, err)
 	}
 	b.k = k
+	b.setState(StateIdle)
+	b.startWatch(k)
 	if b.keys != nil {
 		b.keys.started(ctx, k)
 		var kctx context.Context
@@ -199,7 +209,9 @@ func (b *Bridge) Execute(ctx context.Context, code string, onOutput func(kernel.
 	if err := b.handToPython(ctx, code); err != nil {
 		return nil, err
 	}
+	b.setState(StateBusy)
 	reply, err := k.Execute(ctx, code, onOutput)
+	b.afterExecute(k)
 	out := &Outcome{Reply: reply}
 	if err != nil {
 		return out, err
@@ -384,6 +396,7 @@ func (b *Bridge) Restart(ctx context.Context) error {
 	if k == nil {
 		return nil
 	}
+	b.setState(StateRestarting)
 	defer func() {
 		b.mu.Lock()
 		b.restarting = nil
@@ -391,8 +404,13 @@ func (b *Bridge) Restart(ctx context.Context) error {
 		close(done)
 	}()
 	if err := k.Restart(ctx); err != nil {
+		b.setState(StateDead)
 		return backend.Errorf(backend.EINTERNAL, "restart the kernel: %w", err)
 	}
+	b.mu.Lock()
+	b.startWatch(k)
+	b.mu.Unlock()
+	b.setState(StateIdle)
 	if b.keys != nil {
 		b.keys.started(ctx, k)
 	}
@@ -411,7 +429,12 @@ func (b *Bridge) Close(ctx context.Context) error {
 		b.stopKeys()
 		b.stopKeys = nil
 	}
+	if b.stopWatch != nil {
+		close(b.stopWatch)
+		b.stopWatch = nil
+	}
 	b.mu.Unlock()
+	defer b.setState(StateNone)
 	if k != nil {
 		if err := k.Shutdown(ctx); err != nil && !errors.Is(err, kernel.ErrClosed) {
 			return err

@@ -53,6 +53,18 @@ type executeRequest struct {
 // broke on its closed connection. In both cases the Reply holds the outputs
 // received so far.
 func (k *Kernel) Execute(ctx context.Context, code string, onOutput func(Output)) (*Reply, error) {
+	return k.execute(ctx, code, onOutput, false)
+}
+
+// ExecuteSilent runs code as Jupyter's silent execution: no execution
+// count, no history, no execute_result and no pre-run hooks (the bridge's
+// hand-over does not run), for the app's own questions to the kernel.
+// What the code prints is still in the Reply's outputs.
+func (k *Kernel) ExecuteSilent(ctx context.Context, code string) (*Reply, error) {
+	return k.execute(ctx, code, nil, true)
+}
+
+func (k *Kernel) execute(ctx context.Context, code string, onOutput func(Output), silent bool) (*Reply, error) {
 	select {
 	case k.execSem <- struct{}{}:
 	case <-ctx.Done():
@@ -76,7 +88,7 @@ func (k *Kernel) Execute(ctx context.Context, code string, onOutput func(Output)
 	defer c.router.stop(w)
 	h := newHeader(c.session, "execute_request")
 	c.router.add(w, h.MsgID)
-	req := executeRequest{Code: code, StoreHistory: true, UserExpressions: map[string]any{}, StopOnError: true}
+	req := executeRequest{Code: code, Silent: silent, StoreHistory: !silent, UserExpressions: map[string]any{}, StopOnError: true}
 	if _, err := c.send(c.shell, h, req); err != nil {
 		return nil, fmt.Errorf("execute: %w", c.sendFailed(ctx, err))
 	}

@@ -37,7 +37,14 @@ type Kernels struct {
 	// (bridge.Config.Credentials). It is asked when a session's Python side
 	// is set up; nil (or a nil provider) leaves the SDKs' own chains alone.
 	Credentials func() aws.CredentialsProvider
+	// Managed is the environment "Set up Python" makes; once ready, it is
+	// the Python of local kernels unless Interpreter names another.
+	Managed *Managed
 }
+
+// SetupHint is in the error of a Python cell that found no usable Python:
+// the UI offers to set one up.
+const SetupHint = "choose Set up Python"
 
 // ErrNoPython is wrapped when a Python cell runs with no kernel available.
 var ErrNoPython = errors.New("no Python kernel")
@@ -112,6 +119,9 @@ func notebookDir(nb *notebook.Notebook, fallback string) string {
 // localSpec finds a kernel spec in the standard Jupyter folders.
 func (k *Kernels) localSpec(name string) (kernel.Spec, error) {
 	interp := k.Interpreter
+	if interp == "" && k.Managed.Ready() {
+		interp = k.Managed.Python()
+	}
 	if interp == "" {
 		if p, err := exec.LookPath("python3"); err == nil {
 			interp = p
@@ -130,11 +140,17 @@ func (k *Kernels) localSpec(name string) (kernel.Spec, error) {
 		names = append(names, s.Name)
 	}
 	if name == "python3" && interp != "" {
-		return kernel.IPythonSpec(interp), nil // ipykernel may be importable without an installed spec
+		// ipykernel may be importable without an installed spec; if not,
+		// say so now rather than with the kernel's failed start.
+		if err := exec.Command(interp, "-c", "import ipykernel").Run(); err == nil {
+			return kernel.IPythonSpec(interp), nil
+		}
+		return kernel.Spec{}, backend.Errorf(backend.EINVALID, "%w: Python cells need ipykernel, and %s has none: %s to make an environment with ipykernel, pandas, pyarrow and matplotlib "+
+			"(or pip install ipykernel; or set SMALLFRY_PYTHON to a Python that has it). SQL cells work without it", ErrNoPython, interp, SetupHint)
 	}
 	if len(names) == 0 {
 		return kernel.Spec{}, backend.Errorf(backend.EINVALID, "%w: Python cells need Python 3 with ipykernel, and none was found "+
-			"(install Python 3, then pip install ipykernel; or set SMALLFRY_PYTHON to a Python that has it). SQL cells work without it", ErrNoPython)
+			"(install Python 3, then %s or pip install ipykernel; or set SMALLFRY_PYTHON to a Python that has it). SQL cells work without it", ErrNoPython, SetupHint)
 	}
 	return kernel.Spec{}, backend.Errorf(backend.EINVALID, "%w: the notebook's kernel %q is not installed (found: %s)", ErrNoPython, name, strings.Join(names, ", "))
 }

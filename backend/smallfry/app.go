@@ -93,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		schedule:  &scheduling{acct: acct, keychain: kc, binary: bin},
 		clusters:  &clusters{acct: acct, keychain: kc, limits: clusterLimits(ws.Settings)},
 		kernels: &python.Kernels{Interpreter: cfg.Python, ScratchRoot: ws.KernelsDir, Docker: dockerKernels,
-			Credentials: acct.Credentials},
+			Credentials: acct.Credentials, Managed: managedPython()},
 		env: runner.Env{Root: ws.Root, Runs: ws.Runs, Lake: ws.Lake, Version: cfg.Version},
 	}
 	a.Workbench = workbench.New(workbench.Config{
@@ -103,6 +103,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return a.kernels.Open(ctx, db, nb, session, "")
 		},
 		Events: events, Version: cfg.Version, Accounts: acct, Scheduling: a.schedule, Clusters: a.clusters,
+		SetupPython: a.setupPython,
 	})
 	// Kernel containers of a Smallfry that was killed are removed now;
 	// without a Docker engine there is nothing to remove, and no failure.
@@ -183,4 +184,22 @@ func (a *App) Run(ctx context.Context, path string, opts RunOptions) (*runner.Ou
 		return nil, err
 	}
 	return out, nil
+}
+
+// managedPython is the environment "Set up Python" makes, in the user's
+// data folder ($SMALLFRY_DATA_DIR overrides it), from $SMALLFRY_WHEELS
+// alone when set; nil when there is no data folder.
+func managedPython() *python.Managed {
+	dir, err := python.DataDir()
+	if err != nil {
+		return nil
+	}
+	return &python.Managed{Dir: filepath.Join(dir, "python"), Wheels: os.Getenv(python.WheelsEnv)}
+}
+
+func (a *App) setupPython(ctx context.Context, progress func(string)) error {
+	if a.kernels.Managed == nil {
+		return backend.Errorf(backend.EINVALID, "set up python: no data folder to make the environment in (set %s)", python.DataDirEnv)
+	}
+	return a.kernels.Managed.Create(ctx, progress)
 }

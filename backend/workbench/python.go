@@ -30,6 +30,7 @@ func (ss *session) python(ctx context.Context, db *duckdb.Session) (runner.Pytho
 	if err != nil {
 		return nil, err
 	}
+	ss.watchKernel(py)
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closed {
@@ -97,17 +98,21 @@ func (s *Service) SetRuntime(ctx context.Context, session string, rt Runtime) (*
 
 // RestartKernel restarts the notebook's Python kernel, a dead one too:
 // Python's variables are lost; SQL results are handed over again as cells
-// mention them.
-func (s *Service) RestartKernel(ctx context.Context, session string) error {
+// mention them. It returns the kernel's state afterwards: "idle", or
+// "none" when no kernel had started (the next Python cell starts one).
+func (s *Service) RestartKernel(ctx context.Context, session string) (*KernelEvent, error) {
 	ss, err := s.lookup(session)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ss.mu.Lock()
 	py := ss.py
 	ss.mu.Unlock()
 	if py == nil || !py.Started() {
-		return nil
+		return &KernelEvent{Session: session, State: bridge.StateNone}, nil
 	}
-	return py.Restart(ctx)
+	if err := py.Restart(ctx); err != nil {
+		return nil, err
+	}
+	return &KernelEvent{Session: session, State: py.State()}, nil
 }

@@ -64,7 +64,7 @@ func TestPythonKernelDiesAndRestarts(t *testing.T) {
 	if out := run("use"); out.Error == nil || !strings.Contains(out.Error.Message, "kernel died") {
 		t.Fatalf("after the kill: %+v, want a kernel died error", out)
 	}
-	if err := s.RestartKernel(ctx, nb.Session); err != nil {
+	if _, err := s.RestartKernel(ctx, nb.Session); err != nil {
 		t.Fatalf("RestartKernel: %v", err)
 	}
 	run("pid")

@@ -36,6 +36,9 @@ type Config struct {
 	Scheduling Scheduling
 	// Clusters are the company's Spark clusters; nil leaves them out.
 	Clusters Clusters
+	// SetupPython makes the managed Python environment, telling progress
+	// each line of its output; nil leaves "Set up Python" out.
+	SetupPython func(ctx context.Context, progress func(line string)) error
 }
 
 // Service is one workspace's workbench: its open notebooks, each with a
@@ -49,6 +52,8 @@ type Service struct {
 	sessions map[string]*session
 
 	pub publishing // check runs waiting to be published
+
+	setup setupJob // "Set up Python"
 }
 
 // New makes the workbench of an opened workspace.

@@ -19,6 +19,7 @@ import {
   waitStatus,
   writeNotebook,
 } from "./harness";
+import { toolbarAction } from "./toolbar";
 
 // Clipboard permissions for the copy test; the server's origin is loopback, a secure context.
 const wb = useWorkbench({ permissions: ["clipboard-read", "clipboard-write"] });
@@ -152,7 +153,7 @@ describe("runs", () => {
     await settled(page);
     const before = new Set(readdirSync(runsDir(wb.server)));
     await cell(page, "by-country").click({ position: { x: 5, y: 5 } });
-    await page.getByTestId("run-from-here").click();
+    await toolbarAction(page, "run-from-here");
     await expect.poll(() => readdirSync(runsDir(wb.server)).filter((d) => !before.has(d)).length).toBe(1);
     const runId = readdirSync(runsDir(wb.server)).find((d) => !before.has(d))!;
     await expect.poll(() => readRun(wb.server, runId).status, { timeout: 30_000 }).toBe("ok");
@@ -301,11 +302,11 @@ describe("editing", () => {
     const second = await selectedCellId(page);
     await typeInto(page, second, "SELECT 2 AS two");
     expect(await cellIds(page)).toEqual(["first", second]);
-    await page.getByTestId("move-up").click();
+    await toolbarAction(page, "move-up");
     await expect.poll(() => cellIds(page)).toEqual([second, "first"]);
-    await page.getByTestId("move-down").click();
+    await toolbarAction(page, "move-down");
     await expect.poll(() => cellIds(page)).toEqual(["first", second]);
-    await page.getByTestId("duplicate").click();
+    await toolbarAction(page, "duplicate");
     await expect.poll(() => cellIds(page).then((ids) => ids.length)).toBe(3);
     const ids = await cellIds(page);
     expect(ids.slice(0, 2)).toEqual(["first", second]);

@@ -1,6 +1,6 @@
 // A SQL-first analyst's laptop: no Python installed, Docker not running.
 // Every SQL feature works; a Python cell says what is missing.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -83,6 +83,17 @@ describe("with no Python and no Docker", () => {
     expect(msg).toMatch(/SMALLFRY_PYTHON/);
     expect(msg).toMatch(/SQL cells work without it/);
     expect(msg).not.toMatch(/internal|zmq|exec:/i);
+  });
+
+  it("offers Set up Python, which says to install Python 3 first", async () => {
+    const msg = await pythonCellError("offer", python3);
+    expect(msg).toMatch(/Set up Python/);
+    const page = wb.page;
+    await page.getByTestId("setup-python").click();
+    await page.waitForSelector('[data-testid=python-setup][data-state="failed"]');
+    expect(await page.getByTestId("setup-python-error").textContent()).toMatch(/no Python 3 was found\. Install Python 3/);
+    // Nothing was made in the user's folders.
+    expect(existsSync(join(emptyDir, ".local", "share", "smallfry", "python"))).toBe(false);
   });
 
   it("says Docker is not running when a Docker notebook's Python cell runs", async () => {

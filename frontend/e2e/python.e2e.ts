@@ -19,6 +19,7 @@ import {
   writeNotebook,
   type NotebookCell,
 } from "./harness";
+import { openToolbarMenu } from "./toolbar";
 
 const wb = useWorkbench();
 
@@ -137,6 +138,7 @@ describe("Python in Docker", () => {
     await settled(page);
     await waitStatus(page, "back", "done");
     const local = await cell(page, "py").getByTestId("python-output").textContent();
+    await openToolbarMenu(page);
     await page.getByTestId("runtime-kind").selectOption("docker");
     await page.getByTestId("runtime-image").fill(image!);
     await page.getByTestId("runtime-apply").click();

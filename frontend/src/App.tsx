@@ -13,7 +13,13 @@ import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
 import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
 import { NotebookList } from "./shell/NotebookList";
+import { CommandPalette } from "./shell/CommandPalette";
+import { useCommands } from "./shell/commands";
+import { ShortcutSheet } from "./shell/ShortcutSheet";
+import { SidePanel } from "./shell/SidePanel";
+import { setThemeChoice } from "./theme/theme";
 import "./app.css";
+import "./shell/shell.css";
 
 type Open = { path: string; runId?: string; run?: RunRecord };
 
@@ -27,7 +33,6 @@ export function App() {
   const [tab, setTab] = useState<"notebooks" | "lake" | "published">("notebooks");
   const [published, setPublished] = useState<PublishState[]>();
   const [publishedError, setPublishedError] = useState<string>();
-  const [showHistory, setShowHistory] = useState(true);
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
   const [account, setAccount] = useState<Account>();
@@ -87,6 +92,12 @@ export function App() {
       setError((e as ApiError).message);
     }
   };
+
+  useCommands("shell", [
+    { id: "theme-system", group: "View", title: "Theme: follow the system", run: () => setThemeChoice("system") },
+    { id: "theme-light", group: "View", title: "Theme: light", run: () => setThemeChoice("light") },
+    { id: "theme-dark", group: "View", title: "Theme: dark", run: () => setThemeChoice("dark") },
+  ]);
 
   return (
     <div className="app">
@@ -180,24 +191,27 @@ export function App() {
         )}
       </main>
       {open && (
-        <aside className={`history${showHistory ? "" : " collapsed"}`}>
-          <button className="link" data-testid="toggle-history" onClick={() => setShowHistory(!showHistory)}>
-            {showHistory ? "Hide runs" : "Runs"}
-          </button>
-          {showHistory && (
+        <SidePanel
+          session={session}
+          refreshKey={ranCount}
+          runs={
             <RunHistory
               path={open.path.replace(/^notebooks\//, "")}
               refreshKey={ranCount}
               onOpen={(runId, run) => setOpen({ path: open.path, runId, run })}
             />
-          )}
-          {open.runId && (
-            <button className="link" data-testid="back-to-notebook" onClick={() => setOpen({ path: open.path })}>
-              ← Back to the notebook
-            </button>
-          )}
-        </aside>
+          }
+          footer={
+            open.runId && (
+              <button className="link" data-testid="back-to-notebook" onClick={() => setOpen({ path: open.path })}>
+                ← Back to the notebook
+              </button>
+            )
+          }
+        />
       )}
+      <CommandPalette />
+      <ShortcutSheet />
     </div>
   );
 }

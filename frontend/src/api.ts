@@ -294,6 +294,11 @@ export function makeApi(t: Transport) {
     /** What a local SQL cell would read of the S3 lake, before it runs (nothing is fetched). */
     estimate: (session: string, source: string) => call("Estimate", session, source),
     restartKernel: (session: string) => call("RestartKernel", session),
+    /** The session's named results and, if its kernel is idle, Python's variables (starts no kernel). */
+    variables: (session: string) => call("Variables", session),
+    /** Makes the managed Python environment (progress as pythonSetup events); resolves with how it ended. */
+    setupPython: () => call("SetupPython"),
+    cancelPythonSetup: () => call("CancelPythonSetup"),
     account: () => call("Account"),
     /** Imports the company settings file an admin handed out (its text). */
     importSettings: (content: string) => call("ImportSettings", content),

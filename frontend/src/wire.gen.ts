@@ -183,6 +183,12 @@ export interface Info {
   folders: string[];
 }
 
+/** workbench.KernelEvent */
+export interface KernelEvent {
+  session: string;
+  state: string;
+}
+
 /** workbench.NotebookEntry */
 export interface NotebookEntry {
   path: string;
@@ -285,6 +291,19 @@ export interface PullEvent {
   percent: number;
 }
 
+/** workbench.PythonSetup */
+export interface PythonSetup {
+  state: string;
+  error?: string;
+}
+
+/** workbench.PythonSetupEvent */
+export interface PythonSetupEvent {
+  state: string;
+  line?: string;
+  error?: string;
+}
+
 /** workbench.Recovery */
 export interface Recovery {
   savedAt: string;
@@ -358,6 +377,14 @@ export interface ScheduleRequest {
 export interface Trashed {
   path: string;
   trash: string;
+}
+
+/** workbench.Variables */
+export interface Variables {
+  results: ResultSize[];
+  python: Variable[];
+  kernel: string;
+  pythonError?: string;
 }
 
 /** workbench.WindowRequest */
@@ -475,6 +502,13 @@ export interface Filter {
   value?: unknown;
 }
 
+/** duckdb.ResultSize */
+export interface ResultSize {
+  name: string;
+  rows: number;
+  columns: number;
+}
+
 /** duckdb.Scan */
 export interface Scan {
   table: string;
@@ -537,6 +571,15 @@ export interface Preview {
   totalRows: number;
 }
 
+// smallfry/backend/bridge
+
+/** bridge.Variable */
+export interface Variable {
+  name: string;
+  type: string;
+  repr: string;
+}
+
 /** The calls of workbench.Service: the arguments after the context, and the result. */
 export interface Methods {
   Account: { args: []; result: Account };
@@ -544,6 +587,7 @@ export interface Methods {
   AirflowSignIn: { args: [AirflowLogin]; result: AirflowAccount };
   Autosave: { args: [string, CellData[]]; result: void };
   Cancel: { args: [string]; result: void };
+  CancelPythonSetup: { args: []; result: void };
   CancelSignIn: { args: []; result: void };
   CheckPublish: { args: [PublishRequest]; result: PublishCheck };
   ClearOutputs: { args: [string, string[]]; result: void };
@@ -573,7 +617,7 @@ export interface Methods {
   PublishedNotebooks: { args: []; result: PublishState[] };
   RenameFolder: { args: [string, string]; result: void };
   RenameNotebook: { args: [string, string]; result: NotebookEntry };
-  RestartKernel: { args: [string]; result: void };
+  RestartKernel: { args: [string]; result: KernelEvent };
   RunCells: { args: [string, RunRequest]; result: RunSummary };
   RunNow: { args: [string]; result: RunRecord };
   Runs: { args: [string]; result: RunRecord[] };
@@ -583,10 +627,12 @@ export interface Methods {
   SetEngine: { args: [string, string]; result: Runtime };
   SetPublishedPaused: { args: [string, boolean]; result: PublishState };
   SetRuntime: { args: [string, Runtime]; result: Runtime };
+  SetupPython: { args: []; result: PythonSetup };
   SignIn: { args: []; result: DeviceCode };
   SignOut: { args: []; result: void };
   Summarize: { args: [string, string, string, string]; result: Summary };
   Unpublish: { args: [string]; result: PublishState };
+  Variables: { args: [string]; result: Variables };
   Window: { args: [string, WindowRequest]; result: WindowResult };
 }
 
@@ -598,4 +644,6 @@ export interface Events {
   pull: PullEvent;
   output: OutputEvent;
   account: Account;
+  kernel: KernelEvent;
+  pythonSetup: PythonSetupEvent;
 }

@@ -89,6 +89,8 @@ func wire() Spec {
 			{workbench.EventPull, reflect.TypeFor[workbench.PullEvent]()},
 			{workbench.EventOutput, reflect.TypeFor[workbench.OutputEvent]()},
 			{workbench.EventAccount, reflect.TypeFor[workbench.Account]()},
+			{workbench.EventKernel, reflect.TypeFor[workbench.KernelEvent]()},
+			{workbench.EventPythonSetup, reflect.TypeFor[workbench.PythonSetupEvent]()},
 		},
 	}
 }

@@ -12,6 +12,8 @@ import { formatCount } from "../grid/format";
 import { chartRows } from "./rows";
 import { configFromSpec, fieldType, validateConfig } from "./spec";
 import "./chart.css";
+import { useTheme } from "../theme/theme";
+import { fillWidth } from "./width";
 
 export const CHART_ROW_CAP = 50_000;
 const URL_PROBLEM = "This chart reads data from a URL; charts draw only the notebook's own results.";
@@ -61,6 +63,7 @@ export function ChartView({ session, result, spec, onError, renderer = "canvas" 
   const config = useMemo(() => configFromSpec(spec), [spec]);
   const invalid = (config ? validateConfig(config, result.columns) : undefined) ?? (readsURL(spec) ? URL_PROBLEM : undefined);
 
+  const dark = useTheme() === "dark";
   useEffect(() => {
     const el = host.current;
     if (!table || !el || invalid) return;
@@ -74,7 +77,7 @@ export function ChartView({ session, result, spec, onError, renderer = "canvas" 
     // A spec the editor made reads only its own columns; one written by hand gets them all.
     const fields = config ? new Set([config.x, config.y, config.color].filter((f): f is string => !!f)) : undefined;
     const quantitative = new Set([...types].filter(([, t]) => t === "quantitative").map(([n]) => n));
-    const full = name ? { ...spec, datasets: { [name]: chartRows(table, { fields, quantitative }) } } : spec;
+    const full = fillWidth(name ? { ...spec, datasets: { [name]: chartRows(table, { fields, quantitative }) } } : spec);
     Promise.all([import("vega-embed"), import("vega")])
       .then(async ([{ default: embed }, vega]) => {
         if (!live) return;
@@ -85,7 +88,7 @@ export function ChartView({ session, result, spec, onError, renderer = "canvas" 
         loader.file = refuse;
         // ast: Vega's expressions are interpreted, not compiled with new Function,
         // which the browser server's Content-Security-Policy forbids (no unsafe-eval).
-        const res = await embed(el, full as never, { actions: false, renderer, loader, logLevel: vega.Warn, ast: true });
+        const res = await embed(el, full as never, { actions: false, renderer, loader, logLevel: vega.Warn, ast: true, ...(dark ? { theme: "dark" as const } : {}) });
         if (!live) {
           res.finalize();
           return;
@@ -99,7 +102,7 @@ export function ChartView({ session, result, spec, onError, renderer = "canvas" 
       finalize?.();
       el.replaceChildren();
     };
-  }, [table, spec, invalid, renderer]);
+  }, [table, spec, invalid, renderer, dark]);
 
   const capped = result.rows > CHART_ROW_CAP;
   return (

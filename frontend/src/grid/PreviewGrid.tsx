@@ -5,9 +5,10 @@ import "@glideapps/glide-data-grid/dist/index.css";
 import { DataEditor, type GridCell, type Item } from "@glideapps/glide-data-grid";
 import { useCallback, useEffect, useMemo } from "react";
 import type { Column, Preview } from "../api";
-import { ensurePortal, gridColumn, gridTheme, initialWidth, nullCell, rowMarkerWidth, textCell } from "./cells";
+import { ensurePortal, gridColumn, initialWidth, nullCell, rowMarkerWidth, textCell } from "./cells";
 import { duckdbTypeClass, formatCount } from "./format";
 import "./grid.css";
+import { useGridLook } from "./look";
 
 export interface PreviewGridProps {
   preview: Preview;
@@ -33,6 +34,7 @@ export function PreviewGrid({ preview, height }: PreviewGridProps) {
     },
     [rows, align],
   );
+  const look = useGridLook(gridColumns, getCellContent);
   // Short previews take only the height they need.
   const h = height ?? Math.min(420, 36 + 34 * Math.max(rows.length, 1) + 2);
   return (
@@ -45,14 +47,14 @@ export function PreviewGrid({ preview, height }: PreviewGridProps) {
           Preview of the last run ({formatCount(rows.length)} of {formatCount(totalRows)} rows) — run the cell to explore all rows
         </span>
       </div>
-      <div className="sf-grid" data-testid="preview-grid" data-rows={rows.length} style={{ height: h }}>
+      <div className="sf-grid" data-testid="preview-grid" data-rows={rows.length} style={{ height: h }} title={look.title}>
         <DataEditor
           columns={gridColumns}
           rows={rows.length}
           getCellContent={getCellContent}
           getCellsForSelection={true}
           rowMarkers={{ kind: "number", width: rowMarkerWidth(rows.length) }}
-          theme={gridTheme}
+          {...look.props}
           width="100%"
           height={h}
         />

@@ -5,7 +5,7 @@ import "@glideapps/glide-data-grid/dist/index.css";
 import { DataEditor, type DataEditorRef, type GetCellsThunk, type GridCell, type Item, type Rectangle } from "@glideapps/glide-data-grid";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, type Filter, type ResultRef, type SortKey } from "../api";
-import { ensurePortal, gridColumn, gridTheme, initialWidth, loadingCell, nullCell, rowMarkerWidth, textCell } from "./cells";
+import { ensurePortal, gridColumn, initialWidth, loadingCell, nullCell, rowMarkerWidth, textCell } from "./cells";
 import { ColumnSummary } from "./ColumnSummary";
 import { columnFormats, type ColumnFormat } from "./format";
 import { GridToolbar } from "./GridToolbar";
@@ -13,6 +13,8 @@ import { filterLabel, HeaderMenu } from "./HeaderMenu";
 import { planJump, runJump } from "./jump";
 import { WindowCache, type WindowQuery } from "./windows";
 import "./grid.css";
+import { useGridLook } from "./look";
+import { MoreColumns } from "./MoreColumns";
 
 declare global {
   interface Window {
@@ -200,6 +202,7 @@ export function ResultGrid({ session, result, height = 420, onError, onChart, ch
     [result.columns, sort, filters, widths],
   );
 
+  const look = useGridLook(columns, getCellContent);
   const openMenu = (col: number, bounds: Rectangle) => {
     setMenu((m) => (m?.col === col ? undefined : { col, x: bounds.x, y: bounds.y + bounds.height }));
   };
@@ -222,7 +225,7 @@ export function ResultGrid({ session, result, height = 420, onError, onChart, ch
         chartOpen={chartOpen}
       />
       <div className="sf-grid-body">
-        <div className="sf-grid" data-testid="result-grid" data-rows={total} ref={box} style={{ height }}>
+        <div className="sf-grid" data-testid="result-grid" data-rows={total} ref={box} style={{ height }} title={look.title}>
           <DataEditor
             ref={grid}
             columns={columns}
@@ -240,13 +243,14 @@ export function ResultGrid({ session, result, height = 420, onError, onChart, ch
             rowMarkers={{ kind: "number", width: rowMarkerWidth(total) }}
             rowHeight={ROW_HEIGHT}
             headerHeight={HEADER_HEIGHT}
-            theme={gridTheme}
+            {...look.props}
             smoothScrollX
             smoothScrollY
             width="100%"
             height={height}
             maxColumnWidth={800}
           />
+          <MoreColumns box={box} deps={`${columns.map((c) => c.width).join()}/${total}`} />
         </div>
         {summary && (
           <ColumnSummary session={session} result={result} column={summary} onClose={() => setSummary(undefined)} onError={(m) => report.current?.(m)} />

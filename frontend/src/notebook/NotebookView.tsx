@@ -10,8 +10,9 @@ import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
-import { RuntimePicker } from "./RuntimePicker";
 import { NotebookEngine, useClusters } from "./clusters";
+import { PythonSetupOffer, setupHint } from "./PythonSetup";
+import { Toolbar } from "./Toolbar";
 
 export interface NotebookHandle {
   /** Inserts text at the cursor of the selected cell's editor. */
@@ -410,26 +411,34 @@ export function NotebookView(props: NotebookViewProps) {
   }
   if (!opened) return <div className="notebook loading">Opening {props.path}…</div>;
   return (
-    <div className="notebook" data-testid="notebook" data-dirty={dirty}>
+    <div className="notebook" data-testid="notebook" data-dirty={dirty} data-mode={doc.mode}>
       <div className="toolbar">
-        <div className="toolbar-title">
-          {renaming ? (
-            <input
-              autoFocus
-              className="rename"
-              data-testid="rename-input"
-              defaultValue={opened.path.replace(/\.ipynb$/, "")}
-              onBlur={(e) => void rename(e.currentTarget.value)}
-              onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
-            />
-          ) : (
-            <h2 data-testid="notebook-title" title={readOnly ? opened.path : `${opened.path} · click to rename`} onClick={() => !readOnly && setRenaming(true)}>
-              {opened.path}
-              {dirty && !readOnly && <span className="dirty"> •</span>}
-            </h2>
-          )}
-          {!readOnly && <RuntimePicker session={session} runtime={opened.runtime} disabled={running} onError={setError} />}
-          {!readOnly && (
+        <Toolbar
+          session={session}
+          runtime={opened.runtime}
+          running={running}
+          dirty={dirty}
+          readOnly={readOnly}
+          onError={setError}
+          onNotice={setNotice}
+          title={
+            renaming ? (
+              <input
+                autoFocus
+                className="rename"
+                data-testid="rename-input"
+                defaultValue={opened.path.replace(/\.ipynb$/, "")}
+                onBlur={(e) => void rename(e.currentTarget.value)}
+                onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
+              />
+            ) : (
+              <h2 data-testid="notebook-title" title={readOnly ? opened.path : `${opened.path} · click to rename`} onClick={() => !readOnly && setRenaming(true)}>
+                {opened.path}
+                {dirty && !readOnly && <span className="dirty"> •</span>}
+              </h2>
+            )
+          }
+          engine={
             <NotebookEngine
               session={session}
               runtime={opened.runtime}
@@ -438,19 +447,19 @@ export function NotebookView(props: NotebookViewProps) {
               onRuntime={(rt) => setOpened((o) => (o ? { ...o, runtime: rt } : o))}
               onError={setError}
             />
-          )}
-          {!readOnly && !publishing.state?.published && (
-            <button
-              className="publish"
-              data-testid="publish"
-              title="Put this notebook on a schedule on the company's Airflow"
-              onClick={() => void openPublish()}
-              disabled={running}
-            >
-              Publish…
-            </button>
-          )}
-        </div>
+          }
+          actions={{
+            runAll,
+            runFromHere,
+            cancel,
+            add: (kind) => dispatch({ type: "insert", where: "below", ...(kind === "sql" ? {} : { kind }) }),
+            move: (by) => dispatch({ type: "move", by }),
+            duplicate: () => dispatch({ type: "duplicate" }),
+            remove: () => dispatch({ type: "delete" }),
+            save: () => void save(),
+            publish: publishing.state?.published ? undefined : () => void openPublish(),
+          }}
+        />
         {!readOnly && publishing.state?.published && (
           <PublishLine
             path={props.path}
@@ -460,52 +469,6 @@ export function NotebookView(props: NotebookViewProps) {
             onRan={props.onRan}
             onRefresh={() => setTimeout(publishing.refresh, 1500)}
           />
-        )}
-        {!readOnly && (
-          <div className="toolbar-actions">
-            <span className="group">
-              <button data-testid="run-all" title="Run all (Ctrl+Shift+Enter)" onClick={runAll} disabled={running}>
-                ▶▶ Run all
-              </button>
-              <button data-testid="run-from-here" title="Run the selected cell and the ones below it" onClick={runFromHere} disabled={running}>
-                ▶ From here
-              </button>
-              <button data-testid="cancel" title="Cancel the run" onClick={cancel} disabled={!running}>
-                ■ Cancel
-              </button>
-            </span>
-            <span className="group">
-              <button data-testid="add-cell" title="Add a SQL cell below (B)" onClick={() => dispatch({ type: "insert", where: "below" })}>
-                + SQL
-              </button>
-              <button data-testid="add-python" title="Add a Python cell below" onClick={() => dispatch({ type: "insert", where: "below", kind: "python" })}>
-                + Python
-              </button>
-              <button data-testid="add-markdown" title="Add a text (markdown) cell below" onClick={() => dispatch({ type: "insert", where: "below", kind: "markdown" })}>
-                + Text
-              </button>
-            </span>
-            <span className="group">
-              <button className="icon-button" data-testid="move-up" title="Move cell up" aria-label="Move cell up" onClick={() => dispatch({ type: "move", by: -1 })}>
-                ↑
-              </button>
-              <button className="icon-button" data-testid="move-down" title="Move cell down" aria-label="Move cell down" onClick={() => dispatch({ type: "move", by: 1 })}>
-                ↓
-              </button>
-              <button className="icon-button" data-testid="duplicate" title="Duplicate cell" aria-label="Duplicate cell" onClick={() => dispatch({ type: "duplicate" })}>
-                <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
-                  <rect x="1.5" y="4.5" width="9" height="10" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
-                  <path d="M5.5 2.5V2a1 1 0 0 1 1-1h7a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
-                </svg>
-              </button>
-              <button className="icon-button" data-testid="delete-cell" title="Delete cell (DD)" aria-label="Delete cell" onClick={() => dispatch({ type: "delete" })}>
-                ✕
-              </button>
-            </span>
-            <button data-testid="save" title="Save (Ctrl+S)" onClick={() => void save()} disabled={!dirty}>
-              Save
-            </button>
-          </div>
         )}
       </div>
       {dialog && (
@@ -554,6 +517,7 @@ export function NotebookView(props: NotebookViewProps) {
           {error}
         </p>
       )}
+      {!readOnly && Object.values(runtime).some((r) => r.output?.error?.message.includes(setupHint)) && <PythonSetupOffer onDone={() => setError(undefined)} />}
       <div className="cells">
         {doc.cells.map((c, i) => (
           <CellView

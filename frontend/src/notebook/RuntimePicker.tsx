@@ -1,5 +1,5 @@
-// Where the notebook's Python cells run: a local kernel or a Docker image;
-// and a restart for the kernel (a dead one too).
+// Where the notebook's Python cells run: a local kernel or a Docker image
+// (in the toolbar's menu; the kernel's restart is KernelChip's).
 import { useEffect, useState } from "react";
 import { api, type ApiError, type Runtime } from "../api";
 
@@ -16,16 +16,6 @@ export function RuntimePicker(props: { session: string; runtime?: Runtime; disab
     setBusy(true);
     try {
       setRuntime(await api.setRuntime(props.session, rt));
-    } catch (e) {
-      props.onError((e as ApiError).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const restart = async () => {
-    setBusy(true);
-    try {
-      await api.restartKernel(props.session);
     } catch (e) {
       props.onError((e as ApiError).message);
     } finally {
@@ -60,9 +50,6 @@ export function RuntimePicker(props: { session: string; runtime?: Runtime; disab
           </button>
         </form>
       )}
-      <button data-testid="restart-kernel" title="Restart the Python kernel (its variables are lost)" disabled={busy} data-busy={busy} onClick={() => void restart()}>
-        {busy ? "Restarting…" : "Restart kernel"}
-      </button>
     </span>
   );
 }

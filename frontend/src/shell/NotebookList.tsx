@@ -7,6 +7,7 @@ import { api, type Info, type NotebookEntry } from "../api";
 import { ConfirmDialog, NameDialog } from "./Dialog";
 import { buildTree, type FolderNode } from "./tree";
 import "./shell.css";
+import { useCommands } from "./commands";
 
 export interface NotebookListProps {
   info?: Info;
@@ -38,6 +39,10 @@ const withSlash = (folder: string) => (folder ? folder + "/" : "");
 export function NotebookList(props: NotebookListProps) {
   const [dialog, setDialog] = useState<Dialog>();
   const [menu, setMenu] = useState<string>(); // the row whose ⋯ menu is open
+  useCommands("notebooks", [
+    { id: "new-notebook", group: "Workspace", title: "New notebook…", run: () => setDialog({ kind: "new-notebook", folder: "" }) },
+    { id: "new-folder", group: "Workspace", title: "New folder…", run: () => setDialog({ kind: "new-folder", folder: "" }) },
+  ]);
   // Where it opens: fixed to the ⋯ button, so the list's scrolling never clips it.
   const [menuAt, setMenuAt] = useState<{ top: number; left: number }>({ top: 0, left: 0 });
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
