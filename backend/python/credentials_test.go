@@ -226,8 +226,9 @@ func startDockerKeyKernel(t *testing.T, image, prefix string, src aws.Credential
 		} else {
 			kk.outputs = append(kk.outputs, string(logs))
 		}
-		b.Close(context.Background())
+		// Before Close, which removes the session's scratch folder.
 		checkNoSecrets(t, scratch, kk.outputs, secrets...)
+		b.Close(context.Background())
 	})
 	return kk
 }
