@@ -54,6 +54,7 @@ func (ss *session) closePython() {
 	}
 	closeQuietly(ss.py)
 	ss.py = nil
+	ss.forgetPython()
 }
 
 func runtimeOf(nb *notebook.Notebook) Runtime {
@@ -109,5 +110,8 @@ func (s *Service) RestartKernel(ctx context.Context, session string) error {
 	if py == nil || !py.Started() {
 		return nil
 	}
+	ss.mu.Lock()
+	ss.forgetPython() // even if the restart fails: the old globals are gone
+	ss.mu.Unlock()
 	return py.Restart(ctx)
 }

@@ -35,6 +35,7 @@ type session struct {
 	count   int                     // the last execution count given
 	db      *duckdb.Session
 	py      *bridge.Bridge     // the Python side, set up on first use
+	pyVars  map[string]bool    // globals the cells that ran in its kernel bound
 	cancel  context.CancelFunc // the running job's, nil when idle
 	runID   string             // the running job's run, once it has a record
 	closed  bool
