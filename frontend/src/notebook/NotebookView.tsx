@@ -11,6 +11,7 @@ import { idle, staleCells, transition, type CellMessage, type CellRuntime } from
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
 import { RuntimePicker } from "./RuntimePicker";
+import { reopenedNotice, sessionCaller } from "./reopen";
 import { NotebookEngine, useClusters } from "./clusters";
 
 export interface NotebookHandle {
@@ -67,6 +68,27 @@ export function NotebookView(props: NotebookViewProps) {
   const lastKey = useRef<string>();
   const editors = useRef(new Map<string, { focus?: () => void; insert?: (t: string) => void }>());
   const session = opened?.session ?? "";
+  // The session calls go to; a transparent reopen changes it before React renders.
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const withSession = useMemo(
+    () =>
+      sessionCaller(
+        () => sessionRef.current,
+        async () => {
+          // The editor keeps its cells (the draft has them too): only the session is new.
+          const nb = await api.openNotebook(propsRef.current.path);
+          sessionRef.current = nb.session;
+          setOpened((o) => (o ? { ...o, session: nb.session, runtime: nb.runtime } : nb));
+          propsRef.current.onSession(nb.session);
+          setNotice(reopenedNotice);
+          return nb.session;
+        },
+      ),
+    [],
+  );
   const readOnly = !!opened?.readOnly;
   const docRef = useRef(doc);
   docRef.current = doc;
@@ -120,7 +142,7 @@ export function NotebookView(props: NotebookViewProps) {
     if (!session) return;
     const offs = [
       api.on("cell", (e) => {
-        if (e.session !== session) return;
+        if (e.session !== sessionRef.current) return;
         if (e.status === "queued" || e.status === "running") {
           currentRun.current = e.runId;
           if (cancelAsked.current) {
@@ -138,13 +160,13 @@ export function NotebookView(props: NotebookViewProps) {
       }),
       api.on("pull", (e) => setPull(e.percent >= 100 ? undefined : e)),
       api.on("run", (e) => {
-        if (e.session === session) setRunning(false);
+        if (e.session === sessionRef.current) setRunning(false);
       }),
       api.on("output", (e) => {
-        if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
+        if (e.session === sessionRef.current) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
       }),
       api.on("progress", (e) => {
-        if (e.session === session) {
+        if (e.session === sessionRef.current) {
           const download = e.downloadTotal ? { done: e.downloaded ?? 0, total: e.downloadTotal } : undefined;
           dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download, detail: e.detail } });
         }
@@ -169,7 +191,7 @@ export function NotebookView(props: NotebookViewProps) {
     const wait = Math.min(autosaveDelay, Math.max(0, autosaveMaxWait - (performance.now() - pendingSince.current)));
     const t = setTimeout(() => {
       pendingSince.current = undefined;
-      void api.autosave(session, docRef.current.cells).catch(() => undefined);
+      void withSession((s) => api.autosave(s, docRef.current.cells)).catch(() => undefined);
     }, wait);
     return () => clearTimeout(t);
   }, [doc.version, session, readOnly, dirty]);
@@ -178,7 +200,7 @@ export function NotebookView(props: NotebookViewProps) {
     if (!session || readOnly) return false;
     const version = docRef.current.version;
     try {
-      const saved = await api.saveNotebook(session, docRef.current.cells);
+      const saved = await withSession((s) => api.saveNotebook(s, docRef.current.cells));
       // What opening would refuse was repaired in the file: the editor takes
       // the repaired cells unless it was edited meanwhile (the next save
       // repairs those edits the same way).
@@ -234,13 +256,13 @@ export function NotebookView(props: NotebookViewProps) {
       currentRun.current = undefined;
       cancelAsked.current = false;
       try {
-        await api.runCells(session, { cells: docRef.current.cells, run: ids, download });
+        await withSession((s) => api.runCells(s, { cells: docRef.current.cells, run: ids, download }));
       } catch (e) {
         setError((e as ApiError).message);
       } finally {
         setRunning(false);
         props.onRan();
-        api.completions(session).then(setCompletions, () => undefined);
+        api.completions(sessionRef.current).then(setCompletions, () => undefined);
       }
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -354,7 +376,7 @@ export function NotebookView(props: NotebookViewProps) {
     (id: string) => {
       if (!session) return;
       dispatchRt({ id, msg: { type: "cleared" } });
-      api.clearOutputs(session, [id]).catch((e: ApiError) => setError(e.message));
+      withSession((s) => api.clearOutputs(s, [id])).catch((e: ApiError) => setError(e.message));
     },
     [session],
   );
