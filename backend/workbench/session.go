@@ -288,6 +288,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 		}
 		c.Meta.Chart = d.Chart
 		c.Meta.Engine = d.Engine
+		setOutputsCollapsed(c, d.Collapsed)
 		out = append(out, c)
 	}
 	nb.Cells = out
@@ -298,7 +299,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 func cellsOf(nb *notebook.Notebook) []CellData {
 	out := make([]CellData, 0, len(nb.Cells))
 	for _, c := range nb.Cells {
-		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart, Engine: c.Meta.Engine})
+		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart, Engine: c.Meta.Engine, Collapsed: outputsCollapsed(c)})
 	}
 	return out
 }

@@ -1,10 +1,13 @@
 // Follow-ups to issue #12, in the browser against the real server: a
 // session the server ended (the tab was silent past --tab-grace) is
 // reopened transparently, its Python variables made again by running the
-// cells defining them.
+// cells defining them; collapsed outputs are saved as JupyterLab saves
+// them.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, openNotebook, python3, pythonCell, settled, typeInto, useWorkbench, waitOutput, writeNotebook } from "./harness";
+import { cell, openNotebook, python3, pythonCell, settled, sqlCell, typeInto, useWorkbench, waitOutput, waitStatus, writeNotebook } from "./harness";
 
 const grace = 3; // seconds: --tab-grace (heartbeats every second)
 const wb = useWorkbench({ server: { args: ["--tab-grace", `${grace}s`] } });
@@ -59,5 +62,45 @@ describe("a session the server ended", () => {
     expect(await cell(page, "define").getAttribute("data-status")).toBe("done");
     expect(session()).not.toBe(old);
     expect(await cell(page, "use").locator(".cm-content").textContent()).toBe("print(x + 2)");
+  });
+});
+
+/** The saved notebook file's cells' metadata, by cell id. */
+const savedMeta = (name: string): Record<string, Record<string, unknown>> =>
+  Object.fromEntries(
+    (JSON.parse(readFileSync(join(wb.server.workspace, "notebooks", name), "utf8")) as { cells: { id: string; metadata: Record<string, unknown> }[] }).cells.map((c) => [c.id, c.metadata]),
+  );
+
+describe("collapsed outputs", () => {
+  it("are saved as JupyterLab saves them and come back collapsed", async () => {
+    const page = wb.page;
+    const lab = sqlCell("lab", "SELECT 1 AS one");
+    lab.metadata = { ...(lab.metadata as object), jupyter: { outputs_hidden: true }, collapsed: true };
+    const path = writeNotebook(wb.server, "collapsing", [lab, sqlCell("q", "SELECT * FROM range(3)")]);
+    await openNotebook(page, wb.server, path);
+    await page.getByTestId("run-all").click();
+    await waitStatus(page, "q", "done");
+    await settled(page);
+    // JupyterLab's collapsed cell opens collapsed; the other shows its grid.
+    await cell(page, "lab").getByTestId("output-collapsed").waitFor();
+    await cell(page, "q").getByTestId("result-grid").waitFor();
+    // The user shows lab's output, collapses q's, and saves.
+    await cell(page, "lab").getByTestId("output-collapsed").click();
+    await cell(page, "lab").getByTestId("result-grid").waitFor();
+    await cell(page, "q").getByTestId("toggle-output").click();
+    await cell(page, "q").getByTestId("output-collapsed").waitFor();
+    await page.getByTestId("save").click();
+    await expect.poll(() => page.getByTestId("notice").textContent()).toBe("Saved.");
+    const meta = savedMeta(path);
+    expect(meta.q.jupyter).toEqual({ outputs_hidden: true });
+    expect(meta.q.collapsed).toBe(true);
+    expect(meta.lab.jupyter).toBeUndefined();
+    expect(meta.lab.collapsed).toBeUndefined();
+    // Opened again (a reload), q is collapsed and lab is not.
+    await page.reload();
+    await page.getByTestId("notebook").waitFor();
+    await cell(page, "q").getByTestId("output-collapsed").waitFor();
+    await cell(page, "lab").getByTestId("result-grid").waitFor();
+    expect(await cell(page, "q").getByTestId("result-grid").count()).toBe(0);
   });
 });

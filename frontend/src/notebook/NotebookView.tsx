@@ -57,8 +57,6 @@ export function NotebookView(props: NotebookViewProps) {
   const [renaming, setRenaming] = useState(false);
   const [pull, setPull] = useState<PullEvent>();
   const [recovered, setRecovered] = useState<Recovery>();
-  // Collapsed outputs (O): how the user looks at the notebook, not saved.
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const clusters = useClusters();
   const seq = useRef(1);
   // Cancel names the run; one asked for before the run has an id waits
@@ -104,7 +102,6 @@ export function NotebookView(props: NotebookViewProps) {
     setError(undefined);
     setNotice(undefined);
     setRecovered(undefined);
-    setCollapsed(new Set());
     const load = props.runId ? api.openRun(props.runId) : api.openNotebook(props.path);
     load.then(
       (nb) => {
@@ -365,12 +362,11 @@ export function NotebookView(props: NotebookViewProps) {
   const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
   const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
   const onType = useCallback((id: string, to: CellType) => dispatch({ type: "cell-type", id, to }), []);
+  // Collapsed outputs (O) are saved with the cells, as JupyterLab saves them.
+  const collapsed = useMemo(() => new Set(doc.cells.filter((c) => c.collapsed).map((c) => c.id)), [doc.cells]);
   const toggleOutput = useCallback((id: string) => {
-    setCollapsed((old) => {
-      const next = new Set(old);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
+    const c = docRef.current.cells.find((x) => x.id === id);
+    if (c) dispatch({ type: "collapse", id, collapsed: !c.collapsed });
   }, []);
   const clearOutput = useCallback(
     (id: string) => {
