@@ -275,6 +275,9 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 		if d.Name != "" && (kind != notebook.KindSQL || !backend.IsIdentifier(d.Name)) {
 			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is not valid (a SQL cell's name: %s)", i+1, d.Name, backend.IdentifierRule)
 		}
+		if d.Name != "" && backend.IsSQLKeyword(d.Name) {
+			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is a SQL keyword, which later cells could not query by name; choose another, such as %s_result", i+1, d.Name, d.Name)
+		}
 		c := byID[d.ID]
 		if c == nil {
 			c = notebook.NewCell(kind, d.Source)

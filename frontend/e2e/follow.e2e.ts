@@ -104,3 +104,26 @@ describe("collapsed outputs", () => {
     expect(await cell(page, "q").getByTestId("result-grid").count()).toBe(0);
   });
 });
+
+describe("a result name that is a SQL keyword", () => {
+  it("is refused next to the field and by saving, and a good name then saves", async () => {
+    const page = wb.page;
+    const path = writeNotebook(wb.server, "keyword-name", [sqlCell("q", "SELECT 1 AS one")]);
+    const before = readFileSync(join(wb.server.workspace, "notebooks", path), "utf8");
+    await openNotebook(page, wb.server, path);
+    const field = cell(page, "q").getByTestId("cell-name");
+    await field.fill("select");
+    const problem = cell(page, "q").getByTestId("cell-name-error");
+    await expect.poll(() => problem.textContent()).toContain("“select” is a SQL keyword");
+    expect(await field.getAttribute("aria-invalid")).toBe("true");
+    await page.getByTestId("save").click();
+    await expect.poll(() => page.getByTestId("error-banner").textContent()).toContain('result name "select" is a SQL keyword');
+    expect(readFileSync(join(wb.server.workspace, "notebooks", path), "utf8")).toBe(before);
+    // The user picks another name: the message goes, and it saves.
+    await field.fill("picked");
+    expect(await problem.count()).toBe(0);
+    await page.getByTestId("save").click();
+    await expect.poll(() => page.getByTestId("notice").textContent()).toBe("Saved.");
+    expect((savedMeta(path).q.smallfry as { name?: string }).name).toBe("picked");
+  });
+});
