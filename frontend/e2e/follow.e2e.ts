@@ -127,3 +127,21 @@ describe("a result name that is a SQL keyword", () => {
     expect((savedMeta(path).q.smallfry as { name?: string }).name).toBe("picked");
   });
 });
+
+describe("signing this browser out", () => {
+  it("ends its sign-in from the account area; the printed link signs in again", async () => {
+    const page = wb.page;
+    await openNotebook(page, wb.server, "tour.ipynb");
+    await page.getByTestId("browser-sign-out").click();
+    await page.getByTestId("signed-out").waitFor();
+    expect(await page.getByTestId("signed-out").textContent()).toContain("open the link smallfry serve printed");
+    // The server no longer answers this browser.
+    const status = await page.evaluate(async () => (await fetch("/api/call/Info", { method: "POST", body: "[]" })).status);
+    expect(status).toBe(401);
+    const res = await page.goto(wb.server.origin + "/");
+    expect(res?.status()).toBe(401);
+    // The printed link signs it in again.
+    await openNotebook(page, wb.server, "tour.ipynb");
+    await page.getByTestId("browser-sign-out").waitFor();
+  });
+});
