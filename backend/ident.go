@@ -58,6 +58,12 @@ func SQLKeywords() []string {
 	return out
 }
 
+// IsSQLKeyword reports whether DuckDB takes name (any case) as a keyword,
+// not a bare name: a result named so could only be queried quoted.
+func IsSQLKeyword(name string) bool {
+	return sqlKeywords[strings.ToLower(name)]
+}
+
 // SQLName is a name as SQL text to put in a cell: bare when it is an
 // identifier that is no keyword (Sales), else double-quoted ("binary",
 // "my name").

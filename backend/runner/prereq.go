@@ -6,17 +6,27 @@ import (
 	"strings"
 
 	"smallfry/backend/notebook"
+	"smallfry/backend/params"
 )
 
+// Have tells what a session holds. Result is asked about named results
+// with names as the cells spell them (DuckDB compares names ignoring
+// case); Var about the global names of its Python kernel, which compare
+// exactly. A nil Var leaves Python's variables out.
+type Have struct {
+	Result func(name string) bool
+	Var    func(name string) bool
+}
+
 // Prerequisites returns the cells to run so that the cells ids can run in
-// a session where only the named results exists says are there: ids, plus
-// every cell above them defining a result (a named SQL cell, a Python
-// cell's smallfry.table) that one of them (or one of those cells, in turn)
-// mentions and the session does not have, in notebook order. A notebook reopened after its last run shows that run's
-// grids, but its results are gone; this is what runs them again before a
-// cell reads them. exists is asked with names as the cells spell them
-// (DuckDB compares names ignoring case).
-func Prerequisites(nb *notebook.Notebook, ids []string, exists func(name string) bool) []string {
+// a session that holds what have says: ids, plus every cell above them
+// defining a result (a named SQL cell, a Python cell's smallfry.table) or a
+// Python variable (df = … in one cell, df.head() in a later one) that one
+// of them (or one of those cells, in turn) mentions and the session does
+// not have, in notebook order. A notebook reopened after its last run
+// shows that run's grids, but its results and variables are gone; this is
+// what runs them again before a cell reads them.
+func Prerequisites(nb *notebook.Notebook, ids []string, have Have) []string {
 	want := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
@@ -29,12 +39,29 @@ func Prerequisites(nb *notebook.Notebook, ids []string, exists func(name string)
 			continue
 		}
 		words := mentions(c)
-		for _, d := range nb.Cells[:i] {
-			if want[d.ID] {
-				continue
-			}
+		var exact map[string]bool
+		if have.Var != nil && isPython(c) {
+			exact = pythonMentions(c)
+		}
+		// A variable the reader binds before reading (or a later cell above
+		// it rebinds) is the nearest definition's: walk up from the reader.
+		bound := map[string]bool{}
+		for j := i - 1; j >= 0; j-- {
+			d := nb.Cells[j]
 			for _, name := range defines(d) {
-				if words[strings.ToLower(name)] && !exists(name) {
+				if !want[d.ID] && words[strings.ToLower(name)] && !have.Result(name) {
+					want[d.ID] = true
+				}
+			}
+			if exact == nil || !isPython(d) || d.IsParameters() || d.IsInjectedParameters() {
+				continue // the parameters cells run in every kernel before any cell
+			}
+			for _, name := range params.Bindings(d.Source) {
+				if bound[name] || !exact[name] {
+					continue
+				}
+				bound[name] = true
+				if !want[d.ID] && !have.Var(name) {
 					want[d.ID] = true
 				}
 			}
@@ -53,6 +80,19 @@ func Prerequisites(nb *notebook.Notebook, ids []string, exists func(name string)
 		}
 	}
 	return out
+}
+
+func isPython(c *notebook.Cell) bool {
+	return c.Kind == notebook.KindPython || c.Kind == notebook.KindCode
+}
+
+// PythonBindings is the global names a Python cell binds (see
+// params.Bindings); nil for other cells.
+func PythonBindings(c *notebook.Cell) []string {
+	if !isPython(c) {
+		return nil
+	}
+	return params.Bindings(c.Source)
 }
 
 // pythonTable finds smallfry.table("name", ...) calls: a Python cell's
@@ -130,6 +170,27 @@ func mentions(c *notebook.Cell) map[string]bool {
 		case !wordByte && start >= 0:
 			if start == 0 || code[start-1] != '.' {
 				out[strings.ToLower(code[start:i])] = true
+			}
+			start = -1
+		}
+	}
+	return out
+}
+
+// pythonMentions is the words a Python cell's text names outside comments
+// and strings, as spelled, except attribute names (obj.df).
+func pythonMentions(c *notebook.Cell) map[string]bool {
+	code := stripPython(c.Source)
+	out := map[string]bool{}
+	start := -1
+	for i := 0; i <= len(code); i++ {
+		wordByte := i < len(code) && (code[i] == '_' || code[i] >= 'a' && code[i] <= 'z' || code[i] >= 'A' && code[i] <= 'Z' || code[i] >= 0x80 || start >= 0 && code[i] >= '0' && code[i] <= '9')
+		switch {
+		case wordByte && start < 0:
+			start = i
+		case !wordByte && start >= 0:
+			if start == 0 || code[start-1] != '.' {
+				out[code[start:i]] = true
 			}
 			start = -1
 		}

@@ -41,8 +41,43 @@ func TestPrerequisites(t *testing.T) {
 			exists := func(name string) bool {
 				return slices.ContainsFunc(tt.exists, func(e string) bool { return strings.EqualFold(e, name) })
 			}
-			if got := Prerequisites(nb, tt.run, exists); !slices.Equal(got, tt.want) {
+			if got := Prerequisites(nb, tt.run, Have{Result: exists}); !slices.Equal(got, tt.want) {
 				t.Errorf("Prerequisites(%v) = %v, want %v", tt.run, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrerequisitesVariables(t *testing.T) {
+	nb, err := notebook.ReadFile(filepath.Join("testdata", "prereq", "variables.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		run  []string
+		vars []string // the kernel's globals
+		want []string
+	}{
+		{"a variable the kernel lacks runs its defining cell first", []string{"use"}, nil, []string{"load", "use"}},
+		{"one the kernel has does not", []string{"use"}, []string{"pd", "df"}, []string{"use"}},
+		{"a function and a variable", []string{"both"}, nil, []string{"load", "helper", "both"}},
+		{"only the missing one", []string{"both"}, []string{"df"}, []string{"helper", "both"}},
+		{"the nearest definition above, and what it reads in turn", []string{"after-rebind"}, nil, []string{"load", "rebind", "after-rebind"}},
+		{"the nearest is there: nothing else runs", []string{"after-rebind"}, []string{"df"}, []string{"after-rebind"}},
+		{"not in comments or strings", []string{"commented"}, nil, []string{"commented"}},
+		{"not an attribute", []string{"attribute"}, nil, []string{"attribute"}},
+		{"Python names compare exactly", []string{"case"}, nil, []string{"case"}},
+		{"SQL reads results, not Python's variables", []string{"sql-reads"}, nil, []string{"sql-reads"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			have := Have{
+				Result: func(string) bool { return false },
+				Var:    func(name string) bool { return slices.Contains(tt.vars, name) },
+			}
+			if got := Prerequisites(nb, tt.run, have); !slices.Equal(got, tt.want) {
+				t.Errorf("Prerequisites(%v) with %v = %v, want %v", tt.run, tt.vars, got, tt.want)
 			}
 		})
 	}

@@ -210,3 +210,43 @@ func TestNotebookFilesStayInTheWorkspace(t *testing.T) {
 		t.Errorf("deleting the link changed its target")
 	}
 }
+
+// A "folder" that is a file (tour.ipynb/x) is the user's mistake: a clear
+// EINVALID naming the file, and nothing changes.
+func TestAFileIsNoFolder(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	dir := notebooksDir(t, s)
+	before, err := os.ReadFile(filepath.Join(dir, "tour.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateFolder(ctx, "q1"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"rename into it", func() error { _, err := s.RenameNotebook(ctx, salesNotebook, "tour.ipynb/x.ipynb"); return err }},
+		{"rename deeper into it", func() error { _, err := s.RenameNotebook(ctx, salesNotebook, "tour.ipynb/a/x"); return err }},
+		{"create in it", func() error { _, err := s.CreateNotebook(ctx, "tour.ipynb/new"); return err }},
+		{"duplicate into it", func() error { _, err := s.DuplicateNotebook(ctx, salesNotebook, "tour.ipynb/copy"); return err }},
+		{"folder in it", func() error { return s.CreateFolder(ctx, "tour.ipynb/sub") }},
+		{"move a folder into it", func() error { return s.RenameFolder(ctx, "q1", "tour.ipynb/q1") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if backend.ErrorCode(err) != backend.EINVALID || !strings.Contains(backend.ErrorMessage(err), "tour.ipynb is a file, not a folder") {
+				t.Errorf("error = %v (%s), want invalid saying tour.ipynb is a file", err, backend.ErrorCode(err))
+			}
+		})
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "tour.ipynb")); string(after) != string(before) {
+		t.Error("tour.ipynb changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, salesNotebook)); err != nil {
+		t.Errorf("%s moved: %v", salesNotebook, err)
+	}
+}

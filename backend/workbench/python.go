@@ -55,6 +55,7 @@ func (ss *session) closePython() {
 	}
 	closeQuietly(ss.py)
 	ss.py = nil
+	ss.forgetPython()
 }
 
 func runtimeOf(nb *notebook.Notebook) Runtime {
@@ -111,6 +112,9 @@ func (s *Service) RestartKernel(ctx context.Context, session string) (*KernelEve
 	if py == nil || !py.Started() {
 		return &KernelEvent{Session: session, State: bridge.StateNone}, nil
 	}
+	ss.mu.Lock()
+	ss.forgetPython() // even if the restart fails: the old globals are gone
+	ss.mu.Unlock()
 	if err := py.Restart(ctx); err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 	defer ss.end()
 	// A cell never fails for a named result this session has not made yet
 	// (the notebook was just opened): the cells defining it run first.
-	ids, err := prerequisites(ctx, db, nb, req.Run)
+	ids, err := ss.prerequisites(ctx, db, nb, req.Run)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +94,9 @@ func (s *Service) RunCells(ctx context.Context, session string, req RunRequest) 
 			s.events.Emit(EventProgress, ProgressEvent{Session: session, RunID: runID, CellID: id, Percent: p.Percent, ElapsedMs: time.Since(started[id]).Milliseconds(), Downloaded: p.Downloaded, DownloadTotal: p.DownloadTotal, Detail: p.Detail})
 		},
 		OnCell: func(e runner.CellEvent) {
+			if c := nb.Cell(e.ID); c != nil && e.Status == runs.OK {
+				ss.ranPython(c)
+			}
 			out := ss.finishCell(ctx, db, nb.Cell(e.ID), e)
 			if out != nil {
 				out.Estimate = estimates[e.ID]

@@ -35,6 +35,7 @@ type session struct {
 	count   int                     // the last execution count given
 	db      *duckdb.Session
 	py      *bridge.Bridge     // the Python side, set up on first use
+	pyVars  map[string]bool    // globals the cells that ran in its kernel bound
 	cancel  context.CancelFunc // the running job's, nil when idle
 	runID   string             // the running job's run, once it has a record
 	closed  bool
@@ -274,6 +275,9 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 		if d.Name != "" && (kind != notebook.KindSQL || !backend.IsIdentifier(d.Name)) {
 			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is not valid (a SQL cell's name: %s)", i+1, d.Name, backend.IdentifierRule)
 		}
+		if d.Name != "" && backend.IsSQLKeyword(d.Name) {
+			return backend.Errorf(backend.EINVALID, "cell %d: result name %q is a SQL keyword, which later cells could not query by name; choose another, such as %s_result", i+1, d.Name, d.Name)
+		}
 		c := byID[d.ID]
 		if c == nil {
 			c = notebook.NewCell(kind, d.Source)
@@ -287,6 +291,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 		}
 		c.Meta.Chart = d.Chart
 		c.Meta.Engine = d.Engine
+		setOutputsCollapsed(c, d.Collapsed)
 		out = append(out, c)
 	}
 	nb.Cells = out
@@ -297,7 +302,7 @@ func applyCells(nb *notebook.Notebook, cells []CellData) error {
 func cellsOf(nb *notebook.Notebook) []CellData {
 	out := make([]CellData, 0, len(nb.Cells))
 	for _, c := range nb.Cells {
-		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart, Engine: c.Meta.Engine})
+		out = append(out, CellData{ID: c.ID, Kind: string(c.Kind), Source: c.Source, Name: c.Name, Tags: c.Tags, Chart: c.Meta.Chart, Engine: c.Meta.Engine, Collapsed: outputsCollapsed(c)})
 	}
 	return out
 }

@@ -53,9 +53,10 @@ func (ss *session) nextCount() int {
 	return ss.count
 }
 
-// prerequisites adds to ids the cells defining the named results they read
-// that the session does not have (runner.Prerequisites).
-func prerequisites(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, ids []string) ([]string, error) {
+// prerequisites adds to ids the cells defining the named results and the
+// Python variables they read that the session does not have
+// (runner.Prerequisites).
+func (ss *session) prerequisites(ctx context.Context, db *duckdb.Session, nb *notebook.Notebook, ids []string) ([]string, error) {
 	tables, err := db.NamedTables(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("find the results the cells read: %w", err)
@@ -64,7 +65,36 @@ func prerequisites(ctx context.Context, db *duckdb.Session, nb *notebook.Noteboo
 	for _, t := range tables {
 		have[strings.ToLower(t.Name)] = true
 	}
-	return runner.Prerequisites(nb, ids, func(name string) bool { return have[strings.ToLower(name)] }), nil
+	ss.mu.Lock()
+	vars := maps.Clone(ss.pyVars)
+	ss.mu.Unlock()
+	return runner.Prerequisites(nb, ids, runner.Have{
+		Result: func(name string) bool { return have[strings.ToLower(name)] },
+		Var:    func(name string) bool { return vars[name] },
+	}), nil
+}
+
+// ranPython notes the globals a Python cell that ran to its end bound in
+// the session's kernel.
+func (ss *session) ranPython(c *notebook.Cell) {
+	names := runner.PythonBindings(c)
+	if len(names) == 0 {
+		return
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.pyVars == nil {
+		ss.pyVars = map[string]bool{}
+	}
+	for _, n := range names {
+		ss.pyVars[n] = true
+	}
+}
+
+// forgetPython forgets the kernel's globals: it restarted or stopped.
+// The caller holds ss.mu.
+func (ss *session) forgetPython() {
+	ss.pyVars = nil
 }
 
 // resume returns the open session of a notebook file as OpenedNotebook,

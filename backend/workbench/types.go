@@ -50,6 +50,9 @@ type CellData struct {
 	// Engine is what runs a SQL cell: "" the notebook's default, "duckdb"
 	// this laptop, else a cluster's name (metadata.smallfry.engine).
 	Engine string `json:"engine,omitempty"`
+	// Collapsed hides a code cell's output (saved as JupyterLab saves it,
+	// metadata.jupyter.outputs_hidden).
+	Collapsed bool `json:"collapsed,omitempty"`
 }
 
 // OpenedNotebook is a notebook opened in a session.

@@ -448,6 +448,16 @@ func TestNotebookFiles(t *testing.T) {
 			_, err := s.SaveNotebook(ctx, nb.Session, []workbench.CellData{{ID: "a", Kind: "sql", Name: "1bad"}})
 			return err
 		}, backend.EINVALID, "not valid"},
+		{"keyword name", func() error {
+			nb := open(t, s, "tour.ipynb")
+			_, err := s.SaveNotebook(ctx, nb.Session, []workbench.CellData{{ID: "a", Kind: "sql", Source: "SELECT 1", Name: "Select"}})
+			return err
+		}, backend.EINVALID, `result name "Select" is a SQL keyword`},
+		{"keyword name run", func() error {
+			nb := open(t, s, "tour.ipynb")
+			_, err := s.RunCells(ctx, nb.Session, workbench.RunRequest{Cells: []workbench.CellData{{ID: "a", Kind: "sql", Source: "SELECT 1", Name: "order"}}, Run: []string{"a"}})
+			return err
+		}, backend.EINVALID, "such as order_result"},
 		{"unknown lake name", func() error {
 			nb := open(t, s, "tour.ipynb")
 			_, err := s.PreviewLake(ctx, nb.Session, "Nope")

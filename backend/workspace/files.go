@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"smallfry/backend"
@@ -71,6 +72,9 @@ func resolve(real, rel string, followLast bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := fileInPath(real, rel, p); err != nil {
+		return "", err
+	}
 	dir, last := filepath.Dir(p), filepath.Base(p)
 	if followLast {
 		dir, last = p, ""
@@ -105,11 +109,37 @@ func resolve(real, rel string, followLast bool) (string, error) {
 	return filepath.Join(parts...), nil
 }
 
+// fileInPath refuses, as the user's mistake, a path through a file as if
+// it were a folder (tour.ipynb/x.ipynb), which the file system would
+// answer with "not a directory".
+func fileInPath(real, rel, p string) error {
+	parts := strings.Split(p, string(filepath.Separator))
+	for i := 1; i < len(parts); i++ {
+		prefix := filepath.Join(parts[:i]...)
+		info, err := os.Stat(filepath.Join(real, prefix))
+		if err != nil {
+			return nil // missing (made later) or unreadable: the operation says
+		}
+		if !info.IsDir() {
+			return backend.Errorf(backend.EINVALID, "%s: %s is a file, not a folder", rel, filepath.ToSlash(prefix))
+		}
+	}
+	return nil
+}
+
 // rootErr turns os.Root's refusal of an escape (a symlink planted after
 // the check) into the same error the check gives.
 func rootErr(op, rel string, err error) error {
 	if err != nil && strings.Contains(err.Error(), "path escapes from parent") {
 		return escapes(rel)
+	}
+	// What a file system says of a folder or file in the wrong place (one
+	// made meanwhile) is the user's mistake, said so.
+	if errors.Is(err, syscall.ENOTDIR) {
+		return backend.Errorf(backend.EINVALID, "%s %s: a part of the path is a file, not a folder", op, rel)
+	}
+	if errors.Is(err, syscall.EISDIR) {
+		return backend.Errorf(backend.EINVALID, "%s %s: it is a folder, not a file", op, rel)
 	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", op, rel, err)
@@ -150,6 +180,9 @@ func (f *Files) WriteAtomic(rel string, data []byte, perm fs.FileMode) (err erro
 	// perm less the umask.
 	keep := false
 	if info, err := r.Stat(p); err == nil {
+		if info.IsDir() {
+			return backend.Errorf(backend.EINVALID, "write %s: it is a folder, not a file", rel)
+		}
 		perm, keep = info.Mode().Perm(), true
 	}
 	if err := r.MkdirAll(filepath.Dir(p), 0o755); err != nil {

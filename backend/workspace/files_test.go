@@ -151,6 +151,16 @@ func TestFilesConflicts(t *testing.T) {
 		{"move a folder into itself", func(f *Files) error { return f.Move("notebooks/sub", "notebooks/sub/deeper") }, backend.EINVALID},
 		{"move what is not there", func(f *Files) error { return f.Move("notebooks/nope.ipynb", "notebooks/z.ipynb") }, backend.ENOTFOUND},
 		{"folder that exists", func(f *Files) error { return f.Mkdir("notebooks/sub") }, backend.ECONFLICT},
+		// A file taken for a folder is the user's mistake, not a bug.
+		{"move into a file as if a folder", func(f *Files) error { return f.Move("notebooks/sub/b.ipynb", "notebooks/a.ipynb/b.ipynb") }, backend.EINVALID},
+		{"move deeper into a file", func(f *Files) error { return f.Move("notebooks/sub/b.ipynb", "notebooks/a.ipynb/x/b.ipynb") }, backend.EINVALID},
+		{"create in a file", func(f *Files) error { return f.Create("notebooks/a.ipynb/c.ipynb", []byte("x"), 0o644) }, backend.EINVALID},
+		{"write in a file", func(f *Files) error { return f.WriteAtomic("notebooks/a.ipynb/c.ipynb", []byte("x"), 0o644) }, backend.EINVALID},
+		{"folder in a file", func(f *Files) error { return f.Mkdir("notebooks/a.ipynb/new") }, backend.EINVALID},
+		{"copy into a file", func(f *Files) error { return f.Copy("notebooks/sub/b.ipynb", "notebooks/a.ipynb/b.ipynb", 0o644) }, backend.EINVALID},
+		{"read through a file", func(f *Files) error { _, err := f.ReadFile("notebooks/a.ipynb/b.ipynb"); return err }, backend.EINVALID},
+		{"read a folder", func(f *Files) error { _, err := f.ReadFile("notebooks/sub"); return err }, backend.EINVALID},
+		{"write over a folder", func(f *Files) error { return f.WriteAtomic("notebooks/sub", []byte("x"), 0o644) }, backend.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -134,7 +134,8 @@ describe("outputs", () => {
     await cell(page, "q").getByTestId("output-collapsed").waitFor();
     await cell(page, "q").getByTestId("output-collapsed").click();
     await grid.waitFor();
-    expect(await page.getByTestId("notebook").getAttribute("data-dirty")).toBe("false"); // looking is not editing
+    // Collapsing is saved, as in JupyterLab (e2e/follow.e2e.ts): an edit.
+    expect(await page.getByTestId("notebook").getAttribute("data-dirty")).toBe("true");
   });
 
   it("clear, and stay cleared when the notebook opens again", async () => {

@@ -55,6 +55,12 @@ export interface Transport {
    * sends their bytes to the server first.
    */
   files?: FileTransport;
+  /**
+   * Signs this browser out of the workbench server (browser mode only: the
+   * window needs no sign-in). Its cookie stops working; the link `smallfry
+   * serve` printed signs in again.
+   */
+  leave?(): Promise<void>;
 }
 
 /** How files from the user's disk reach the backend, by transport. */
@@ -210,6 +216,10 @@ export function httpTransport(base = "", ws: typeof WebSocket = WebSocket, tab?:
       // A new tab of the browser the workbench runs in: the user's own.
       window.open(url, "_blank", "noopener,noreferrer");
     },
+    async leave() {
+      const res = await fetch(`${base}/api/signout`, { method: "POST", credentials: "same-origin" });
+      if (!res.ok) throw toApiError((await res.text()) || `${res.status} ${res.statusText}`);
+    },
     files: {
       kind: "upload",
       async upload(file) {
@@ -305,6 +315,16 @@ export function makeApi(t: Transport) {
     signIn: () => call("SignIn"),
     cancelSignIn: () => call("CancelSignIn"),
     signOut: () => call("SignOut"),
+    /** Signs this browser out of the workbench server; undefined in the window. */
+    leaveBrowser: t.leave
+      ? async () => {
+          try {
+            await t.leave!();
+          } catch (e) {
+            throw toApiError(e);
+          }
+        }
+      : undefined,
     /** The company's S3 lake, or null before settings are imported. */
     s3Lake: async () => (await call("S3Lake")) as S3Lake | null,
     // Publishing to the company's Airflow (backend/workbench/publish.go).

@@ -66,6 +66,7 @@ export interface CellData {
   tags?: string[];
   chart?: Record<string, unknown>;
   engine?: string;
+  collapsed?: boolean;
 }
 
 /** workbench.CellErr */

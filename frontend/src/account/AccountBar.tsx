@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { api, toApiError, type Account, type DeviceCode } from "../api";
 import "./account.css";
+import { BrowserSignOut } from "./BrowserSignOut";
 
 export function AccountBar(props: { onChange?(a: Account): void }) {
   const [account, setAccount] = useState<Account>();
@@ -71,6 +72,7 @@ export function AccountBar(props: { onChange?(a: Account): void }) {
           Settings…
         </button>
       )}
+      <BrowserSignOut />
       <input
         ref={file}
         type="file"

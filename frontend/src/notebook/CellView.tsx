@@ -17,6 +17,7 @@ import { OutputControls } from "./OutputControls";
 import { shown } from "./jupyter";
 import { EngineMenu, EngineNotes, EstimateChip, OffloadOffer } from "./clusters";
 import type { ClusterInfo } from "../api";
+import { resultNameProblem } from "./names";
 
 export interface CellProps {
   cell: CellData;
@@ -213,6 +214,7 @@ export const CellView = memo(function CellView(props: CellProps) {
   const [charting, setCharting] = useState(false);
   const ms = useElapsed(rt);
   const params = cell.tags?.includes("parameters");
+  const nameProblem = cell.kind === "sql" ? resultNameProblem(cell.name ?? "") : undefined;
   const runnable = cell.kind !== "markdown" && cell.kind !== "raw" && !params;
   const showEditor = cell.kind !== "markdown" || props.editing || !cell.source.trim();
   const status = props.stale && rt.status === "done" ? "stale" : rt.status;
@@ -253,13 +255,19 @@ export const CellView = memo(function CellView(props: CellProps) {
               value={cell.name ?? ""}
               readOnly={props.readOnly}
               onChange={(e) => props.onName(cell.id, e.target.value)}
-              aria-invalid={props.nameTakenBy !== undefined || undefined}
+              aria-invalid={props.nameTakenBy !== undefined || nameProblem !== undefined || undefined}
               title={
-                props.nameTakenBy !== undefined
+                nameProblem ??
+                (props.nameTakenBy !== undefined
                   ? `Cell ${props.nameTakenBy} already has this name (names are compared ignoring case): saving names this result ${cell.name}_2`
-                  : "A named result is a table later cells can query by this name"
+                  : "A named result is a table later cells can query by this name")
               }
             />
+          )}
+          {nameProblem && cell.kind === "sql" && !params && (
+            <span className="cell-name-error" role="alert" data-testid="cell-name-error">
+              {nameProblem}
+            </span>
           )}
           {cell.kind === "sql" && !params && props.onEngine && (
             <EngineMenu cell={cell} clusters={props.clusters ?? []} notebookEngine={props.notebookEngine} readOnly={props.readOnly} onEngine={props.onEngine} />

@@ -10,6 +10,7 @@ import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
+import { reopenedNotice, sessionCaller } from "./reopen";
 import { NotebookEngine, useClusters } from "./clusters";
 import { PythonSetupOffer, setupHint } from "./PythonSetup";
 import { Toolbar } from "./Toolbar";
@@ -57,8 +58,6 @@ export function NotebookView(props: NotebookViewProps) {
   const [renaming, setRenaming] = useState(false);
   const [pull, setPull] = useState<PullEvent>();
   const [recovered, setRecovered] = useState<Recovery>();
-  // Collapsed outputs (O): how the user looks at the notebook, not saved.
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const clusters = useClusters();
   const seq = useRef(1);
   // Cancel names the run; one asked for before the run has an id waits
@@ -68,6 +67,27 @@ export function NotebookView(props: NotebookViewProps) {
   const lastKey = useRef<string>();
   const editors = useRef(new Map<string, { focus?: () => void; insert?: (t: string) => void }>());
   const session = opened?.session ?? "";
+  // The session calls go to; a transparent reopen changes it before React renders.
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const withSession = useMemo(
+    () =>
+      sessionCaller(
+        () => sessionRef.current,
+        async () => {
+          // The editor keeps its cells (the draft has them too): only the session is new.
+          const nb = await api.openNotebook(propsRef.current.path);
+          sessionRef.current = nb.session;
+          setOpened((o) => (o ? { ...o, session: nb.session, runtime: nb.runtime } : nb));
+          propsRef.current.onSession(nb.session);
+          setNotice(reopenedNotice);
+          return nb.session;
+        },
+      ),
+    [],
+  );
   const readOnly = !!opened?.readOnly;
   const docRef = useRef(doc);
   docRef.current = doc;
@@ -83,7 +103,6 @@ export function NotebookView(props: NotebookViewProps) {
     setError(undefined);
     setNotice(undefined);
     setRecovered(undefined);
-    setCollapsed(new Set());
     const load = props.runId ? api.openRun(props.runId) : api.openNotebook(props.path);
     load.then(
       (nb) => {
@@ -121,7 +140,7 @@ export function NotebookView(props: NotebookViewProps) {
     if (!session) return;
     const offs = [
       api.on("cell", (e) => {
-        if (e.session !== session) return;
+        if (e.session !== sessionRef.current) return;
         if (e.status === "queued" || e.status === "running") {
           currentRun.current = e.runId;
           if (cancelAsked.current) {
@@ -139,13 +158,13 @@ export function NotebookView(props: NotebookViewProps) {
       }),
       api.on("pull", (e) => setPull(e.percent >= 100 ? undefined : e)),
       api.on("run", (e) => {
-        if (e.session === session) setRunning(false);
+        if (e.session === sessionRef.current) setRunning(false);
       }),
       api.on("output", (e) => {
-        if (e.session === session) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
+        if (e.session === sessionRef.current) dispatchRt({ id: e.cellId, msg: { type: "output", output: e.output } });
       }),
       api.on("progress", (e) => {
-        if (e.session === session) {
+        if (e.session === sessionRef.current) {
           const download = e.downloadTotal ? { done: e.downloaded ?? 0, total: e.downloadTotal } : undefined;
           dispatchRt({ id: e.cellId, msg: { type: "progress", percent: e.percent, elapsedMs: e.elapsedMs, download, detail: e.detail } });
         }
@@ -170,7 +189,7 @@ export function NotebookView(props: NotebookViewProps) {
     const wait = Math.min(autosaveDelay, Math.max(0, autosaveMaxWait - (performance.now() - pendingSince.current)));
     const t = setTimeout(() => {
       pendingSince.current = undefined;
-      void api.autosave(session, docRef.current.cells).catch(() => undefined);
+      void withSession((s) => api.autosave(s, docRef.current.cells)).catch(() => undefined);
     }, wait);
     return () => clearTimeout(t);
   }, [doc.version, session, readOnly, dirty]);
@@ -179,7 +198,7 @@ export function NotebookView(props: NotebookViewProps) {
     if (!session || readOnly) return false;
     const version = docRef.current.version;
     try {
-      const saved = await api.saveNotebook(session, docRef.current.cells);
+      const saved = await withSession((s) => api.saveNotebook(s, docRef.current.cells));
       // What opening would refuse was repaired in the file: the editor takes
       // the repaired cells unless it was edited meanwhile (the next save
       // repairs those edits the same way).
@@ -235,13 +254,13 @@ export function NotebookView(props: NotebookViewProps) {
       currentRun.current = undefined;
       cancelAsked.current = false;
       try {
-        await api.runCells(session, { cells: docRef.current.cells, run: ids, download });
+        await withSession((s) => api.runCells(s, { cells: docRef.current.cells, run: ids, download }));
       } catch (e) {
         setError((e as ApiError).message);
       } finally {
         setRunning(false);
         props.onRan();
-        api.completions(session).then(setCompletions, () => undefined);
+        api.completions(sessionRef.current).then(setCompletions, () => undefined);
       }
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -344,18 +363,17 @@ export function NotebookView(props: NotebookViewProps) {
   const onChart = useCallback((id: string, chart: Record<string, unknown> | undefined) => dispatch({ type: "chart", id, chart }), []);
   const onCommandMode = useCallback(() => dispatch({ type: "mode", mode: "command" }), []);
   const onType = useCallback((id: string, to: CellType) => dispatch({ type: "cell-type", id, to }), []);
+  // Collapsed outputs (O) are saved with the cells, as JupyterLab saves them.
+  const collapsed = useMemo(() => new Set(doc.cells.filter((c) => c.collapsed).map((c) => c.id)), [doc.cells]);
   const toggleOutput = useCallback((id: string) => {
-    setCollapsed((old) => {
-      const next = new Set(old);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
+    const c = docRef.current.cells.find((x) => x.id === id);
+    if (c) dispatch({ type: "collapse", id, collapsed: !c.collapsed });
   }, []);
   const clearOutput = useCallback(
     (id: string) => {
       if (!session) return;
       dispatchRt({ id, msg: { type: "cleared" } });
-      api.clearOutputs(session, [id]).catch((e: ApiError) => setError(e.message));
+      withSession((s) => api.clearOutputs(s, [id])).catch((e: ApiError) => setError(e.message));
     },
     [session],
   );

@@ -28,6 +28,7 @@ export type DocAction =
   | { type: "name"; id: string; name: string }
   | { type: "chart"; id: string; chart: Record<string, unknown> | undefined }
   | { type: "engine"; id: string; engine: string }
+  | { type: "collapse"; id: string; collapsed: boolean }
   | { type: "undo" }
   | { type: "saved"; cells: CellData[] };
 
@@ -157,6 +158,12 @@ export function reduce(doc: Doc, a: DocAction): Doc {
       return edited(doc, a.id, (c) => {
         const { engine: _old, ...rest } = c;
         return a.engine ? { ...rest, engine: a.engine } : rest;
+      });
+    case "collapse":
+      // Saved as JupyterLab saves it; false is left out, as saved.
+      return edited(doc, a.id, (c) => {
+        const { collapsed: _old, ...rest } = c;
+        return a.collapsed ? { ...rest, collapsed: true } : rest;
       });
     case "undo": {
       const prev = doc.undo[doc.undo.length - 1];

@@ -2,7 +2,7 @@
 // (backend/testdata/identifiers.json).
 import { describe, expect, it } from "vitest";
 import tableText from "../../../backend/testdata/identifiers.json?raw";
-import { isIdentifier, quoteIdent, takenNames } from "./names";
+import { isIdentifier, quoteIdent, takenNames, resultNameProblem } from "./names";
 
 const table: Record<string, boolean> = JSON.parse(tableText);
 delete (table as Record<string, unknown>)["_"];
@@ -25,5 +25,17 @@ describe("quoteIdent", () => {
   it("finds result names an earlier cell already has, ignoring case", () => {
     const cells = [{ id: "a", name: "sales" }, { id: "b", name: "Sales" }, { id: "c" }, { id: "d", name: "SALES" }, { id: "e", name: "other" }];
     expect(Object.fromEntries(takenNames(cells))).toEqual({ b: 1, d: 1 });
+  });
+});
+
+describe("resultNameProblem", () => {
+  it.each([
+    ["sales", undefined],
+    ["", undefined],
+    ["select", "“select” is a SQL keyword, which later cells could not query by name; choose another, such as select_result"],
+    ["ORDER", "“ORDER” is a SQL keyword, which later cells could not query by name; choose another, such as ORDER_result"],
+    ["my name", "“my name” is not a result name: letters, digits and _, not starting with a digit"],
+  ])("%j: %s", (name, want) => {
+    expect(resultNameProblem(name)).toBe(want);
   });
 });

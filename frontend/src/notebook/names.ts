@@ -16,6 +16,17 @@ export function isKeyword(name: string): boolean {
   return keywords.has(name.toLowerCase());
 }
 
+/**
+ * Why a result name will not do, in words (the backend refuses it when
+ * saving or running), or undefined when it is fine or empty.
+ */
+export function resultNameProblem(name: string): string | undefined {
+  if (!name) return undefined;
+  if (!isIdentifier(name)) return `“${name}” is not a result name: letters, digits and _, not starting with a digit`;
+  if (isKeyword(name)) return `“${name}” is a SQL keyword, which later cells could not query by name; choose another, such as ${name}_result`;
+  return undefined;
+}
+
 /** A name as SQL text: bare when it is an identifier and no keyword, else double-quoted. */
 export function quoteIdent(name: string): string {
   return isIdentifier(name) && !isKeyword(name) ? name : `"${name.replace(/"/g, '""')}"`;
