@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"smallfry/backend/params"
 	"sort"
 	"strings"
 	"sync"
@@ -232,7 +233,7 @@ func (b *Bridge) handToPython(ctx context.Context, code string) error {
 		return err
 	}
 	mentioned := map[string]bool{}
-	for _, w := range word.FindAllString(stripPython(code), -1) {
+	for _, w := range word.FindAllString(params.CodeOnly(code), -1) {
 		mentioned[strings.ToLower(w)] = true
 	}
 	b.mu.Lock()
@@ -308,43 +309,6 @@ func (b *Bridge) takeFromPython(ctx context.Context) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
-}
-
-// stripPython drops comments and string literals, so a name mentioned only
-// there is not handed over. Rough, and errs on the side of handing over.
-func stripPython(code string) string {
-	var b strings.Builder
-	for i := 0; i < len(code); {
-		c := code[i]
-		switch {
-		case c == '#':
-			for i < len(code) && code[i] != '\n' {
-				i++
-			}
-		case c == '"' || c == '\'':
-			q := string(c)
-			if strings.HasPrefix(code[i:], q+q+q) {
-				q += q + q
-			}
-			// f-strings can hold names: keep their text when the prefix says f.
-			if i > 0 && (code[i-1] == 'f' || code[i-1] == 'F') {
-				b.WriteByte(' ')
-				i += len(q)
-				continue
-			}
-			end := strings.Index(code[i+len(q):], q)
-			if end < 0 {
-				i = len(code)
-			} else {
-				i += len(q) + end + len(q)
-			}
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String()
 }
 
 // Setup runs code that defines what every cell needs (the parameters

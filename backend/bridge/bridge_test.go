@@ -105,20 +105,6 @@ func TestBadHandOffs(t *testing.T) {
 	}
 }
 
-func TestStripPython(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"x = sales # sales here", "x = sales "},
-		{`print("sales", 'sales')`, "print( ,  )"},
-		{`s = """sales\nmore"""` + "\nt = y", "s =  \nt = y"},
-		{`f"{sales}"`, "f {sales} "},
-	}
-	for _, tt := range tests {
-		if got := stripPython(tt.in); got != tt.want {
-			t.Errorf("stripPython(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // queryText runs a one-row query as a cell does and gives its values as text.
 func queryText(t *testing.T, db *duckdb.Session, sql string) string {
 	t.Helper()

@@ -158,7 +158,7 @@ func mentions(c *notebook.Cell) map[string]bool {
 	if c.Kind == notebook.KindSQL {
 		code = stripSQL(code)
 	} else {
-		code = stripPython(code)
+		code = params.CodeOnly(code)
 	}
 	out := map[string]bool{}
 	start := -1
@@ -180,7 +180,7 @@ func mentions(c *notebook.Cell) map[string]bool {
 // pythonMentions is the words a Python cell's text names outside comments
 // and strings, as spelled, except attribute names (obj.df).
 func pythonMentions(c *notebook.Cell) map[string]bool {
-	code := stripPython(c.Source)
+	code := params.CodeOnly(c.Source)
 	out := map[string]bool{}
 	start := -1
 	for i := 0; i <= len(code); i++ {
@@ -228,42 +228,6 @@ func stripSQL(sql string) string {
 			i++
 		default:
 			b.WriteByte(sql[i])
-			i++
-		}
-	}
-	return b.String()
-}
-
-// stripPython blanks comments and string literals, except f-strings, whose
-// text can hold names (as the bridge reads a cell's mentions).
-func stripPython(code string) string {
-	var b strings.Builder
-	for i := 0; i < len(code); {
-		c := code[i]
-		switch {
-		case c == '#':
-			for i < len(code) && code[i] != '\n' {
-				i++
-			}
-		case c == '"' || c == '\'':
-			q := string(c)
-			if strings.HasPrefix(code[i:], q+q+q) {
-				q += q + q
-			}
-			if i > 0 && (code[i-1] == 'f' || code[i-1] == 'F') {
-				b.WriteByte(' ')
-				i += len(q)
-				continue
-			}
-			end := strings.Index(code[i+len(q):], q)
-			if end < 0 {
-				i = len(code)
-			} else {
-				i += len(q) + end + len(q)
-			}
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
 			i++
 		}
 	}
