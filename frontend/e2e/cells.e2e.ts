@@ -49,6 +49,18 @@ describe("the cell type", () => {
     expect(file.cells[1].metadata.tags).toEqual(["parameters"]);
   });
 
+  it("takes the command keys right after Escape leaves the editor, as Jupyter does", async () => {
+    const page = wb.page;
+    const nb = writeNotebook(wb.server, "types-escape", [sqlCell("c", "SELECT 1")], python3);
+    await openNotebook(page, wb.server, nb);
+    await typeInto(page, "c", " AS one");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("y");
+    await expect.poll(() => kind(page, "c")).toBe("python");
+    await page.keyboard.press("b");
+    await expect.poll(() => page.getByTestId("cell").count()).toBe(2);
+  });
+
   it("changes with the command-mode keys S, Y, M, P and R, and Z undoes", async () => {
     const page = wb.page;
     const nb = writeNotebook(wb.server, "types-keys", [sqlCell("c", "SELECT 1"), { ...pythonCell("params", "n = 1"), metadata: { tags: ["parameters"] } }], python3);

@@ -87,7 +87,12 @@ function Editor(props: CellProps) {
       readOnly: props.readOnly,
       onChange: (doc) => latest.current.onSource(latest.current.cell.id, doc),
       onRun: (mode) => latest.current.onRun(latest.current.cell.id, mode),
-      onEscape: () => latest.current.onCommandMode(),
+      // Command mode, as in Jupyter: the editor lets go of the keys, so A, B,
+      // D D and the type keys reach the notebook at once.
+      onEscape: () => {
+        ed.current?.view.contentDOM.blur();
+        latest.current.onCommandMode();
+      },
       onFocus: () => latest.current.onSelect(latest.current.cell.id, true),
       completions: () => completions.current,
     });
