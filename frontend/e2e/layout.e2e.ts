@@ -33,6 +33,13 @@ async function toolbarRows(page: Page) {
 }
 
 const bg = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+/** The colour of the first SQL keyword the page's editors show. */
+const keywordColor = (page: Page) =>
+  page.evaluate(() => {
+    const span = [...document.querySelectorAll(".cm-content span")].find((e) => /^(SELECT|FROM)$/i.test(e.textContent ?? ""));
+    return span ? getComputedStyle(span).color : "";
+  });
+const brightness = (rgb: string) => rgb.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
 const isDark = (rgb: string) => {
   const [r, g, b] = rgb.match(/\d+/g)!.map(Number);
   return r + g + b < 3 * 80;
@@ -141,10 +148,15 @@ describe("layout", () => {
     try {
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
       expect(isDark(await bg(page))).toBe(true);
+      // The editors' syntax colours follow: a keyword is light on dark.
+      await expect.poll(() => keywordColor(page)).toMatch(/^rgb/);
+      const onDark = brightness(await keywordColor(page));
+      expect(onDark).toBeGreaterThan(3 * 150);
       await openToolbarMenu(page);
       await page.getByTestId("theme-switch").selectOption("light");
       await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe("light");
       expect(isDark(await bg(page))).toBe(false);
+      expect(brightness(await keywordColor(page))).toBeLessThan(Math.min(onDark, 3 * 150));
       await page.reload();
       await page.getByTestId("notebook").waitFor();
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("light");

@@ -13,7 +13,7 @@ import {
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { markdown } from "@codemirror/lang-markdown";
 import { sql } from "@codemirror/lang-sql";
-import { bracketMatching, defaultHighlightStyle, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { Annotation, Compartment, EditorState, Prec, Transaction, type Extension } from "@codemirror/state";
 import {
   drawSelection,
@@ -120,11 +120,23 @@ function languageFor(kind: CellKind, completions: () => Completions | undefined)
   }
 }
 
-// The default style leaves these plain: built-in functions (DuckDB's and
-// Python's) and `$name` parameters, which should stand out in a query.
+// Colours are the theme's (--syn-* in style.css and theme/dark.css), so the
+// editors follow the light or dark theme. Built-in functions (DuckDB's and
+// Python's) and `$name` parameters stand out in a query.
 const cellHighlightStyle = HighlightStyle.define([
-  { tag: tags.standard(tags.name), color: "#0b5cad" },
-  { tag: tags.special(tags.name), color: "#b35900", fontWeight: "600" },
+  { tag: [tags.keyword, tags.operatorKeyword, tags.modifier, tags.controlKeyword, tags.definitionKeyword, tags.moduleKeyword], color: "var(--syn-keyword)" },
+  { tag: [tags.string, tags.special(tags.string), tags.regexp], color: "var(--syn-string)" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "var(--syn-number)" },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: "var(--syn-comment)", fontStyle: "italic" },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName), tags.standard(tags.name)], color: "var(--syn-function)" },
+  { tag: tags.special(tags.name), color: "var(--syn-param)", fontWeight: "600" },
+  { tag: [tags.typeName, tags.className], color: "var(--syn-type)" },
+  { tag: [tags.operator, tags.punctuation], color: "var(--syn-operator)" },
+  { tag: tags.heading, color: "var(--syn-heading)", fontWeight: "bold" },
+  { tag: tags.emphasis, fontStyle: "italic" },
+  { tag: tags.strong, fontWeight: "bold" },
+  { tag: tags.link, textDecoration: "underline" },
+  { tag: tags.invalid, color: "var(--syn-invalid)" },
 ]);
 
 // Fonts come from the system: the app must look right offline.
@@ -165,7 +177,6 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     ),
     autocompletion(),
     highlightActiveLine(),
-    syntaxHighlighting(defaultHighlightStyle),
     syntaxHighlighting(cellHighlightStyle),
     Prec.high(keymap.of(runKeymap(opts))),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
