@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { toolbarAction } from "./toolbar";
 import { cell, editorText, gridRows, openNotebook, pythonCell, runCommand, selectedCellId, sqlCell, typeInto, useWorkbench, waitStatus, writeNotebook } from "./harness";
 
 // Clipboard permissions for copying a grid cell; the server's origin is loopback, a secure context.
@@ -32,12 +33,12 @@ describe("saves that open again", () => {
 
     // Duplicate the parameters cell: the copy is no second parameters cell.
     await cell(page, "params").click();
-    await page.getByTestId("duplicate").click();
+    await toolbarAction(page, "duplicate");
     const copy = await selectedCellId(page);
     expect(copy).not.toBe("params");
     expect(await cell(page, "params").getByTestId("cell-type").inputValue()).toBe("parameters");
     expect(await cell(page, copy).getByTestId("cell-type").inputValue()).toBe("python");
-    await page.getByTestId("delete-cell").click(); // its Python would need a kernel in the headless run
+    await toolbarAction(page, "delete-cell"); // its Python would need a kernel in the headless run
     await expect.poll(() => page.getByTestId("cell").count()).toBe(3);
 
     // Two results named alike ignoring case: the second is marked, and saving renames it.
