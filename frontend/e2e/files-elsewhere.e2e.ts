@@ -156,9 +156,14 @@ describe("large strings", () => {
     await expect.poll(() => gridRows(page, "first")).toBe(3);
     const box = (await grid.boundingBox())!;
     // Row numbers take 40 px, then i (a number, 110 px) and s; rows are 34 px under a 36 px header.
-    await page.mouse.click(box.x + 40 + 110 + 60, box.y + 36 + 17);
-    await page.keyboard.press("ControlOrMeta+C");
-    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toMatch(/^x{32768} … \[cut for the grid: 100000 bytes in all; export the result for the whole value\]$/);
+    // Click the cell and copy it, again until the grid has taken the click
+    // (its canvas lays out after the rows arrive).
+    const copied = async () => {
+      await page.mouse.click(box.x + 40 + 110 + 60, box.y + 36 + 17);
+      await page.keyboard.press("ControlOrMeta+C");
+      return page.evaluate(() => navigator.clipboard.readText());
+    };
+    await expect.poll(copied).toMatch(/^x{32768} … \[cut for the grid: 100000 bytes in all; export the result for the whole value\]$/);
 
     const status = cell(page, "first").getByTestId("export-status");
     await cell(page, "first").getByTestId("export-csv").click();
