@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
@@ -106,6 +107,14 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 	dialOpts := []grpc.DialOption{
 		grpc.WithUserAgent(c.clientType),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)),
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			wake(ctx, cc)
+			return invoker(ctx, method, req, reply, cc, opts...)
+		}),
+		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			wake(ctx, cc)
+			return streamer(ctx, desc, cc, method, opts...)
+		}),
 	}
 	if ep.tls {
 		cfg := opts.TLS
@@ -126,6 +135,23 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 	c.conn = conn
 	c.stub = pb.NewSparkConnectServiceClient(conn)
 	return c, nil
+}
+
+// wake makes a connection that is waiting out a backoff try again now.
+// grpc-go waits ever longer (up to two minutes) between attempts to reach a
+// server that was down, and fails every call made in that wait at once with
+// the last dial error: a user who runs a cell once the cluster is back up
+// would be told it is unreachable. The reset acts asynchronously, so the
+// call waits (briefly) for the connection to leave the failure state, and
+// then waits on the new attempt rather than failing on the old error.
+func wake(ctx context.Context, cc *grpc.ClientConn) {
+	if cc.GetState() != connectivity.TransientFailure {
+		return
+	}
+	cc.ResetConnectBackoff()
+	wctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+	defer cancel()
+	cc.WaitForStateChange(wctx, connectivity.TransientFailure)
 }
 
 // bearer sends "authorization: Bearer <token>" on every call.

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -212,6 +213,31 @@ func TestUnreachableAndRefused(t *testing.T) {
 			t.Fatalf("got %v, want %s", err, ClassUnavailable)
 		}
 		t.Log(se.Message)
+	})
+	// A cluster that was down for a while and is back: the next run reaches
+	// it at once, though grpc-go's own backoff would wait seconds more.
+	t.Run("back up", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		c := dial(t, "sc://"+addr, func(o *Options) { o.Retry = &testRetry })
+		if _, err := c.Execute(ctx, "SELECT 1", nil, ExecuteOptions{}); err == nil {
+			t.Fatal("a run succeeded with the cluster down")
+		}
+		// 18 s down: grpc-go's own attempts to connect are then about 10 s
+		// apart (1 s, ×1.6 each), as after a restart of the server.
+		time.Sleep(18 * time.Second)
+		newProxyAt(t, addr, serverAddress(t))
+		t0 := time.Now()
+		s, err := c.Execute(ctx, "SELECT 1", nil, ExecuteOptions{})
+		if err != nil {
+			t.Fatalf("the cluster is back, but: %v", err)
+		}
+		s.Release()
+		t.Logf("reached %.1f s after it came back", time.Since(t0).Seconds())
 	})
 	t.Run("wrong token", func(t *testing.T) {
 		c := dial(t, "", func(o *Options) {

@@ -236,8 +236,11 @@ type proxy struct {
 	accepted atomic.Int64
 }
 
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func newProxy(t *testing.T, target string) *proxy { return newProxyAt(t, "127.0.0.1:0", target) }
+
+// newProxyAt is a proxy listening on addr.
+func newProxyAt(t *testing.T, addr, target string) *proxy {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
