@@ -8,12 +8,13 @@ import { quoteIdent } from "./notebook/names";
 import { RunHistory } from "./history/RunHistory";
 import { ScheduledRun } from "./history/ScheduledRun";
 import { LakePanel } from "./lake/LakePanel";
-import { LakePreview } from "./lake/LakePreview";
+import { LakePreview } from "./notebook/lazy";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
 import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
 import { NotebookList } from "./shell/NotebookList";
 import { CommandPalette } from "./shell/CommandPalette";
+import { confirmGuess, firstGuess, remember } from "./shell/firstnotebook";
 import { useCommands } from "./shell/commands";
 import { ShortcutSheet } from "./shell/ShortcutSheet";
 import { SidePanel } from "./shell/SidePanel";
@@ -29,7 +30,9 @@ const publishedEvery = 60_000;
 export function App() {
   const [info, setInfo] = useState<Info>();
   const [error, setError] = useState<string>();
-  const [open, setOpen] = useState<Open>();
+  // The notebook opens at once, while Info loads (shell/firstnotebook.ts).
+  const guess = useRef(firstGuess(location.hash, localStorage));
+  const [open, setOpen] = useState<Open | undefined>({ path: guess.current.path });
   const [tab, setTab] = useState<"notebooks" | "lake" | "published">("notebooks");
   const [published, setPublished] = useState<PublishState[]>();
   const [publishedError, setPublishedError] = useState<string>();
@@ -70,12 +73,27 @@ export function App() {
     });
   }, []);
   const publishedOf = (path: string) => published?.find((p) => p.path === path);
-  // Open the notebook named in the address (#nb=path), else the tour.
+  // Info confirms the notebook guessed at start, or names the one to open;
+  // after that, a notebook closed (deleted) gives way to the next choice.
   useEffect(() => {
-    if (!info || open) return;
-    const fromHash = new URLSearchParams(location.hash.slice(1)).get("nb");
-    const first = fromHash ?? info.notebooks.find((n) => n.path === "tour.ipynb")?.path ?? info.notebooks[0]?.path;
-    if (first) setOpen({ path: first });
+    if (!info) return;
+    const g = guess.current;
+    if (!g.fromAddress && g.path && open?.path === g.path && !open.runId) {
+      const next = confirmGuess(g.path, info, localStorage);
+      if (next !== undefined) setOpen(next ? { path: next } : undefined);
+    } else if (!open) {
+      const next = confirmGuess("", info, localStorage);
+      if (next) setOpen({ path: next });
+    }
+    g.path = "";
+  }, [info, open]);
+  // A guess that is not there (another workspace's, or deleted) gives way
+  // before its error shows; Info then names the notebook to open.
+  const onOpenFailed = useCallback((path: string, e: ApiError) => {
+    if (e.code === "not_found" && path === guess.current.path && !guess.current.fromAddress) setOpen(undefined);
+  }, []);
+  useEffect(() => {
+    if (info && open && !open.runId) remember(info.workspaceDir, open.path, localStorage);
   }, [info, open]);
   useEffect(() => {
     if (open && !open.runId) history.replaceState(null, "", `#nb=${encodeURIComponent(open.path)}`);
@@ -183,6 +201,7 @@ export function App() {
               setOpen({ path });
             }}
             onSession={setSession}
+            onOpenFailed={onOpenFailed}
             onPublished={onPublished}
             handle={(h) => (nb.current = h)}
           />

@@ -3,7 +3,7 @@
 // window (Wails bindings and events) and in a browser (`smallfry serve`:
 // HTTP calls and a WebSocket of events). The methods mirror Go's
 // backend/workbench.Service one for one, checked against it by Methods.
-import { tableFromIPC, type Table } from "apache-arrow";
+import type { Table } from "apache-arrow";
 import type {
   AirflowLogin,
   CellData,
@@ -285,7 +285,8 @@ export function makeApi(t: Transport) {
     /** Cancels a run, by the id its cell events carry. */
     cancel: (runId: string) => call("Cancel", runId),
     async window(session: string, req: WindowRequest): Promise<WindowRows> {
-      const r = await call("Window", session, req);
+      // Arrow's decoder loads with the first window, not with the first screen.
+      const [r, { tableFromIPC }] = await Promise.all([call("Window", session, req), import("apache-arrow")]);
       return { offset: r.offset, total: r.total, table: tableFromIPC(base64ToBytes(r.arrow)) };
     },
     summarize: (session: string, ref: { schema?: string; table: string }, column: string) =>

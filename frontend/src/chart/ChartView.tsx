@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Table } from "apache-arrow";
 import { api, type ResultRef } from "../api";
-import { formatCount } from "../grid/format";
+import { formatCount } from "../grid/plain";
 import { chartRows } from "./rows";
 import { configFromSpec, fieldType, validateConfig } from "./spec";
 import "./chart.css";

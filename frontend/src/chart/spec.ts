@@ -4,7 +4,7 @@
 // ChartConfig; these functions turn one into the other and check a config
 // against the result's columns.
 import type { Column } from "../api";
-import { duckdbTypeClass } from "../grid/format";
+import { duckdbTypeClass } from "../grid/plain";
 
 export type ChartMark = "bar" | "line" | "area" | "point" | "histogram";
 export type ChartAggregate = "sum" | "mean" | "count" | "none";

@@ -11,7 +11,6 @@ import {
   type Completion,
 } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-import { markdown } from "@codemirror/lang-markdown";
 import { sql } from "@codemirror/lang-sql";
 import { bracketMatching, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { Annotation, Compartment, EditorState, Prec, Transaction, type Extension } from "@codemirror/state";
@@ -101,6 +100,17 @@ function keywordCompletion(label: string, type: string): Completion {
   return { label: upper ? label.toUpperCase() : label, type, boost: -1 };
 }
 
+// Markdown's language brings HTML's and CSS's (for HTML in markdown): about
+// 200 KB, loaded with the first markdown cell edited, not with the app.
+let markdownSupport: Extension | undefined;
+let markdownLoading: Promise<void> | undefined;
+function loadMarkdown(): Promise<void> {
+  markdownLoading ??= import("@codemirror/lang-markdown").then((m) => {
+    markdownSupport = m.markdown();
+  });
+  return markdownLoading;
+}
+
 function languageFor(kind: CellKind, completions: () => Completions | undefined): Extension {
   const label = EditorView.contentAttributes.of({ "aria-label": `${kind} cell` });
   switch (kind) {
@@ -113,7 +123,7 @@ function languageFor(kind: CellKind, completions: () => Completions | undefined)
     case "python":
       return [label, python()];
     case "markdown":
-      return [label, markdown()];
+      return markdownSupport ? [label, markdownSupport] : [label];
     case "raw":
     case "code": // another kernel's language (R, Julia...): plain text
       return [label];
@@ -198,6 +208,18 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
   ];
 
   const view = new EditorView({ parent, state: EditorState.create({ doc: opts.doc, extensions }) });
+  let kindNow = opts.kind;
+  let destroyed = false;
+  const setLanguage = (kind: CellKind) => {
+    kindNow = kind;
+    view.dispatch({ effects: language.reconfigure(languageFor(kind, completions)) });
+    if (kind === "markdown" && !markdownSupport) {
+      void loadMarkdown().then(() => {
+        if (!destroyed && kindNow === "markdown") view.dispatch({ effects: language.reconfigure(languageFor(kind, completions)) });
+      });
+    }
+  };
+  if (opts.kind === "markdown") setLanguage("markdown");
   return {
     view,
     setDoc(doc) {
@@ -209,10 +231,11 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
       });
     },
     focus: () => view.focus(),
-    destroy: () => view.destroy(),
-    setKind(kind) {
-      view.dispatch({ effects: language.reconfigure(languageFor(kind, completions)) });
+    destroy() {
+      destroyed = true;
+      view.destroy();
     },
+    setKind: setLanguage,
     setCompletions(c) {
       pushed = c;
     },

@@ -12,6 +12,8 @@ export interface ColumnFormat {
   text(v: unknown): string;
 }
 
+export { duckdbTypeClass, formatCount } from "./plain";
+
 export const NULL_TEXT = "NULL";
 
 export function columnFormats(fields: readonly Field[]): ColumnFormat[] {
@@ -245,19 +247,4 @@ export function blobText(b: Uint8Array): string {
     out += x >= 0x20 && x < 0x7f && x !== 0x5c ? String.fromCharCode(x) : "\\x" + x.toString(16).toUpperCase().padStart(2, "0");
   }
   return out;
-}
-
-/** How DuckDB type names (from ResultRef.columns) read: for previews, charts and menus. */
-export function duckdbTypeClass(type: string): "number" | "temporal" | "boolean" | "nested" | "text" {
-  const t = type.toUpperCase();
-  if (/^(STRUCT|MAP|UNION)\b/.test(t) || /\[\d*\]$/.test(t)) return "nested";
-  if (/^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC)\b/.test(t)) return "number";
-  if (/^(DATE|TIMESTAMP)/.test(t)) return "temporal";
-  if (t === "BOOLEAN") return "boolean";
-  return "text";
-}
-
-/** Thousands separators, fixed to en-US so tests and screenshots read the same everywhere. */
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
 }

@@ -2,12 +2,8 @@
 import { formatBytes } from "../lake/format";
 import { memo, useEffect, useRef, useState } from "react";
 import type { CellData, Completions } from "../api";
-import { ChartEditor } from "../chart/ChartEditor";
-import { ChartView } from "../chart/ChartView";
-import { SavedChart } from "../chart/SavedChart";
-import { createCellEditor } from "../editor/editor";
-import { ResultGrid } from "../grid/ResultGrid";
-import { PreviewGrid } from "../grid/PreviewGrid";
+import type { CellEditor } from "../editor/editor";
+import { ChartEditor, ChartView, loadEditor, PreviewGrid, ResultGrid, SavedChart } from "./lazy";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
 import "./cells.css";
@@ -75,38 +71,72 @@ function useElapsed(rt: CellRuntime): number | undefined {
 
 function Editor(props: CellProps) {
   const host = useRef<HTMLDivElement>(null);
-  const ed = useRef<ReturnType<typeof createCellEditor>>();
+  const placeholder = useRef<HTMLPreElement>(null);
+  const ed = useRef<CellEditor>();
+  // The cell's text is shown at once; the editor (CodeMirror) replaces it
+  // when its code has arrived, and keeps it from then on.
+  const [ready, setReady] = useState(false);
+  const clicked = useRef(false); // the text was clicked before the editor came
   const latest = useRef(props);
   latest.current = props;
   const completions = useRef(props.completions);
   completions.current = props.completions;
+  // The failing line, as the error places it, until the next run or edit.
+  const errorLine = props.runtime.status === "error" ? props.runtime.output?.error?.line : undefined;
+  const errorNow = useRef(errorLine);
+  errorNow.current = errorLine;
   useEffect(() => {
-    const editor = createCellEditor(host.current!, {
-      doc: props.cell.source,
-      kind: props.cell.kind,
-      readOnly: props.readOnly,
-      onChange: (doc) => latest.current.onSource(latest.current.cell.id, doc),
-      onRun: (mode) => latest.current.onRun(latest.current.cell.id, mode),
-      // Command mode, as in Jupyter: the editor lets go of the keys, so A, B,
-      // D D and the type keys reach the notebook at once.
-      onEscape: () => {
-        ed.current?.view.contentDOM.blur();
-        latest.current.onCommandMode();
-      },
-      onFocus: () => latest.current.onSelect(latest.current.cell.id, true),
-      completions: () => completions.current,
-    });
-    ed.current = editor;
+    let editor: CellEditor | undefined;
+    let gone = false;
+    // Asked before the editor is there: done once it is.
+    let focusWanted = false;
+    let inserts = "";
     const insert = (text: string) => {
+      if (!editor) {
+        inserts += text;
+        focusWanted = true;
+        return;
+      }
       const view = editor.view;
       const { from, to } = view.state.selection.main;
       view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length } });
       view.focus();
     };
-    props.registerFocus(props.cell.id, () => editor.focus(), insert);
+    props.registerFocus(
+      props.cell.id,
+      () => (editor ? editor.focus() : (focusWanted = true)),
+      insert,
+    );
+    void loadEditor().then(({ createCellEditor }) => {
+      if (gone || !host.current) return;
+      editor = createCellEditor(host.current, {
+        doc: latest.current.cell.source,
+        kind: props.cell.kind,
+        readOnly: props.readOnly,
+        onChange: (doc) => latest.current.onSource(latest.current.cell.id, doc),
+        onRun: (mode) => latest.current.onRun(latest.current.cell.id, mode),
+        // Command mode, as in Jupyter: the editor lets go of the keys, so A, B,
+        // D D and the type keys reach the notebook at once.
+        onEscape: () => {
+          ed.current?.view.contentDOM.blur();
+          latest.current.onCommandMode();
+        },
+        onFocus: () => latest.current.onSelect(latest.current.cell.id, true),
+        completions: () => completions.current,
+      });
+      ed.current = editor;
+      // Hidden in the same frame the editor appears; React removes it next.
+      if (placeholder.current) placeholder.current.style.display = "none";
+      setReady(true);
+      if (errorNow.current) editor.markError(errorNow.current);
+      if (inserts) insert(inserts);
+      else if (focusWanted || clicked.current || latest.current.editing) editor.focus();
+    });
     return () => {
+      gone = true;
       props.registerFocus(props.cell.id, undefined);
-      editor.destroy();
+      editor?.destroy();
+      ed.current = undefined;
     };
     // The editor is made once per cell and kind; later text comes from typing.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -118,12 +148,47 @@ function Editor(props: CellProps) {
   useEffect(() => {
     if (props.editing && ed.current && !ed.current.view.hasFocus) ed.current.focus();
   }, [props.editing]);
-  // The failing line, as the error places it, until the next run or edit.
-  const errorLine = props.runtime.status === "error" ? props.runtime.output?.error?.line : undefined;
   useEffect(() => {
     ed.current?.markError(errorLine || undefined);
   }, [errorLine, props.cell.kind, props.readOnly]);
-  return <div className="cell-editor" ref={host} />;
+  return (
+    <div className="cell-editor" ref={host}>
+      {!ready && (
+        <StaticCode
+          source={props.cell.source}
+          placeholder={placeholder}
+          onClick={() => {
+            clicked.current = true;
+            props.onSelect(props.cell.id, true);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The cell's text laid out as the editor lays it out (line numbers, wrapping), until the editor is there. */
+function StaticCode(props: { source: string; placeholder: React.RefObject<HTMLPreElement>; onClick(): void }) {
+  return (
+    <pre
+      className="sf-editor sf-static"
+      data-testid="static-code"
+      ref={props.placeholder}
+      onMouseDown={(e) => {
+        e.stopPropagation(); // the cell's own handler would leave edit mode
+        props.onClick();
+      }}
+    >
+      {props.source.split("\n").map((line, i) => (
+        <span key={i} className="sf-static-line">
+          <span className="sf-static-n" aria-hidden>
+            {i + 1}
+          </span>
+          <span>{line || "\u200b"}</span>
+        </span>
+      ))}
+    </pre>
+  );
 }
 
 function Output(props: CellProps & { charting: boolean; setCharting(v: boolean): void }) {

@@ -8,6 +8,8 @@ import { PublishLine, usePublishState } from "../publish/PublishLine";
 import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
+import { loadEditor, loadGrid } from "./lazy";
+import { opening } from "../shell/firstnotebook";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
 import { reopenedNotice, sessionCaller } from "./reopen";
@@ -29,6 +31,8 @@ export interface NotebookViewProps {
   onRan(): void;
   onRenamed(path: string): void;
   onSession(session: string | undefined): void;
+  /** Opening the notebook failed (the error is shown too). */
+  onOpenFailed?(path: string, e: ApiError): void;
   /** The notebook was published, republished, paused or unpublished. */
   onPublished?(st: PublishState): void;
   handle?: (h: NotebookHandle | undefined) => void;
@@ -103,11 +107,15 @@ export function NotebookView(props: NotebookViewProps) {
     setError(undefined);
     setNotice(undefined);
     setRecovered(undefined);
-    const load = props.runId ? api.openRun(props.runId) : api.openNotebook(props.path);
+    const load = props.runId ? api.openRun(props.runId) : opening(props.path, api.openNotebook);
+    // The editor's code comes while the notebook opens.
+    void loadEditor();
     load.then(
       (nb) => {
         if (!live) return;
         openedSession = nb.session || undefined;
+        // Outputs with a grid: its code comes while the notebook renders.
+        if (Object.values(nb.outputs ?? {}).some((o) => o.result || o.preview)) void loadGrid();
         setOpened(nb);
         dispatch({ type: "load", cells: nb.cells });
         const rt: Record<string, CellRuntime> = {};
@@ -125,7 +133,11 @@ export function NotebookView(props: NotebookViewProps) {
         setRecovered(nb.recovered);
         if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
       },
-      (e: ApiError) => live && setError(e.message),
+      (e: ApiError) => {
+        if (!live) return;
+        setError(e.message);
+        if (!props.runId) props.onOpenFailed?.(props.path, e);
+      },
     );
     return () => {
       live = false;

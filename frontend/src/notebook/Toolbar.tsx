@@ -4,7 +4,7 @@
 // shortcuts, the theme) are in the "⋯" menu. A narrow toolbar moves Save
 // and Publish into the menu too and shortens the labels. Every action is
 // also a command of the palette.
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import type { Runtime } from "../api";
 import { openPalette } from "../shell/CommandPalette";
 import { useCommands, type Command } from "../shell/commands";
@@ -48,9 +48,12 @@ export function Toolbar(props: ToolbarProps) {
   const [compact, setCompact] = useState(false);
   const row = useRef<HTMLDivElement>(null);
   const more = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // Measured before the first paint, so the toolbar never shows the other
+  // row first and then changes under the user's eyes.
+  useLayoutEffect(() => {
     const el = row.current;
     if (!el) return;
+    setCompact(el.clientWidth < compactBelow);
     const ro = new ResizeObserver(() => setCompact(el.clientWidth < compactBelow));
     ro.observe(el);
     return () => ro.disconnect();

@@ -4,7 +4,7 @@
 // kernel.
 import { useCallback, useEffect, useState } from "react";
 import { api, toApiError, type Variables } from "../api";
-import { formatCount } from "../grid/format";
+import { formatCount } from "../grid/plain";
 
 export function VariablesPanel({ session, refreshKey }: { session?: string; refreshKey: number }) {
   const [vars, setVars] = useState<Variables>();

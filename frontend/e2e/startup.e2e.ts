@@ -1,0 +1,106 @@
+// Start fast and stay light (issue #12, item 10), as the page loads: the
+// first screen's code is small, the notebook is asked for before the
+// workspace's list, the grid, Arrow and Vega come only when a result needs
+// them, a cell's text shows before its editor's code has come, and the app
+// opens where the user left it. (The cold-start and memory figures are
+// make bench's: bench/desktop.)
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cell, openNotebook, useWorkbench } from "./harness";
+
+const wb = useWorkbench();
+
+/** The scripts the page fetched and the workbench calls it made, in order. */
+function watch(page: Page) {
+  const scripts: string[] = [];
+  const calls: string[] = [];
+  const sizes = new Map<string, number>();
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".js")) scripts.push(path.split("/").pop()!);
+    if (path.startsWith("/api/call/")) calls.push(path.slice("/api/call/".length));
+  });
+  page.on("response", async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".js")) sizes.set(path.split("/").pop()!, (await r.body().catch(() => Buffer.alloc(0))).length);
+  });
+  return { scripts, calls, sizes };
+}
+
+// Chunks named after their entry modules (vite): the grid's (ResultGrid,
+// PreviewCells, and glide-data-grid in the chunk of grid/look.ts), Arrow's
+// and Vega's.
+const heavy = /^(ResultGrid|PreviewCells|look|Arrow|vega|embed|ChartView)[-.]/;
+
+describe("start-up", () => {
+  // First in the file: the fresh workspace's tour has no outputs yet.
+  it("loads a small first screen, asks for the notebook first, and the grid's code only with a result", async () => {
+    const { page } = wb;
+    const seen = watch(page);
+    await openNotebook(page, wb.server, "tour.ipynb");
+    await cell(page, "peek").locator(".cm-content").waitFor();
+    const entry = seen.scripts.find((s) => /^index-.*\.js$/.test(s));
+    expect(entry, `scripts: ${seen.scripts.join(", ")}`).toBeTruthy();
+    await expect.poll(() => seen.sizes.get(entry!)).toBeGreaterThan(0);
+    // 1.40 MB before the split; the editor (CodeMirror) is a chunk of its own.
+    expect(seen.sizes.get(entry!)).toBeLessThan(450_000);
+    expect(seen.scripts.some((s) => s.startsWith("editor-"))).toBe(true);
+    // OpenNotebook leaves before Info: the notebook opens while the list loads.
+    expect(seen.calls).toContain("OpenNotebook");
+    expect(seen.calls.indexOf("OpenNotebook")).toBeLessThan(seen.calls.indexOf("Info"));
+    expect(seen.scripts.filter((s) => heavy.test(s))).toEqual([]);
+
+    await cell(page, "peek").getByTestId("cell-run").click();
+    await cell(page, "peek").getByTestId("result-grid").waitFor();
+    await expect.poll(() => cell(page, "peek").getByTestId("result-grid").getAttribute("data-rows").then(Number)).toBe(100);
+    expect(seen.scripts.some((s) => s.startsWith("ResultGrid-"))).toBe(true);
+    expect(seen.scripts.some((s) => s.startsWith("Arrow"))).toBe(true);
+    // No chart in this notebook: Vega never came.
+    expect(seen.scripts.filter((s) => /^(vega|embed)[-.]/.test(s))).toEqual([]);
+  });
+
+  it("shows each cell's text before the editor's code has come, and the editor takes over in place", async () => {
+    const { page } = wb;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/assets\/editor-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await openNotebook(page, wb.server, "tour.ipynb");
+    const peek = cell(page, "peek");
+    const text = peek.getByTestId("static-code");
+    await expect.poll(() => text.textContent()).toContain("SELECT * FROM Fact_Sales LIMIT 100");
+    expect(await page.locator(".cm-content").count()).toBe(0);
+    const before = await text.boundingBox();
+    // A click on the text asks for the editor: it takes the keys once it is there.
+    await text.click();
+    release();
+    await peek.locator(".cm-editor.cm-focused").waitFor();
+    expect(await peek.getByTestId("static-code").count()).toBe(0);
+    const after = await peek.locator(".cm-editor").boundingBox();
+    // Where the text was, and about as tall (one line's height at most apart).
+    expect(Math.abs(after!.y - before!.y)).toBeLessThan(2);
+    expect(Math.abs(after!.height - before!.height)).toBeLessThan(20);
+    await page.keyboard.press("ControlOrMeta+End");
+    await page.keyboard.type(" -- typed");
+    await expect.poll(() => peek.locator(".cm-content").textContent()).toContain("LIMIT 100 -- typed");
+  });
+
+  it("opens the notebook that was open when the app closed", async () => {
+    const { page } = wb;
+    await openNotebook(page, wb.server, "tour.ipynb");
+    await page.locator('[data-testid=notebook-link][data-path="events-etl.ipynb"]').click();
+    await expect.poll(() => page.getByTestId("notebook-title").textContent()).toContain("events-etl");
+    // A new start of the app: no address of a notebook.
+    await page.goto(new URL("/", wb.server.origin).toString());
+    await expect.poll(() => page.getByTestId("notebook-title").textContent()).toContain("events-etl");
+    // The remembered notebook deleted meanwhile: the tour, without an error.
+    await page.evaluate(() =>
+      localStorage.setItem("smallfry.lastNotebook", JSON.stringify({ workspace: "/elsewhere", open: { "/elsewhere": "gone.ipynb" } })),
+    );
+    await page.goto(new URL("/", wb.server.origin).toString());
+    await expect.poll(() => page.getByTestId("notebook-title").textContent()).toContain("tour");
+    expect(await page.getByTestId("error-banner").count()).toBe(0);
+  });
+});

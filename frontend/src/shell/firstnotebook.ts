@@ -1,0 +1,77 @@
+// Which notebook the app opens at start, chosen before the workspace's list
+// (Info) has arrived, so that the notebook opens while the list loads: the
+// one named in the address (#nb=path), else the one open when the app last
+// closed on this workspace, else the tour. Info then confirms the guess, or
+// names a better one when the guess was for another workspace or is gone.
+import type { Info, OpenedNotebook } from "../api";
+
+const key = "smallfry.lastNotebook";
+export const TOUR = "tour.ipynb";
+
+interface Remembered {
+  /** The workspace the app last showed. */
+  workspace: string;
+  /** Per workspace folder, the notebook last open there. */
+  open: Record<string, string>;
+}
+
+function read(store: Pick<Storage, "getItem">): Remembered {
+  try {
+    const v = JSON.parse(store.getItem(key) ?? "null") as Partial<Remembered> | null;
+    if (v && typeof v.workspace === "string" && v.open && typeof v.open === "object") return { workspace: v.workspace, open: v.open };
+  } catch {
+    // A value another version wrote, or junk: start over.
+  }
+  return { workspace: "", open: {} };
+}
+
+/** The guess at start: the address's notebook, else the last workspace's last notebook, else the tour. */
+export function firstGuess(hash: string, store: Pick<Storage, "getItem">): { path: string; fromAddress: boolean } {
+  const fromHash = new URLSearchParams(hash.replace(/^#/, "")).get("nb");
+  if (fromHash) return { path: fromHash, fromAddress: true };
+  const r = read(store);
+  return { path: r.open[r.workspace] || TOUR, fromAddress: false };
+}
+
+/**
+ * What to open once Info has come, when the guess was not from the address:
+ * what the start would have chosen knowing the workspace (its remembered
+ * notebook, the tour, the first notebook, if it has them), or undefined when
+ * that is the guess. "" when the workspace has no notebook.
+ */
+export function confirmGuess(guess: string, info: Info, store: Pick<Storage, "getItem">): string | undefined {
+  const has = (p: string | undefined): p is string => !!p && info.notebooks.some((n) => n.path === p);
+  const want = [read(store).open[info.workspaceDir], TOUR, info.notebooks[0]?.path].find(has) ?? "";
+  return want === guess ? undefined : want;
+}
+
+/** Remembers the notebook open in a workspace, for the next start. */
+export function remember(workspace: string, path: string, store: Pick<Storage, "getItem" | "setItem">) {
+  const r = read(store);
+  r.workspace = workspace;
+  r.open[workspace] = path;
+  try {
+    store.setItem(key, JSON.stringify(r));
+  } catch {
+    // Storage full or refused: the next start opens the tour.
+  }
+}
+
+// The first notebook's OpenNotebook is sent before the app's first render
+// (main.tsx), and NotebookView takes its answer: the call and the first
+// paint overlap.
+let early: { path: string; opening: Promise<OpenedNotebook> } | undefined;
+
+/** Starts opening path now; the next opening(path) takes this call's answer. */
+export function openEarly(path: string, open: (path: string) => Promise<OpenedNotebook>) {
+  const opening = open(path);
+  opening.catch(() => undefined); // taken (and reported) by NotebookView
+  early = { path, opening };
+}
+
+/** The answer of openEarly(path), once, else a new call. */
+export function opening(path: string, open: (path: string) => Promise<OpenedNotebook>): Promise<OpenedNotebook> {
+  const e = early;
+  early = undefined;
+  return e && e.path === path ? e.opening : open(path);
+}
