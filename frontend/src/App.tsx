@@ -14,7 +14,7 @@ import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
 import { NotebookList } from "./shell/NotebookList";
 import { CommandPalette } from "./shell/CommandPalette";
-import { confirmGuess, firstGuess, remember } from "./shell/firstnotebook";
+import { confirmGuess, firstGuess, remember, TOUR } from "./shell/firstnotebook";
 import { useCommands } from "./shell/commands";
 import { ShortcutSheet } from "./shell/ShortcutSheet";
 import { SidePanel } from "./shell/SidePanel";
@@ -32,6 +32,7 @@ export function App() {
   const [error, setError] = useState<string>();
   // The notebook opens at once, while Info loads (shell/firstnotebook.ts).
   const guess = useRef(firstGuess(location.hash, localStorage));
+  const deleted = useRef(new Set<string>());
   const [open, setOpen] = useState<Open | undefined>({ path: guess.current.path });
   const [tab, setTab] = useState<"notebooks" | "lake" | "published">("notebooks");
   const [published, setPublished] = useState<PublishState[]>();
@@ -82,7 +83,9 @@ export function App() {
       const next = confirmGuess(g.path, info, localStorage);
       if (next !== undefined) setOpen(next ? { path: next } : undefined);
     } else if (!open) {
-      const next = confirmGuess("", info, localStorage);
+      // The tour, else the first notebook; never one just deleted (the list
+      // may not have caught up with the deletion yet).
+      const next = [TOUR, ...info.notebooks.map((n) => n.path)].find((p) => !deleted.current.has(p) && info.notebooks.some((n) => n.path === p));
       if (next) setOpen({ path: next });
     }
     g.path = "";
@@ -150,6 +153,7 @@ export function App() {
             onChanged={refresh}
             onMoved={(from, to) => setOpen((o) => (o?.path === from ? { path: to } : o))}
             onDeleted={(paths) => {
+              for (const p of paths) deleted.current.add(p);
               if (!open || !paths.includes(open.path)) return;
               history.replaceState(null, "", location.pathname + location.search); // not back to the deleted one
               setOpen(undefined);
