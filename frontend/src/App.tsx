@@ -14,7 +14,7 @@ import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
 import { NotebookList } from "./shell/NotebookList";
 import { CommandPalette } from "./shell/CommandPalette";
-import { confirmGuess, firstGuess, remember, TOUR } from "./shell/firstnotebook";
+import { confirmGuess, remember, TOUR, type FirstGuess } from "./shell/firstnotebook";
 import { useCommands } from "./shell/commands";
 import { ShortcutSheet } from "./shell/ShortcutSheet";
 import { SidePanel } from "./shell/SidePanel";
@@ -27,11 +27,11 @@ type Open = { path: string; runId?: string; run?: RunRecord };
 /** The published notebooks are read again this often (each read asks Airflow). */
 const publishedEvery = 60_000;
 
-export function App() {
+export function App(props: { first: FirstGuess }) {
   const [info, setInfo] = useState<Info>();
   const [error, setError] = useState<string>();
   // The notebook opens at once, while Info loads (shell/firstnotebook.ts).
-  const guess = useRef(firstGuess(location.hash, localStorage));
+  const guess = useRef({ ...props.first });
   const deleted = useRef(new Set<string>());
   const [open, setOpen] = useState<Open | undefined>({ path: guess.current.path });
   const [tab, setTab] = useState<"notebooks" | "lake" | "published">("notebooks");

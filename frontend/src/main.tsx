@@ -8,8 +8,9 @@ import "./theme/dark.css";
 import "./theme/theme";
 
 // The first notebook is asked for, and the editor's code fetched, while the
-// app renders its first frame (App makes the same guess).
-openEarly(firstGuess(location.hash, localStorage).path, api.openNotebook);
+// app renders its first frame.
+const first = firstGuess(location.hash, localStorage);
+openEarly(first.path, api.openNotebook);
 void loadEditor();
 
-createRoot(document.getElementById("app")!).render(<App />);
+createRoot(document.getElementById("app")!).render(<App first={first} />);

@@ -210,16 +210,17 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
   const view = new EditorView({ parent, state: EditorState.create({ doc: opts.doc, extensions }) });
   let kindNow = opts.kind;
   let destroyed = false;
+  const reconfigure = () => view.dispatch({ effects: language.reconfigure(languageFor(kindNow, completions)) });
+  // Markdown's language, once it has come, replaces the plain text.
+  const whenLoaded = () => {
+    if (kindNow === "markdown" && !markdownSupport) void loadMarkdown().then(() => !destroyed && kindNow === "markdown" && reconfigure());
+  };
   const setLanguage = (kind: CellKind) => {
     kindNow = kind;
-    view.dispatch({ effects: language.reconfigure(languageFor(kind, completions)) });
-    if (kind === "markdown" && !markdownSupport) {
-      void loadMarkdown().then(() => {
-        if (!destroyed && kindNow === "markdown") view.dispatch({ effects: language.reconfigure(languageFor(kind, completions)) });
-      });
-    }
+    reconfigure();
+    whenLoaded();
   };
-  if (opts.kind === "markdown") setLanguage("markdown");
+  whenLoaded();
   return {
     view,
     setDoc(doc) {

@@ -8,7 +8,7 @@ import { PublishLine, usePublishState } from "../publish/PublishLine";
 import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
-import { loadEditor, loadGrid } from "./lazy";
+import { loadGrid } from "./lazy";
 import { opening } from "../shell/firstnotebook";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
@@ -108,8 +108,6 @@ export function NotebookView(props: NotebookViewProps) {
     setNotice(undefined);
     setRecovered(undefined);
     const load = props.runId ? api.openRun(props.runId) : opening(props.path, api.openNotebook);
-    // The editor's code comes while the notebook opens.
-    void loadEditor();
     load.then(
       (nb) => {
         if (!live) return;

@@ -1,6 +1,7 @@
 // Code the first screen can do without, loaded when first needed: the grid
 // (glide-data-grid), Arrow and Vega once a notebook has results or charts,
-// the editor once a cell is drawn (see docs/architecture.md, "Start-up").
+// the editor beside the first notebook's opening (docs/architecture.md,
+// "Start-up").
 // Each view waits in a box of the size it will take, so nothing below it
 // moves when it arrives.
 import { lazy, Suspense, type ComponentType } from "react";
@@ -37,8 +38,8 @@ export const SavedChart = later(() => import("../chart/SavedChart").then((m) => 
 export const ChartEditor = later(() => import("../chart/ChartEditor").then((m) => m.ChartEditor));
 export const LakePreview = later(() => import("../lake/LakePreview").then((m) => m.LakePreview));
 
-// The cell editor (CodeMirror, its languages, completion): asked for by the
-// first cell drawn, fetched while the notebook opens.
+// The cell editor (CodeMirror, its languages, completion): fetched by
+// main.tsx while the first notebook opens; cells wait for it here.
 let editorCode: Promise<typeof import("../editor/editor")> | undefined;
 export function loadEditor() {
   editorCode ??= import("../editor/editor");

@@ -25,8 +25,15 @@ function read(store: Pick<Storage, "getItem">): Remembered {
   return { workspace: "", open: {} };
 }
 
+/** The notebook opened at start, before Info. */
+export interface FirstGuess {
+  path: string;
+  /** Named in the address: kept even if missing (its error is shown). */
+  fromAddress: boolean;
+}
+
 /** The guess at start: the address's notebook, else the last workspace's last notebook, else the tour. */
-export function firstGuess(hash: string, store: Pick<Storage, "getItem">): { path: string; fromAddress: boolean } {
+export function firstGuess(hash: string, store: Pick<Storage, "getItem">): FirstGuess {
   const fromHash = new URLSearchParams(hash.replace(/^#/, "")).get("nb");
   if (fromHash) return { path: fromHash, fromAddress: true };
   const r = read(store);
