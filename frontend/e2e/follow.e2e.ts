@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, openNotebook, python3, pythonCell, settled, sqlCell, typeInto, useWorkbench, waitOutput, waitStatus, writeNotebook } from "./harness";
+import { cell, editCell, editorText, openNotebook, python3, pythonCell, settled, sqlCell, typeInto, useWorkbench, waitOutput, waitStatus, writeNotebook } from "./harness";
 
 const grace = 3; // seconds: --tab-grace (heartbeats every second)
 const wb = useWorkbench({ server: { args: ["--tab-grace", `${grace}s`] } });
@@ -53,7 +53,7 @@ describe("a session the server ended", () => {
     await expect.poll(() => sessionAlive(page, old), { timeout: 60_000, interval: 500 }).toBe(false);
     await page.unroute("**/api/heartbeat");
     // It wakes; the user runs the edited cell.
-    await cell(page, "use").locator(".cm-content").click();
+    await editCell(page, "use");
     await page.keyboard.press("Shift+Enter");
     await waitOutput(page, "use", "43", 60_000);
     await expect.poll(() => page.getByTestId("notice").textContent()).toBe("The session had ended; reopened.");
@@ -61,7 +61,7 @@ describe("a session the server ended", () => {
     // x came from the defining cell, run again in the new kernel, visibly.
     expect(await cell(page, "define").getAttribute("data-status")).toBe("done");
     expect(session()).not.toBe(old);
-    expect(await cell(page, "use").locator(".cm-content").textContent()).toBe("print(x + 2)");
+    expect(await editorText(page, "use")).toBe("print(x + 2)");
   });
 });
 

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import type { CellStatus, RunRecord } from "../src/wire.gen";
 
@@ -252,20 +252,31 @@ export async function settled(page: Page, timeout = 60_000) {
   await page.waitForSelector("[data-testid=run-all]:not([disabled])", { timeout });
 }
 
+/**
+ * Clicks a cell's text, as a user does to edit it, and waits for its editor
+ * to take the keys (a cell shows its text without an editor until then).
+ */
+export async function editCell(page: Page, id: string) {
+  await cell(page, id).locator(".cell-editor").click();
+  await cell(page, id).locator(".cm-editor.cm-focused").waitFor();
+}
+
 /** Replaces a cell's text through its editor, as a user would. */
 export async function typeInto(page: Page, id: string, text: string) {
-  const editor = cell(page, id).locator(".cm-content");
-  await editor.click();
+  await editCell(page, id);
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.type(text);
 }
 
-/** A cell's editor text, line by line as CodeMirror draws it. */
-export const editorText = (page: Page, id: string) =>
-  cell(page, id)
-    .locator(".cm-line")
+/** The code a cell shows, line by line, in its editor or as text before one (CellView's StaticCode). */
+export const codeText = (where: Locator) =>
+  where
+    .locator(".cm-line, .sf-static-text")
     .allTextContents()
-    .then((lines) => lines.join("\n"));
+    .then((lines) => lines.map((l) => l.replace(/\u200b/g, "")).join("\n"));
+
+/** A cell's code, line by line. */
+export const editorText = (page: Page, id: string) => codeText(cell(page, id));
 
 /** The id of the selected cell. */
 export const selectedCellId = async (page: Page) => (await page.locator("[data-testid=cell].selected").getAttribute("data-cell-id"))!;

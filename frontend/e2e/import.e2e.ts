@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, gridRows, openNotebook, settled, sqlCell, useWorkbench, waitStatus, writeNotebook } from "./harness";
+import { cell, editCell, gridRows, openNotebook, settled, sqlCell, useWorkbench, waitStatus, writeNotebook } from "./harness";
 
 const wb = useWorkbench();
 const fixtures = new URL("../../backend/duckdb/testdata/import/", import.meta.url).pathname;
@@ -66,7 +66,7 @@ describe("import data", () => {
     await page.locator('[data-testid=lake-item][data-name="Sales2026"]').waitFor();
     expect(lakeFolders()).toContain("Sales2026");
     await page.getByTestId("tab-notebooks").click();
-    await cell(page, "q").locator(".cm-content").click();
+    await editCell(page, "q");
     await page.keyboard.type("SELECT name, amount * 2 AS twice, day + 1 AS next FROM Sales2026 WHERE day > DATE '2026-01-02'");
     await cell(page, "q").getByTestId("cell-run").click();
     await settled(page);

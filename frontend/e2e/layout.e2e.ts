@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, openNotebook, python3, pythonCell, selectedCellId, settled, sqlCell, useWorkbench, waitStatus, writeNotebook } from "./harness";
+import { cell, editCell, editorText, openNotebook, python3, pythonCell, selectedCellId, settled, sqlCell, useWorkbench, waitStatus, writeNotebook } from "./harness";
 import { openToolbarMenu } from "./toolbar";
 
 const wb = useWorkbench();
@@ -36,7 +36,7 @@ const bg = (page: Page) => page.evaluate(() => getComputedStyle(document.documen
 /** The colour of the first SQL keyword the page's editors show. */
 const keywordColor = (page: Page) =>
   page.evaluate(() => {
-    const span = [...document.querySelectorAll(".cm-content span")].find((e) => /^(SELECT|FROM)$/i.test(e.textContent ?? ""));
+    const span = [...document.querySelectorAll(".cm-content span, .sf-static-text span")].find((e) => /^(SELECT|FROM)$/i.test(e.textContent ?? ""));
     return span ? getComputedStyle(span).color : "";
   });
 const brightness = (rgb: string) => rgb.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
@@ -174,7 +174,7 @@ describe("layout", () => {
     await openNotebook(page, wb.server, writeNotebook(wb.server, "palette", [sqlCell("a", "SELECT 1 AS one")]));
     const cells = page.getByTestId("cell");
     expect(await cells.count()).toBe(1);
-    await cell(page, "a").locator(".cm-content").click(); // in an editor, the palette opens too
+    await editCell(page, "a"); // in an editor, the palette opens too
     await page.keyboard.press("Control+Shift+P");
     const palette = page.getByTestId("command-palette");
     await palette.waitFor();
@@ -203,7 +203,8 @@ describe("layout", () => {
   it("shows the shortcut sheet on H in command mode, not while typing", async () => {
     const page = wb.page;
     await openNotebook(page, wb.server, writeNotebook(wb.server, "keys", [sqlCell("a", "SELECT 1")]));
-    await cell(page, "a").locator(".cm-content").click();
+    await editCell(page, "a");
+    await page.keyboard.press("ControlOrMeta+End");
     await page.keyboard.type(" -- h");
     expect(await page.getByTestId("shortcut-sheet").count()).toBe(0);
     // Command mode by Escape: H shows the sheet and types nothing.
@@ -212,7 +213,7 @@ describe("layout", () => {
     await page.keyboard.press("h");
     const sheet = page.getByTestId("shortcut-sheet");
     await sheet.waitFor();
-    expect(await cell(page, "a").locator(".cm-content").textContent()).toBe("SELECT 1 -- h");
+    expect(await editorText(page, "a")).toBe("SELECT 1 -- h");
     await page.keyboard.press("Escape");
     await sheet.waitFor({ state: "detached" });
     // Command mode by clicking the cell beside its editor.

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cell, drafts, gridRows, openNotebook, readRun, runIds, selectedCellId, typeInto, useWorkbench, waitStatus } from "./harness";
+import { cell, drafts, editorText, gridRows, openNotebook, readRun, runIds, selectedCellId, typeInto, useWorkbench, waitStatus } from "./harness";
 
 const wb = useWorkbench();
 
@@ -70,7 +70,7 @@ describe("editing", () => {
     await page.waitForSelector('[data-testid=notebook][data-dirty="false"]');
     await page.reload();
     await page.getByTestId("notebook").waitFor();
-    await expect.poll(() => cell(page, first!).locator(".cm-content").textContent()).toContain("saved edit");
+    await expect.poll(() => editorText(page, first!)).toContain("saved edit");
     expect(readFileSync(join(wb.server.workspace, "notebooks", "tour.ipynb"), "utf8")).toContain("SELECT 'saved edit' AS what");
   });
 
@@ -179,7 +179,7 @@ describe("the lake and the run history", () => {
     await expect.poll(() => page.getByTestId("cell").count()).toBe(cellsBefore + 1);
     const queryCell = await selectedCellId(page);
     await waitStatus(page, queryCell, "done");
-    expect(await cell(page, queryCell).locator(".cm-content").textContent()).toMatch(/raw\.events/);
+    expect(await editorText(page, queryCell)).toMatch(/raw\.events/);
     expect(await gridRows(page, queryCell)).toBe(1000);
   });
 
@@ -209,6 +209,6 @@ describe("crash recovery", () => {
     await wb.restartServer({ signal: "SIGKILL" });
     await openNotebook(page, wb.server, "events-etl.ipynb");
     await page.getByTestId("recovered-banner").waitFor();
-    expect(await cell(page, id).locator(".cm-content").textContent()).toContain("typed before the crash");
+    expect(await editorText(page, id)).toContain("typed before the crash");
   });
 });

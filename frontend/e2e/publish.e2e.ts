@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PublishState } from "../src/wire.gen";
-import { cell, openNotebook, peersRequired, sqlCell, testIdP, typeInto, useWorkbench, waitStatus, writeNotebook, type Server } from "./harness";
+import { cell, codeText, openNotebook, peersRequired, sqlCell, testIdP, typeInto, useWorkbench, waitStatus, writeNotebook, type Server } from "./harness";
 
 /** The Airflow scripts/airflow.sh started (build/peers/airflow/env). */
 const airflow = process.env.SMALLFRY_AIRFLOW_URL
@@ -213,7 +213,7 @@ describe.skipIf(missing !== "")("publishing a notebook to Airflow", () => {
     expect(await page.getByTestId("scheduled-state").textContent()).toBe("success");
     // It ran with the published value, injected after the parameters cell.
     const injected = page.locator("[data-testid=cell]", { has: page.getByText("injected parameters", { exact: true }) });
-    expect(await injected.locator(".cm-content").textContent()).toContain("year = 1998");
+    expect(await codeText(injected)).toContain("year = 1998");
     expect(await page.getByTestId("run-all").count()).toBe(0);
     await shot(page, "run-output");
     await page.getByTestId("task-log-tab").click();

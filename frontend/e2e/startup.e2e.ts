@@ -6,7 +6,7 @@
 // make bench's: bench/desktop.)
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, openNotebook, useWorkbench } from "./harness";
+import { cell, editorText, openNotebook, useWorkbench } from "./harness";
 
 const wb = useWorkbench();
 
@@ -28,9 +28,9 @@ function watch(page: Page) {
 }
 
 // Chunks named after their entry modules (vite): the grid's (ResultGrid,
-// PreviewCells, and glide-data-grid in the chunk of grid/look.ts), Arrow's
+// and glide-data-grid in the chunk of grid/look.ts), Arrow's
 // and Vega's.
-const heavy = /^(ResultGrid|PreviewCells|look|Arrow|vega|embed|ChartView)[-.]/;
+const heavy = /^(ResultGrid|look|Arrow|vega|embed|ChartView)[-.]/;
 
 describe("start-up", () => {
   // First in the file: the fresh workspace's tour has no outputs yet.
@@ -38,7 +38,9 @@ describe("start-up", () => {
     const { page } = wb;
     const seen = watch(page);
     await openNotebook(page, wb.server, "tour.ipynb");
-    await cell(page, "peek").locator(".cm-content").waitFor();
+    // Each cell's text, coloured as its editor colours it, and no editor built until one is edited.
+    await cell(page, "peek").locator(".sf-static-text .sf-tok-keyword", { hasText: "SELECT" }).first().waitFor();
+    expect(await page.locator(".cm-editor").count()).toBe(0);
     const entry = seen.scripts.find((s) => /^index-.*\.js$/.test(s));
     expect(entry, `scripts: ${seen.scripts.join(", ")}`).toBeTruthy();
     await expect.poll(() => seen.sizes.get(entry!)).toBeGreaterThan(0);
@@ -50,6 +52,14 @@ describe("start-up", () => {
     expect(seen.calls.indexOf("OpenNotebook")).toBeLessThan(seen.calls.indexOf("Info"));
     expect(seen.scripts.filter((s) => heavy.test(s))).toEqual([]);
 
+    // Editing builds that cell's editor, with the caret where the text was clicked.
+    const line = cell(page, "peek").locator(".sf-static-line", { hasText: "SELECT" });
+    const box = (await line.boundingBox())!;
+    await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2); // past the end of the line
+    await cell(page, "peek").locator(".cm-editor.cm-focused").waitFor();
+    expect(await page.locator(".cm-editor").count()).toBe(1);
+    await page.keyboard.type(" -- at the end");
+    await expect.poll(() => editorText(page, "peek")).toContain("LIMIT 100 -- at the end");
     await cell(page, "peek").getByTestId("cell-run").click();
     await cell(page, "peek").getByTestId("result-grid").waitFor();
     await expect.poll(() => cell(page, "peek").getByTestId("result-grid").getAttribute("data-rows").then(Number)).toBe(100);
@@ -84,7 +94,7 @@ describe("start-up", () => {
     expect(Math.abs(after!.height - before!.height)).toBeLessThan(20);
     await page.keyboard.press("ControlOrMeta+End");
     await page.keyboard.type(" -- typed");
-    await expect.poll(() => peek.locator(".cm-content").textContent()).toContain("LIMIT 100 -- typed");
+    await expect.poll(() => editorText(page, "peek")).toMatch(/ -- typed$/);
   });
 
   it("opens the notebook that was open when the app closed", async () => {
@@ -102,5 +112,25 @@ describe("start-up", () => {
     await page.goto(new URL("/", wb.server.origin).toString());
     await expect.poll(() => page.getByTestId("notebook-title").textContent()).toContain("tour");
     expect(await page.getByTestId("error-banner").count()).toBe(0);
+  });
+
+  it("opens a notebook with a saved preview as a plain table, without the grid's code or an editor", async () => {
+    const { page } = wb;
+    // The first test ran the tour's peek: after a restart (no live session),
+    // its run record gives the preview.
+    await wb.restartServer();
+    const seen = watch(page);
+    await openNotebook(page, wb.server, "tour.ipynb");
+    const grid = cell(page, "peek").getByTestId("preview-grid");
+    await grid.waitFor();
+    expect(await grid.getAttribute("data-rows")).toBe("100");
+    expect(await grid.locator("thead th").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("Id")]));
+    expect(await grid.locator("tbody td.sf-preview-n").first().textContent()).toBe("1");
+    // Only the rows in view (and a few more) are in the page; scrolling brings the last.
+    expect(await grid.locator("tbody td.sf-preview-n").count()).toBeLessThan(40);
+    await grid.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => grid.locator("tbody td.sf-preview-n").last().textContent()).toBe("100");
+    expect(seen.scripts.filter((s) => heavy.test(s))).toEqual([]);
+    expect(await page.locator(".cm-editor").count()).toBe(0);
   });
 });

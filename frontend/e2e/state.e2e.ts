@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import {
   cell,
   drafts,
+  editorText,
   gridRows,
   openNotebook,
   python3,
@@ -174,18 +175,18 @@ describe("edits", () => {
     const page = wb.page;
     await openNotebook(page, wb.server, "events-etl.ipynb");
     const id = (await page.locator("[data-testid=cell][data-kind=sql]").first().getAttribute("data-cell-id"))!;
-    const saved = await cell(page, id).locator(".cm-content").textContent();
+    const saved = await editorText(page, id);
     await typeInto(page, id, "SELECT 'typed before the crash' AS note");
     await expect.poll(() => drafts(wb.server).some((d) => d.includes("typed before the crash"))).toBe(true);
     await wb.restartServer({ signal: "SIGKILL" });
     await openNotebook(page, wb.server, "events-etl.ipynb");
     await page.getByTestId("recovered-banner").waitFor();
     expect(await page.getByTestId("notebook").getAttribute("data-dirty")).toBe("true");
-    expect(await cell(page, id).locator(".cm-content").textContent()).toContain("typed before the crash");
+    expect(await editorText(page, id)).toContain("typed before the crash");
     await page.getByTestId("discard-recovered").click();
     await page.waitForSelector('[data-testid=notebook][data-dirty="false"]');
     expect(await page.getByTestId("recovered-banner").count()).toBe(0);
-    await expect.poll(() => cell(page, id).locator(".cm-content").textContent()).toBe(saved);
+    await expect.poll(() => editorText(page, id)).toBe(saved);
     expect(drafts(wb.server).some((d) => d.includes("typed before the crash"))).toBe(false);
     await page.reload();
     await page.getByTestId("notebook").waitFor();

@@ -1,16 +1,19 @@
 import { createRoot } from "react-dom/client";
 import { api } from "./api";
 import { App } from "./App";
-import { loadEditor } from "./notebook/lazy";
-import { firstGuess, openEarly } from "./shell/firstnotebook";
+import { loadEditor, loadGrid } from "./notebook/lazy";
+import { firstGuess, openEarly, settledWithin, showsGrid } from "./shell/firstnotebook";
 import "./style.css";
 import "./theme/dark.css";
 import "./theme/theme";
 
-// The first notebook is asked for, and the editor's code fetched, while the
-// app renders its first frame.
+// The first notebook is asked for, and the editor's code fetched, at once,
+// and the grid's as soon as the notebook is known to show one. The first
+// render waits (briefly) for all three, so that the window paints the
+// notebook once, whole (docs/architecture.md, "Start-up").
 const first = firstGuess(location.hash, localStorage);
-openEarly(first.path, api.openNotebook);
-void loadEditor();
-
-createRoot(document.getElementById("app")!).render(<App first={first} />);
+const opening = openEarly(first.path, api.openNotebook);
+const grid = opening.then((nb) => (showsGrid(nb) ? loadGrid() : undefined));
+void settledWithin(400, opening, loadEditor(), grid).then(() => {
+  createRoot(document.getElementById("app")!).render(<App first={first} />);
+});

@@ -12,7 +12,7 @@ import {
 } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { sql } from "@codemirror/lang-sql";
-import { bracketMatching, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { Annotation, Compartment, EditorState, Prec, Transaction, type Extension } from "@codemirror/state";
 import {
   drawSelection,
@@ -24,13 +24,13 @@ import {
   lineNumbers,
   type KeyBinding,
 } from "@codemirror/view";
-import { tags } from "@lezer/highlight";
+import { highlightCode, tagHighlighter, tags } from "@lezer/highlight";
 import type { CellKind, Completions } from "../api";
 import { DuckDB } from "./duckdb";
 import { errorLine, setErrorLine } from "./errorline";
-import { python } from "./python";
+import { python, pythonLanguage } from "./python";
 import { lazySchemaSource } from "./schema";
-import "./editor.css";
+// editor.css comes with the first screen (notebook/CellView.tsx): a cell shows its text in it before any editor.
 
 export type RunMode = "advance" | "stay";
 
@@ -130,24 +130,50 @@ function languageFor(kind: CellKind, completions: () => Completions | undefined)
   }
 }
 
-// Colours are the theme's (--syn-* in style.css and theme/dark.css), so the
-// editors follow the light or dark theme. Built-in functions (DuckDB's and
-// Python's) and `$name` parameters stand out in a query.
-const cellHighlightStyle = HighlightStyle.define([
-  { tag: [tags.keyword, tags.operatorKeyword, tags.modifier, tags.controlKeyword, tags.definitionKeyword, tags.moduleKeyword], color: "var(--syn-keyword)" },
-  { tag: [tags.string, tags.special(tags.string), tags.regexp], color: "var(--syn-string)" },
-  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "var(--syn-number)" },
-  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: "var(--syn-comment)", fontStyle: "italic" },
-  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName), tags.standard(tags.name)], color: "var(--syn-function)" },
-  { tag: tags.special(tags.name), color: "var(--syn-param)", fontWeight: "600" },
-  { tag: [tags.typeName, tags.className], color: "var(--syn-type)" },
-  { tag: [tags.operator, tags.punctuation], color: "var(--syn-operator)" },
-  { tag: tags.heading, color: "var(--syn-heading)", fontWeight: "bold" },
-  { tag: tags.emphasis, fontStyle: "italic" },
-  { tag: tags.strong, fontWeight: "bold" },
-  { tag: tags.link, textDecoration: "underline" },
-  { tag: tags.invalid, color: "var(--syn-invalid)" },
+// Token classes, coloured by editor.css from the theme's --syn-* colours
+// (style.css, theme/dark.css), so the editors follow the light or dark
+// theme, and a cell's text shown without an editor (highlightLines) reads
+// the same. Built-in functions (DuckDB's and Python's) and `$name`
+// parameters stand out in a query.
+const cellHighlighter = tagHighlighter([
+  { tag: [tags.keyword, tags.operatorKeyword, tags.modifier, tags.controlKeyword, tags.definitionKeyword, tags.moduleKeyword], class: "sf-tok-keyword" },
+  { tag: [tags.string, tags.special(tags.string), tags.regexp], class: "sf-tok-string" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], class: "sf-tok-number" },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], class: "sf-tok-comment" },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName), tags.standard(tags.name)], class: "sf-tok-function" },
+  { tag: tags.special(tags.name), class: "sf-tok-param" },
+  { tag: [tags.typeName, tags.className], class: "sf-tok-type" },
+  { tag: [tags.operator, tags.punctuation], class: "sf-tok-operator" },
+  { tag: tags.heading, class: "sf-tok-heading" },
+  { tag: tags.emphasis, class: "sf-tok-emphasis" },
+  { tag: tags.strong, class: "sf-tok-strong" },
+  { tag: tags.link, class: "sf-tok-link" },
+  { tag: tags.invalid, class: "sf-tok-invalid" },
 ]);
+
+const pythonParser = pythonLanguage.parser;
+
+/** A run of a line's text and its token classes ("" for none). */
+export type Span = [text: string, cls: string];
+
+/**
+ * A cell's text as lines of highlighted spans, as its editor colours them:
+ * what a cell shows until it is edited (notebook/CellView.tsx), so that a
+ * notebook opens without building an editor per cell.
+ */
+export function highlightLines(kind: CellKind, source: string): Span[][] {
+  const parser = kind === "sql" ? DuckDB.language.parser : kind === "python" ? pythonParser : undefined;
+  if (!parser) return source.split("\n").map((l) => [[l, ""]]);
+  const lines: Span[][] = [[]];
+  highlightCode(
+    source,
+    parser.parse(source),
+    cellHighlighter,
+    (text, cls) => lines[lines.length - 1].push([text, cls]),
+    () => lines.push([]),
+  );
+  return lines;
+}
 
 // Fonts come from the system: the app must look right offline.
 const cellTheme = EditorView.theme({
@@ -187,7 +213,7 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     ),
     autocompletion(),
     highlightActiveLine(),
-    syntaxHighlighting(cellHighlightStyle),
+    syntaxHighlighting(cellHighlighter),
     Prec.high(keymap.of(runKeymap(opts))),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
     language.of(languageFor(opts.kind, completions)),
@@ -203,6 +229,14 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     EditorView.domEventHandlers({
       focus: () => {
         opts.onFocus?.();
+      },
+      // A completion asked for just before the editor lost the focus (a
+      // click on another cell, a toolbar button) can open after the blur and
+      // would stay over the cells below: closed once the query has settled.
+      blur: (_e, view) => {
+        setTimeout(() => {
+          if (!view.hasFocus) closeCompletion(view);
+        }, 150);
       },
     }),
   ];

@@ -5,7 +5,7 @@ const exportResult = vi.fn<(session: string, req: ExportRequest) => Promise<{ pa
 vi.mock("../api", () => ({ api: { exportResult: (s: string, r: ExportRequest) => exportResult(s, r) } }));
 
 const { GridToolbar } = await import("./GridToolbar");
-const { previewText } = await import("./PreviewCells");
+const { previewText } = await import("./plain");
 const { byTestId, change, click, mount, until } = await import("./testing");
 const { act } = await import("react");
 

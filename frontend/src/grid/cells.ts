@@ -29,15 +29,7 @@ const ICONS = {
   text: GridColumnIcon.HeaderString,
 };
 
-const WIDTHS = { number: 110, temporal: 215, boolean: 80, nested: 220, text: 160 };
-
-/** A first width from the type and the header title (name, sort arrow, filter); the user can drag it wider. */
-export function initialWidth(c: Column, title = c.name): number {
-  const cls = duckdbTypeClass(c.type);
-  // DATE is 10 characters; a TIMESTAMP with microseconds, 26.
-  const byType = cls === "temporal" && c.type.toUpperCase() === "DATE" ? 110 : WIDTHS[cls];
-  return Math.min(360, Math.max(byType, title.length * 8 + 56));
-}
+export { initialWidth } from "./plain";
 
 export function gridColumn(c: Column, title: string, width: number, hasMenu: boolean): SizedGridColumn {
   const cls = duckdbTypeClass(c.type);

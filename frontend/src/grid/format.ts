@@ -12,9 +12,9 @@ export interface ColumnFormat {
   text(v: unknown): string;
 }
 
-export { duckdbTypeClass, formatCount } from "./plain";
+export { duckdbTypeClass, formatCount, NULL_TEXT } from "./plain";
 
-export const NULL_TEXT = "NULL";
+import { NULL_TEXT } from "./plain";
 
 export function columnFormats(fields: readonly Field[]): ColumnFormat[] {
   return fields.map((f) => formatFor(f.type));

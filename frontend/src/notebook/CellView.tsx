@@ -1,9 +1,10 @@
 // One cell: its editor (or rendered markdown), status, progress and output.
 import { formatBytes } from "../lake/format";
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import type { CellData, Completions } from "../api";
 import type { CellEditor } from "../editor/editor";
-import { ChartEditor, ChartView, loadEditor, PreviewGrid, ResultGrid, SavedChart } from "./lazy";
+import "../editor/editor.css";
+import { ChartEditor, ChartView, editorNow, loadEditor, PreviewGrid, ResultGrid, SavedChart } from "./lazy";
 import { Markdown } from "../markdown/Markdown";
 import type { CellRuntime } from "./cellstate";
 import "./cells.css";
@@ -73,10 +74,18 @@ function Editor(props: CellProps) {
   const host = useRef<HTMLDivElement>(null);
   const placeholder = useRef<HTMLPreElement>(null);
   const ed = useRef<CellEditor>();
-  // The cell's text is shown at once; the editor (CodeMirror) replaces it
-  // when its code has arrived, and keeps it from then on.
+  // A cell shows its text, highlighted as its editor would (StaticCode),
+  // until the user edits it: clicks the text, presses Enter on the cell,
+  // or something is typed or inserted into it, or its run failed (the
+  // editor marks the failing line). The editor (CodeMirror) then replaces
+  // the text in place and stays. A notebook so opens without building an
+  // editor per cell, which was a large part of its first screen's time and
+  // memory (docs/architecture.md, "Start-up").
+  const [wanted, setWanted] = useState(false);
   const [ready, setReady] = useState(false);
-  const clicked = useRef(false); // the text was clicked before the editor came
+  const clicked = useRef<{ x: number; y: number }>(); // where the text was clicked, before the editor came
+  // Asked before the editor is there (and kept across the effect's rerun that makes it): done once it is.
+  const pending = useRef({ focus: false, inserts: "" });
   const latest = useRef(props);
   latest.current = props;
   const completions = useRef(props.completions);
@@ -85,16 +94,18 @@ function Editor(props: CellProps) {
   const errorLine = props.runtime.status === "error" ? props.runtime.output?.error?.line : undefined;
   const errorNow = useRef(errorLine);
   errorNow.current = errorLine;
+  // Once wanted, the editor stays.
+  const wantRef = useRef(false);
+  wantRef.current ||= wanted || props.editing || !!errorLine;
+  const want = wantRef.current;
   useEffect(() => {
     let editor: CellEditor | undefined;
     let gone = false;
-    // Asked before the editor is there: done once it is.
-    let focusWanted = false;
-    let inserts = "";
     const insert = (text: string) => {
       if (!editor) {
-        inserts += text;
-        focusWanted = true;
+        pending.current.inserts += text;
+        pending.current.focus = true;
+        setWanted(true);
         return;
       }
       const view = editor.view;
@@ -104,9 +115,21 @@ function Editor(props: CellProps) {
     };
     props.registerFocus(
       props.cell.id,
-      () => (editor ? editor.focus() : (focusWanted = true)),
+      () => {
+        if (editor) editor.focus();
+        else {
+          pending.current.focus = true;
+          setWanted(true);
+        }
+      },
       insert,
     );
+    if (!wantRef.current) {
+      return () => {
+        gone = true;
+        props.registerFocus(props.cell.id, undefined);
+      };
+    }
     void loadEditor().then(({ createCellEditor }) => {
       if (gone || !host.current) return;
       editor = createCellEditor(host.current, {
@@ -129,8 +152,17 @@ function Editor(props: CellProps) {
       if (placeholder.current) placeholder.current.style.display = "none";
       setReady(true);
       if (errorNow.current) editor.markError(errorNow.current);
+      const at = clicked.current;
+      if (at) {
+        // The caret where the text was clicked, as if the editor had been there.
+        const view = editor.view;
+        const pos = view.posAtCoords(at, false);
+        view.dispatch({ selection: { anchor: pos } });
+      }
+      const { focus, inserts } = pending.current;
+      pending.current = { focus: false, inserts: "" };
       if (inserts) insert(inserts);
-      else if (focusWanted || clicked.current || latest.current.editing) editor.focus();
+      else if (focus || at || latest.current.editing) editor.focus();
     });
     return () => {
       gone = true;
@@ -138,9 +170,9 @@ function Editor(props: CellProps) {
       editor?.destroy();
       ed.current = undefined;
     };
-    // The editor is made once per cell and kind; later text comes from typing.
+    // The editor is made once per cell and kind, once wanted; later text comes from typing.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.cell.id, props.cell.kind, props.readOnly]);
+  }, [props.cell.id, props.cell.kind, props.readOnly, want]);
   useEffect(() => {
     // Outside changes (undo of a cell operation, recovery) reach the editor.
     if (ed.current && ed.current.view.state.doc.toString() !== props.cell.source) ed.current.setDoc(props.cell.source);
@@ -156,9 +188,11 @@ function Editor(props: CellProps) {
       {!ready && (
         <StaticCode
           source={props.cell.source}
+          kind={props.cell.kind}
           placeholder={placeholder}
-          onClick={() => {
-            clicked.current = true;
+          onClick={(at) => {
+            clicked.current = at;
+            setWanted(true);
             props.onSelect(props.cell.id, true);
           }}
         />
@@ -167,8 +201,18 @@ function Editor(props: CellProps) {
   );
 }
 
-/** The cell's text laid out as the editor lays it out (line numbers, wrapping), until the editor is there. */
-function StaticCode(props: { source: string; placeholder: React.RefObject<HTMLPreElement>; onClick(): void }) {
+/** The cell's text laid out and coloured as the editor does (line numbers, wrapping, tokens), until the editor is there. */
+function StaticCode(props: { source: string; kind: CellData["kind"]; placeholder: React.RefObject<HTMLPreElement>; onClick(at: { x: number; y: number }): void }) {
+  // The colours need the editor's code (its parsers), which main.tsx fetches
+  // with the first notebook: plain text until it has come.
+  const [code, setCode] = useState(editorNow);
+  useEffect(() => {
+    if (!code) void loadEditor().then(setCode);
+  }, [code]);
+  const lines = useMemo(
+    () => (code ? code.highlightLines(props.kind, props.source) : props.source.split("\n").map((l): [string, string][] => [[l, ""]])),
+    [code, props.kind, props.source],
+  );
   return (
     <pre
       className="sf-editor sf-static"
@@ -176,15 +220,22 @@ function StaticCode(props: { source: string; placeholder: React.RefObject<HTMLPr
       ref={props.placeholder}
       onMouseDown={(e) => {
         e.stopPropagation(); // the cell's own handler would leave edit mode
-        props.onClick();
+        // The editor may take the focus before this event's default action,
+        // which would move the focus off it again (to the page).
+        e.preventDefault();
+        props.onClick({ x: e.clientX, y: e.clientY });
       }}
     >
-      {props.source.split("\n").map((line, i) => (
+      {lines.map((spans, i) => (
         <span key={i} className="sf-static-line">
           <span className="sf-static-n" aria-hidden>
             {i + 1}
           </span>
-          <span>{line || "\u200b"}</span>
+          <span className="sf-static-text">
+            {spans.length === 0 || (spans.length === 1 && !spans[0][0])
+              ? "\u200b"
+              : spans.map(([text, cls], j) => (cls ? <span key={j} className={cls}>{text}</span> : text))}
+          </span>
         </span>
       ))}
     </pre>

@@ -1,6 +1,7 @@
 // An open notebook: toolbar, cells, keyboard habits, runs, saving and
 // autosave. Saved cell data lives in `doc`, runtime state in `runtime`.
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { api, type ApiError, type CellOutput, type Completions, type FailedCell, type OpenedNotebook, type PublishState, type PullEvent, type Recovery } from "../api";
 import type { PublishForm } from "../publish/dialog";
 import { PublishDialog } from "../publish/PublishDialog";
@@ -9,7 +10,7 @@ import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { loadGrid } from "./lazy";
-import { opening } from "../shell/firstnotebook";
+import { opening, showsGrid } from "../shell/firstnotebook";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
 import { reopenedNotice, sessionCaller } from "./reopen";
@@ -100,7 +101,10 @@ export function NotebookView(props: NotebookViewProps) {
   // Open (or reopen) the notebook. Its session stays open when the user
   // leaves it: coming back resumes it with its live results (unsaved edits
   // are autosaved on the way out, and come back with it).
-  useEffect(() => {
+  // A layout effect, and the answer applied at once (flushSync): when the
+  // answer is already there (the app's start, shell/firstnotebook.ts), the
+  // notebook is in the frame painted next, not one after an empty one.
+  useLayoutEffect(() => {
     let live = true;
     let openedSession: string | undefined;
     setOpened(undefined);
@@ -111,25 +115,7 @@ export function NotebookView(props: NotebookViewProps) {
     load.then(
       (nb) => {
         if (!live) return;
-        openedSession = nb.session || undefined;
-        // Outputs with a grid: its code comes while the notebook renders.
-        if (Object.values(nb.outputs ?? {}).some((o) => o.result || o.preview)) void loadGrid();
-        setOpened(nb);
-        dispatch({ type: "load", cells: nb.cells });
-        const rt: Record<string, CellRuntime> = {};
-        const now = performance.now();
-        for (const id of new Set([...Object.keys(nb.outputs ?? {}), ...Object.keys(nb.states ?? {})])) {
-          rt[id] = transition(idle, { type: "restored", output: nb.outputs?.[id], state: nb.states?.[id], at: now });
-        }
-        dispatchRt({ reset: rt });
-        // A resumed session may still be running; its "run" event ends that.
-        setRunning(Object.values(rt).some((r) => r.status === "running" || r.status === "queued"));
-        // Edits the file does not have (a draft, or repairs made on opening)
-        // are unsaved: -1 is no version.
-        setSavedVersion(nb.unsaved || nb.repairs?.length ? -1 : 0);
-        props.onSession(openedSession);
-        setRecovered(nb.recovered);
-        if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
+        flushSync(() => show(nb));
       },
       (e: ApiError) => {
         if (!live) return;
@@ -137,6 +123,27 @@ export function NotebookView(props: NotebookViewProps) {
         if (!props.runId) props.onOpenFailed?.(props.path, e);
       },
     );
+    function show(nb: OpenedNotebook) {
+      openedSession = nb.session || undefined;
+      // Outputs with a grid: its code comes while the notebook renders.
+      if (showsGrid(nb)) void loadGrid();
+      setOpened(nb);
+      dispatch({ type: "load", cells: nb.cells });
+      const rt: Record<string, CellRuntime> = {};
+      const now = performance.now();
+      for (const id of new Set([...Object.keys(nb.outputs ?? {}), ...Object.keys(nb.states ?? {})])) {
+        rt[id] = transition(idle, { type: "restored", output: nb.outputs?.[id], state: nb.states?.[id], at: now });
+      }
+      dispatchRt({ reset: rt });
+      // A resumed session may still be running; its "run" event ends that.
+      setRunning(Object.values(rt).some((r) => r.status === "running" || r.status === "queued"));
+      // Edits the file does not have (a draft, or repairs made on opening)
+      // are unsaved: -1 is no version.
+      setSavedVersion(nb.unsaved || nb.repairs?.length ? -1 : 0);
+      props.onSession(openedSession);
+      setRecovered(nb.recovered);
+      if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
+    }
     return () => {
       live = false;
       if (openedSession && dirtyRef.current) void api.autosave(openedSession, docRef.current.cells).catch(() => undefined);
