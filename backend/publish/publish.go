@@ -208,7 +208,7 @@ func (p *Publisher) awaitParsed(ctx context.Context, sentinel *airflow.DAG, dagI
 			}
 		}
 		// The processor may have been busy with the file when asked.
-		if time.Since(reparsed) > 5*time.Second {
+		if time.Since(reparsed) > reask(wait) {
 			_ = p.Airflow.Reparse(ctx, sentinel.FileToken)
 			reparsed = time.Now()
 		}
@@ -250,7 +250,9 @@ func (p *Publisher) Unpublish(ctx context.Context, dagID string) error {
 		return fmt.Errorf("%s: remove the spec: %w", where, err)
 	}
 	if sentinel, err := p.Airflow.DAG(ctx, SentinelDAG); err == nil {
-		_ = p.Airflow.Reparse(ctx, sentinel.FileToken)
+		if err := p.awaitDropped(ctx, sentinel, dagID); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
 	}
 	if err := p.Airflow.DeleteDAG(ctx, dagID); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
@@ -260,6 +262,56 @@ func (p *Publisher) Unpublish(ctx context.Context, dagID string) error {
 	}
 	return nil
 }
+
+// awaitDropped asks Airflow to parse the factory file and waits until a
+// parse has dropped the DAG (Airflow marks it stale). Deleting it before
+// that is not enough: a parse of an S3 bundle's local copy from before
+// its next refresh would bring it back. After p.Wait (at most 30 s) it
+// gives up waiting rather than fail: the spec is gone, and a later parse
+// drops the DAG.
+func (p *Publisher) awaitDropped(ctx context.Context, sentinel *airflow.DAG, dagID string) error {
+	wait := min(p.Wait, 30*time.Second)
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	poll := p.Poll
+	if poll <= 0 {
+		poll = 250 * time.Millisecond
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	reparsed := time.Time{}
+	for {
+		dag, err := p.Airflow.DAG(ctx, dagID)
+		switch {
+		case airflow.IsNotFound(err) || (err == nil && dag.Stale):
+			return nil
+		case err != nil && parent.Err() == nil && ctx.Err() != nil:
+			return nil
+		case err != nil:
+			return err
+		}
+		// The processor may have been busy with the file when asked, or
+		// parsed the bundle's copy before it synced.
+		if time.Since(reparsed) > reask(wait) {
+			_ = p.Airflow.Reparse(ctx, sentinel.FileToken)
+			reparsed = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			if parent.Err() != nil {
+				return parent.Err()
+			}
+			return nil
+		case <-time.After(poll):
+		}
+	}
+}
+
+// reask is how long a wait of the given length leaves the DAG processor
+// before asking it again to parse the file.
+func reask(wait time.Duration) time.Duration { return min(5*time.Second, wait/4) }
 
 // Spec reads a published spec; nil when none is published under dagID.
 func (p *Publisher) Spec(ctx context.Context, dagID string) (*Spec, error) {

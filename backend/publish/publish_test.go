@@ -26,6 +26,7 @@ type fakeAirflow struct {
 	broken    map[string]string // dag id → the factory's complaint
 	importErr string            // the factory file fails to import
 	deleted   []string
+	live      []string // deleted while the last parse still listed them
 }
 
 func (f *fakeAirflow) URL() string { return "http://127.0.0.1:1" }
@@ -99,6 +100,9 @@ func (f *fakeAirflow) SetPaused(ctx context.Context, id string, paused bool) (*a
 func (f *fakeAirflow) DeleteDAG(ctx context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if d, ok := f.dags[id]; ok && !d.Stale {
+		f.live = append(f.live, id)
+	}
 	delete(f.dags, id)
 	f.deleted = append(f.deleted, id)
 	return nil
@@ -259,6 +263,54 @@ func TestNothingHalfPublished(t *testing.T) {
 type neverParses struct{ *fakeAirflow }
 
 func (neverParses) Reparse(context.Context, string) error { return nil }
+
+// lagsOnce is a DAG processor whose first parse after it is set up reads
+// an S3 bundle's local copy from before its refresh: it changes nothing.
+type lagsOnce struct {
+	*fakeAirflow
+	lagged bool
+}
+
+func (l *lagsOnce) Reparse(ctx context.Context, token string) error {
+	if !l.lagged {
+		l.lagged = true
+		return nil
+	}
+	return l.fakeAirflow.Reparse(ctx, token)
+}
+
+func TestUnpublishWaitsForAParseThatDropsTheDAG(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		wrap func(*fakeAirflow) Airflow
+	}{
+		{"a parse of the bundle's old copy first", func(f *fakeAirflow) Airflow { return &lagsOnce{fakeAirflow: f} }},
+		{"the processor down: gives up waiting, deletes", func(f *fakeAirflow) Airflow { return neverParses{f} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, f := newPublisher(t)
+			ctx := context.Background()
+			if _, err := p.Publish(ctx, request("{}")); err != nil {
+				t.Fatal(err)
+			}
+			p.Airflow = tc.wrap(f)
+			start := time.Now()
+			if err := p.Unpublish(ctx, "smallfry_ana_sales"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.DAG(ctx, "smallfry_ana_sales"); !airflow.IsNotFound(err) {
+				t.Errorf("DAG still there: %v", err)
+			}
+			_, down := p.Airflow.(neverParses)
+			if !down && len(f.live) != 0 {
+				t.Errorf("deleted %v before a parse had dropped it: the lagging parse would bring it back", f.live)
+			}
+			if took := time.Since(start); down && (took < p.Wait || took > 2*p.Wait) {
+				t.Errorf("with no parse, Unpublish took %s (wait %s)", took, p.Wait)
+			}
+		})
+	}
+}
 
 func TestUnpublishKeepsRuns(t *testing.T) {
 	p, _ := newPublisher(t)

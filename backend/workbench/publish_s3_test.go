@@ -227,9 +227,11 @@ func TestPublishThroughS3Bundle(t *testing.T) {
 
 	// Unpublish: the spec object and the DAG go, and the DAG does not come
 	// back from a parse of the bundle's older local copy.
+	unpublishing := time.Now()
 	if _, err := s.Unpublish(ctx, salesNotebook); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("unpublish through the S3 bundle (spec removed, synced, parsed, DAG deleted) took %s", time.Since(unpublishing))
 	if left, err := getObject(ctx, root, dags.bucket, dags.key("smallfry", "specs", st.DagID+".json")); err != nil || left != nil {
 		t.Errorf("after unpublish, the spec object: %d bytes, %v", len(left), err)
 	}
