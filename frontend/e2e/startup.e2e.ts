@@ -1,6 +1,7 @@
 // Start fast and stay light (issue #12, item 10), as the page loads: the
 // first screen's code is small, the notebook is asked for before the
-// workspace's list, the grid, Arrow and Vega come only when a result needs
+// workspace's list, all the first screen shows is asked for before its
+// first render (and that render has it all), the grid, Arrow and Vega come only when a result needs
 // them, a cell's text shows before its editor's code has come, and the app
 // opens where the user left it. (The cold-start and memory figures are
 // make bench's: bench/desktop.)
@@ -132,5 +133,53 @@ describe("start-up", () => {
     await expect.poll(() => grid.locator("tbody td.sf-preview-n").last().textContent()).toBe("100");
     expect(seen.scripts.filter((s) => heavy.test(s))).toEqual([]);
     expect(await page.locator(".cm-editor").count()).toBe(0);
+  });
+
+  it("asks for all the first screen shows before rendering it, once each, and renders it whole", async () => {
+    const { page } = wb;
+    // In the page, before its scripts: the calls sent, and what the app's
+    // root holds in the first frame painted after React first put anything
+    // in it (a requestAnimationFrame callback runs just before that paint).
+    await page.addInitScript(() => {
+      const w = window as unknown as { sfCalls: string[]; sfFirst?: { calls: string[]; has: Record<string, boolean> } };
+      w.sfCalls = [];
+      const send = window.fetch.bind(window);
+      window.fetch = (input, init) => {
+        const m = /\/api\/call\/(\w+)/.exec(String(input instanceof Request ? input.url : input));
+        if (m) w.sfCalls.push(m[1]);
+        return send(input, init);
+      };
+      new MutationObserver((_, obs) => {
+        const root = document.getElementById("app");
+        if (!root?.firstChild) return;
+        obs.disconnect();
+        const calls = [...w.sfCalls];
+        requestAnimationFrame(() => {
+          const has = (sel: string) => !!root.querySelector(sel);
+          w.sfFirst = {
+            calls,
+            has: {
+              cells: has("[data-testid=cell]"),
+              notebookList: has('[data-testid=notebook-link][data-path="tour.ipynb"]'),
+              account: has("[data-testid=account]"),
+              runs: has("[data-testid=run-item]"),
+              loading: /Loading/.test(root.textContent ?? ""),
+            },
+          };
+        });
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await openNotebook(page, wb.server, "tour.ipynb");
+    await page.getByTestId("run-item").first().waitFor();
+    const got = await page.evaluate(() => {
+      const w = window as unknown as { sfCalls: string[]; sfFirst: { calls: string[]; has: Record<string, boolean> } };
+      return { sfCalls: w.sfCalls, sfFirst: w.sfFirst };
+    });
+    expect(got.sfFirst.calls).toEqual(expect.arrayContaining(["OpenNotebook", "Info", "Account", "Runs", "PublishedNotebooks"]));
+    expect(got.sfFirst.has).toEqual({ cells: true, notebookList: true, account: true, runs: true, loading: false });
+    // The components took the early answers: nothing asked twice.
+    for (const call of ["OpenNotebook", "Info", "Account", "Runs", "PublishedNotebooks"]) {
+      expect(got.sfCalls.filter((c) => c === call), call).toHaveLength(1);
+    }
   });
 });

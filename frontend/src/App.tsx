@@ -14,6 +14,7 @@ import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
 import { NotebookList } from "./shell/NotebookList";
 import { CommandPalette } from "./shell/CommandPalette";
+import { earlyKey, forgetEarly, ready, take } from "./shell/early";
 import { confirmGuess, remember, TOUR, type FirstGuess } from "./shell/firstnotebook";
 import { useCommands } from "./shell/commands";
 import { ShortcutSheet } from "./shell/ShortcutSheet";
@@ -28,14 +29,14 @@ type Open = { path: string; runId?: string; run?: RunRecord };
 const publishedEvery = 60_000;
 
 export function App(props: { first: FirstGuess }) {
-  const [info, setInfo] = useState<Info>();
+  const [info, setInfo] = useState(() => ready<Info>(earlyKey.info));
   const [error, setError] = useState<string>();
   // The notebook opens at once, while Info loads (shell/firstnotebook.ts).
   const guess = useRef({ ...props.first });
   const deleted = useRef(new Set<string>());
   const [open, setOpen] = useState<Open | undefined>({ path: guess.current.path });
   const [tab, setTab] = useState<"notebooks" | "lake" | "published">("notebooks");
-  const [published, setPublished] = useState<PublishState[]>();
+  const [published, setPublished] = useState(() => ready<PublishState[]>(earlyKey.published));
   const [publishedError, setPublishedError] = useState<string>();
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
@@ -43,13 +44,15 @@ export function App(props: { first: FirstGuess }) {
   const [previewing, setPreviewing] = useState<{ name: string; session: string; output: CellOutput }>();
   const nb = useRef<NotebookHandle>();
 
-  const refresh = useCallback(() => api.info().then(setInfo, (e: ApiError) => setError(e.message)), []);
+  const refresh = useCallback((at = api.info) => at().then(setInfo, (e: ApiError) => setError(e.message)), []);
+  // What main.tsx asked for before the first render (shell/early.ts).
+  const started = useRef({ info: info !== undefined, published: published !== undefined });
   useEffect(() => {
-    void refresh();
+    if (!started.current.info) void refresh(() => take(earlyKey.info, api.info));
   }, [refresh]);
   const loadPublished = useCallback(
-    () =>
-      api.publishedNotebooks().then(
+    (at = api.publishedNotebooks) =>
+      at().then(
         (list) => {
           setPublished(list);
           setPublishedError(undefined);
@@ -59,13 +62,16 @@ export function App(props: { first: FirstGuess }) {
     [],
   );
   useEffect(() => {
-    void loadPublished();
+    if (!started.current.published) void loadPublished(() => take(earlyKey.published, api.publishedNotebooks));
     const t = setInterval(() => void loadPublished(), publishedEvery);
     return () => clearInterval(t);
   }, [loadPublished]);
   useEffect(() => {
     if (tab === "published") void loadPublished();
   }, [tab, loadPublished]);
+  // Children took their early answers in their first effects, which ran
+  // before these; what is left (a guess Info corrected) is asked afresh.
+  useEffect(() => forgetEarly(), []);
   // What the open notebook learns of its own state keeps the list current.
   const onPublished = useCallback((st: PublishState) => {
     setPublished((list) => {
@@ -150,7 +156,7 @@ export function App(props: { first: FirstGuess }) {
             info={info}
             active={open && !open.runId ? open.path : undefined}
             onOpen={(path) => setOpen({ path })}
-            onChanged={refresh}
+            onChanged={() => void refresh()}
             onMoved={(from, to) => setOpen((o) => (o?.path === from ? { path: to } : o))}
             onDeleted={(paths) => {
               for (const p of paths) deleted.current.add(p);

@@ -3,11 +3,13 @@
 // system browser, never auto-submitted), see who is signed in, sign out.
 import { useEffect, useRef, useState } from "react";
 import { api, toApiError, type Account, type DeviceCode } from "../api";
+import { earlyKey, ready, take } from "../shell/early";
 import "./account.css";
 import { BrowserSignOut } from "./BrowserSignOut";
 
 export function AccountBar(props: { onChange?(a: Account): void }) {
-  const [account, setAccount] = useState<Account>();
+  const [account, setAccount] = useState(() => ready<Account>(earlyKey.account));
+  const atStart = useRef(account);
   const [error, setError] = useState<string>();
   const [copied, setCopied] = useState(false);
   const file = useRef<HTMLInputElement>(null);
@@ -19,7 +21,9 @@ export function AccountBar(props: { onChange?(a: Account): void }) {
       setAccount(a);
       onChange.current?.(a);
     };
-    api.account().then(show, (e) => setError(toApiError(e).message));
+    // The answer to main.tsx's early call, if it came before the first render.
+    if (atStart.current) onChange.current?.(atStart.current);
+    else take(earlyKey.account, api.account).then(show, (e) => setError(toApiError(e).message));
     return api.on("account", show);
   }, []);
 

@@ -2,8 +2,9 @@
 // the local ones; opening one shows its executed output read-only (the
 // lead's onOpen). While a scheduled run is not finished the list is read
 // again every few seconds.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, toApiError, type RunRecord } from "../api";
+import { earlyKey, ready, take } from "../shell/early";
 import { firstLine, formatDuration, formatParameters, formatStart, newestFirst, statusLabel } from "./format";
 import "./history.css";
 
@@ -28,13 +29,22 @@ export function RunHistory(props: RunHistoryProps) {
   const { path, refreshKey, pollMs = 3000 } = props;
   // Runs are kept with the path they belong to, so switching notebooks
   // never shows the previous notebook's runs while the new ones load.
-  const [loaded, setLoaded] = useState<{ path: string; runs: RunRecord[] }>();
+  // The first notebook's runs may have come before the first render (shell/early.ts).
+  const [loaded, setLoaded] = useState<{ path: string; runs: RunRecord[] } | undefined>(() => {
+    const runs = ready<RunRecord[] | null>(earlyKey.runs(path));
+    return runs === undefined ? undefined : { path, runs: newestFirst(runs ?? []) };
+  });
+  const fromStart = useRef(loaded !== undefined);
   const [failure, setFailure] = useState<{ path: string; message: string }>();
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
+    if (fromStart.current) {
+      fromStart.current = false;
+      return;
+    }
     let current = true;
-    api.runs(path).then(
+    take(earlyKey.runs(path), () => api.runs(path)).then(
       (runs) => {
         if (!current) return;
         setLoaded({ path, runs: newestFirst(runs ?? []) }); // Go sends a nil slice as null

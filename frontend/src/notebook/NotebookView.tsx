@@ -10,7 +10,8 @@ import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
 import { loadGrid } from "./lazy";
-import { opening, showsGrid } from "../shell/firstnotebook";
+import { earlyKey, take } from "../shell/early";
+import { showsGrid } from "../shell/firstnotebook";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
 import { reopenedNotice, sessionCaller } from "./reopen";
@@ -102,7 +103,7 @@ export function NotebookView(props: NotebookViewProps) {
   // leaves it: coming back resumes it with its live results (unsaved edits
   // are autosaved on the way out, and come back with it).
   // A layout effect, and the answer applied at once (flushSync): when the
-  // answer is already there (the app's start, shell/firstnotebook.ts), the
+  // answer is already there (the app's start, shell/early.ts), the
   // notebook is in the frame painted next, not one after an empty one.
   useLayoutEffect(() => {
     let live = true;
@@ -111,7 +112,7 @@ export function NotebookView(props: NotebookViewProps) {
     setError(undefined);
     setNotice(undefined);
     setRecovered(undefined);
-    const load = props.runId ? api.openRun(props.runId) : opening(props.path, api.openNotebook);
+    const load = props.runId ? api.openRun(props.runId) : take(earlyKey.open(props.path), () => api.openNotebook(props.path));
     load.then(
       (nb) => {
         if (!live) return;

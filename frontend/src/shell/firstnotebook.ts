@@ -64,42 +64,7 @@ export function remember(workspace: string, path: string, store: Pick<Storage, "
   }
 }
 
-// The first notebook's OpenNotebook is sent before the app's first render
-// (main.tsx), and NotebookView takes its answer.
-let early: { path: string; opening: Promise<OpenedNotebook> } | undefined;
-
-/** Starts opening path now; the next opening(path) takes this call's answer, which is returned too. */
-export function openEarly(path: string, open: (path: string) => Promise<OpenedNotebook>): Promise<OpenedNotebook> {
-  const opening = open(path);
-  opening.catch(() => undefined); // taken (and reported) by NotebookView
-  early = { path, opening };
-  return opening;
-}
-
-/**
- * Settles when every promise has settled, or after ms, whichever is first;
- * never rejects. The first render waits so for what the first screen shows
- * (main.tsx), so that the window paints it once, whole, instead of an empty
- * shell that is laid out and painted again as each part comes.
- */
-export function settledWithin(ms: number, ...waits: Promise<unknown>[]): Promise<void> {
-  return new Promise<void>((done) => {
-    const t = setTimeout(done, ms);
-    void Promise.allSettled(waits).then(() => {
-      clearTimeout(t);
-      done();
-    });
-  });
-}
-
 /** Whether an opened notebook shows a live result (a resumed session's), whose grid's code the first screen then needs. */
 export function showsGrid(nb: Pick<OpenedNotebook, "outputs">): boolean {
   return Object.values(nb.outputs ?? {}).some((o) => o.result);
-}
-
-/** The answer of openEarly(path), once, else a new call. */
-export function opening(path: string, open: (path: string) => Promise<OpenedNotebook>): Promise<OpenedNotebook> {
-  const e = early;
-  early = undefined;
-  return e && e.path === path ? e.opening : open(path);
 }
