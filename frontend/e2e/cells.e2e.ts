@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, openNotebook, python3, pythonCell, runIds, runsDir, settled, sqlCell, typeInto, useWorkbench, waitStatus, writeNotebook } from "./harness";
+import { cell, editCell, openNotebook, python3, pythonCell, runIds, runsDir, settled, sqlCell, typeInto, useWorkbench, waitStatus, writeNotebook } from "./harness";
 
 const wb = useWorkbench();
 
@@ -93,13 +93,20 @@ describe("the editor", () => {
     const long = "SELECT " + Array.from({ length: 40 }, (_, i) => `${i} AS column_number_${i}`).join(", ");
     const nb = writeNotebook(wb.server, "long-line", [sqlCell("long", long)]);
     await openNotebook(page, wb.server, nb);
-    const scroller = cell(page, "long").locator(".cm-scroller");
-    const { scrollWidth, clientWidth } = await scroller.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
-    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
-    // One logical line, drawn on several rows.
-    expect(await cell(page, "long").locator(".cm-line").count()).toBe(1);
-    const line = await cell(page, "long").locator(".cm-line").boundingBox();
-    expect(line!.height).toBeGreaterThan(40);
+    // As the notebook opens (the text, before an editor is built), then in the editor.
+    for (const [box, lines] of [
+      [".sf-static", ".sf-static-line"],
+      [".cm-scroller", ".cm-line"],
+    ]) {
+      if (box === ".cm-scroller") await editCell(page, "long");
+      const scroller = cell(page, "long").locator(box);
+      const { scrollWidth, clientWidth } = await scroller.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+      expect(scrollWidth, box).toBeLessThanOrEqual(clientWidth);
+      // One logical line, drawn on several rows.
+      expect(await cell(page, "long").locator(lines).count(), lines).toBe(1);
+      const line = await cell(page, "long").locator(lines).boundingBox();
+      expect(line!.height, lines).toBeGreaterThan(40);
+    }
   });
 
   it("marks the line a SQL error names, until the text changes", async () => {

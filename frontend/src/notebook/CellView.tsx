@@ -153,6 +153,7 @@ function Editor(props: CellProps) {
       setReady(true);
       if (errorNow.current) editor.markError(errorNow.current);
       const at = clicked.current;
+      clicked.current = undefined; // once: an editor made again (a new kind) does not take the focus back
       if (at) {
         // The caret where the text was clicked, as if the editor had been there.
         const view = editor.view;
