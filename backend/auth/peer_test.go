@@ -52,7 +52,10 @@ func peerSettings(idp authtest.IdP, sts *authtest.STS) Settings {
 // scripts/keyring.sh on Linux), else a file keychain processes can share.
 func peerKeychain(t *testing.T) (Keychain, string) {
 	if os.Getenv(authtest.EnvKeychain) == "1" || runtime.GOOS != "linux" {
-		return OSKeychain{}, "os"
+		// One sign-in (issuer and client) is one keychain entry; the peer
+		// tests share the IdP and run in parallel, so each keeps its entry
+		// apart, or one's sign-out deletes another's key.
+		return scopedKeychain{OSKeychain{}, t.Name()}, "os:" + t.Name()
 	}
 	dir := t.TempDir()
 	return authtest.FileKeychain{Dir: dir}, dir
@@ -459,7 +462,7 @@ const (
 	childEnv         = "SMALLFRY_AUTH_TEST_CHILD" // "force" or "fresh"
 	childSettingsEnv = "SMALLFRY_AUTH_TEST_SETTINGS"
 	childDirEnv      = "SMALLFRY_AUTH_TEST_DIR"
-	childKeychainEnv = "SMALLFRY_AUTH_TEST_KEYCHAIN" // "os" or a FileKeychain folder
+	childKeychainEnv = "SMALLFRY_AUTH_TEST_KEYCHAIN" // "os:<test>" or a FileKeychain folder
 	childBarrierEnv  = "SMALLFRY_AUTH_TEST_BARRIER"
 )
 
@@ -475,8 +478,8 @@ func childMain(mode string) int {
 		return 2
 	}
 	var kc Keychain = authtest.FileKeychain{Dir: os.Getenv(childKeychainEnv)}
-	if os.Getenv(childKeychainEnv) == "os" {
-		kc = OSKeychain{}
+	if scope, ok := strings.CutPrefix(os.Getenv(childKeychainEnv), "os:"); ok {
+		kc = scopedKeychain{OSKeychain{}, scope}
 	}
 	c, err := New(s, Options{Dir: os.Getenv(childDirEnv), Keychain: kc})
 	if err != nil {
@@ -520,4 +523,21 @@ func childMain(mode string) int {
 	}
 	fmt.Printf("ok %s\n", digest(st.RefreshToken))
 	return 0
+}
+
+// scopedKeychain keeps a test's entries in the OS keychain apart from
+// another test's entry for the same sign-in.
+type scopedKeychain struct {
+	kc    Keychain
+	scope string
+}
+
+func (k scopedKeychain) Get(service, user string) (string, error) {
+	return k.kc.Get(service, user+" #"+k.scope)
+}
+func (k scopedKeychain) Set(service, user, secret string) error {
+	return k.kc.Set(service, user+" #"+k.scope, secret)
+}
+func (k scopedKeychain) Delete(service, user string) error {
+	return k.kc.Delete(service, user+" #"+k.scope)
 }

@@ -236,7 +236,8 @@ export async function openNotebook(page: Page, server: Server, path: string) {
   const u = new URL(server.url);
   u.hash = `nb=${encodeURIComponent(path)}`;
   await page.goto(u.toString());
-  await page.getByTestId("notebook").waitFor();
+  // Every cell rendered: those below the first screen come a frame after it.
+  await page.locator("[data-testid=notebook][data-complete=true]").waitFor();
 }
 
 /** The cell element of a cell id. */

@@ -114,12 +114,16 @@ describe("layout", () => {
     const more = grid.getByTestId("grid-more-columns");
     await more.waitFor();
     // The first data cell holds the long text: hovering it gives its full text.
-    const box = (await grid.boundingBox())!;
-    await page.mouse.move(box.x + 60, box.y + 36 + 17);
-    await expect.poll(() => grid.getAttribute("title")).toBe(long);
+    // (Hovered again at each try: the first move may come before the grid has laid out its columns.)
+    const hover = async (x: number) => {
+      const box = (await grid.boundingBox())!;
+      await page.mouse.move(box.x + x + 1, box.y + 36 + 17);
+      await page.mouse.move(box.x + x, box.y + 36 + 17);
+      return grid.getAttribute("title");
+    };
+    await expect.poll(() => hover(60)).toBe(long);
     // A short cell has no tooltip.
-    await page.mouse.move(box.x + 230, box.y + 36 + 17);
-    await expect.poll(() => grid.getAttribute("title")).toBe(null);
+    await expect.poll(() => hover(230)).toBe(null);
     // The cue scrolls right; at the last column (the scrollbar dragged to the end) it goes.
     const scroller = grid.locator(".dvn-scroller");
     await more.click();

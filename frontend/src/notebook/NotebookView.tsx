@@ -9,6 +9,7 @@ import { PublishLine, usePublishState } from "../publish/PublishLine";
 import { parameterDefaults } from "../publish/schedule";
 import { CellView } from "./CellView";
 import { idle, staleCells, transition, type CellMessage, type CellRuntime } from "./cellstate";
+import { firstScreenCells } from "./firstscreen";
 import { loadGrid } from "./lazy";
 import { earlyKey, take } from "../shell/early";
 import { showsGrid } from "../shell/firstnotebook";
@@ -99,6 +100,19 @@ export function NotebookView(props: NotebookViewProps) {
   docRef.current = doc;
   const dirtyRef = useRef(false);
 
+  // The cells that fill the window are in the first frame, the rest come a
+  // frame after it has been painted (firstscreen.ts); data-complete says so.
+  const [rendered, setRendered] = useState(Infinity);
+  useEffect(() => {
+    if (rendered === Infinity) return;
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const f = requestAnimationFrame(() => (t = setTimeout(() => setRendered(Infinity), 0)));
+    return () => {
+      cancelAnimationFrame(f);
+      clearTimeout(t);
+    };
+  }, [rendered]);
+
   // Open (or reopen) the notebook. Its session stays open when the user
   // leaves it: coming back resumes it with its live results (unsaved edits
   // are autosaved on the way out, and come back with it).
@@ -130,6 +144,7 @@ export function NotebookView(props: NotebookViewProps) {
       if (showsGrid(nb)) void loadGrid();
       setOpened(nb);
       dispatch({ type: "load", cells: nb.cells });
+      setRendered(firstScreenCells(nb.cells, nb.outputs, window.innerHeight));
       const rt: Record<string, CellRuntime> = {};
       const now = performance.now();
       for (const id of new Set([...Object.keys(nb.outputs ?? {}), ...Object.keys(nb.states ?? {})])) {
@@ -447,7 +462,7 @@ export function NotebookView(props: NotebookViewProps) {
   }
   if (!opened) return <div className="notebook loading">Opening {props.path}…</div>;
   return (
-    <div className="notebook" data-testid="notebook" data-dirty={dirty} data-mode={doc.mode}>
+    <div className="notebook" data-testid="notebook" data-dirty={dirty} data-mode={doc.mode} data-complete={rendered === Infinity}>
       <div className="toolbar">
         <Toolbar
           session={session}
@@ -555,7 +570,7 @@ export function NotebookView(props: NotebookViewProps) {
       )}
       {!readOnly && Object.values(runtime).some((r) => r.output?.error?.message.includes(setupHint)) && <PythonSetupOffer onDone={() => setError(undefined)} />}
       <div className="cells">
-        {doc.cells.map((c, i) => (
+        {doc.cells.slice(0, rendered).map((c, i) => (
           <CellView
             key={c.id}
             cell={c}
