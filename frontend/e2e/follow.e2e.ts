@@ -1,7 +1,7 @@
 // Follow-ups to issue #12, in the browser against the real server: a
 // session the server ended (the tab was silent past --tab-grace) is
-// reopened transparently, its Python variables made again by running the
-// cells defining them; collapsed outputs are saved as JupyterLab saves
+// reopened transparently by whatever the user does next, its Python
+// variables made again by running the cells defining them; collapsed outputs are saved as JupyterLab saves
 // them.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -62,6 +62,49 @@ describe("a session the server ended", () => {
     expect(await cell(page, "define").getAttribute("data-status")).toBe("done");
     expect(session()).not.toBe(old);
     expect(await editorText(page, "use")).toBe("print(x + 2)");
+  });
+  it("is reopened by the lake's Preview, the variables panel and Restart kernel, with no error", async () => {
+    const page = wb.page;
+    const session = watchSession(page);
+    await openNotebook(page, wb.server, writeNotebook(wb.server, "slept-sql", [sqlCell("a", "SELECT 1 AS one", "one")]));
+    await page.getByTestId("run-all").click();
+    await waitStatus(page, "a", "done");
+    await settled(page);
+    /** The laptop sleeps until the server has ended the page's session; it gives that session. */
+    const sleep = async () => {
+      const old = session();
+      expect(old).not.toBe("");
+      await page.route("**/api/heartbeat", (r) => r.abort());
+      await expect.poll(() => sessionAlive(page, old), { timeout: 60_000, interval: 500 }).toBe(false);
+      await page.unroute("**/api/heartbeat");
+      return old;
+    };
+    const reopened = async (old: string) => {
+      await expect.poll(() => session()).not.toBe(old);
+      expect(await page.getByTestId("error-banner").count()).toBe(0);
+    };
+
+    // The lake's Preview shows the table.
+    let old = await sleep();
+    await page.getByTestId("tab-lake").click();
+    await page.locator('[data-testid=lake-item][data-name="Dim_Store"]').getByTestId("lake-preview").click();
+    const pane = page.getByTestId("lake-preview-pane");
+    await expect.poll(() => pane.getByTestId("result-grid").getAttribute("data-rows").catch(() => null)).toBe("48");
+    await reopened(old);
+
+    // The variables panel lists the new session's results: the reopen ran none.
+    old = await sleep();
+    const panel = page.getByTestId("side-panel");
+    if ((await panel.getAttribute("data-open")) === "false") await panel.getByTestId("show-variables").click();
+    else await panel.getByTestId("side-tab-variables").click();
+    await expect.poll(() => page.getByTestId("variables-panel").textContent().catch(() => "")).toMatch(/None yet/);
+    await reopened(old);
+
+    // Restart kernel says there was none to restart.
+    old = await sleep();
+    await page.getByTestId("kernel-status").getByTestId("restart-kernel").click();
+    await expect.poll(() => page.getByTestId("notice").textContent()).toMatch(/No Python kernel was running/);
+    await reopened(old);
   });
 });
 

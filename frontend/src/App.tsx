@@ -10,6 +10,7 @@ import { ScheduledRun } from "./history/ScheduledRun";
 import { LakePanel } from "./lake/LakePanel";
 import { LakePreview } from "./notebook/lazy";
 import { NotebookView, type NotebookHandle } from "./notebook/NotebookView";
+import { plainCall, type SessionCall } from "./notebook/reopen";
 import { PublishedList, PublishedMarks } from "./publish/PublishedList";
 import { ImportData } from "./shell/ImportData";
 import { NotebookList } from "./shell/NotebookList";
@@ -40,6 +41,12 @@ export function App(props: { first: FirstGuess }) {
   const [publishedError, setPublishedError] = useState<string>();
   const [ranCount, setRanCount] = useState(0);
   const [session, setSession] = useState<string>();
+  // Calls with the open notebook's session that reopen it if it is gone.
+  const [call, setCall] = useState<SessionCall>(() => plainCall);
+  const onSession = useCallback((s: string | undefined, c?: SessionCall) => {
+    setSession(s);
+    setCall(() => c ?? plainCall);
+  }, []);
   const [account, setAccount] = useState<Account>();
   const [previewing, setPreviewing] = useState<{ name: string; session: string; output: CellOutput }>();
   const nb = useRef<NotebookHandle>();
@@ -113,8 +120,9 @@ export function App(props: { first: FirstGuess }) {
   const preview = async (name: string) => {
     if (!session) return;
     try {
-      const out = await api.previewLake(session, name);
-      setPreviewing({ name, session, output: out });
+      // The session the answer came with: a reopen may have made a new one.
+      const [s, out] = await call((s) => api.previewLake(s, name).then((out) => [s, out] as const));
+      setPreviewing({ name, session: s, output: out });
     } catch (e) {
       setError((e as ApiError).message);
     }
@@ -197,7 +205,7 @@ export function App(props: { first: FirstGuess }) {
             path={open.path}
             run={open.run}
             output={(run) => (
-              <NotebookView key={run.id} path={open.path} runId={run.id} onRan={() => undefined} onRenamed={() => undefined} onSession={setSession} />
+              <NotebookView key={run.id} path={open.path} runId={run.id} onRan={() => undefined} onRenamed={() => undefined} onSession={onSession} />
             )}
           />
         ) : open ? (
@@ -210,7 +218,7 @@ export function App(props: { first: FirstGuess }) {
               void refresh();
               setOpen({ path });
             }}
-            onSession={setSession}
+            onSession={onSession}
             onOpenFailed={onOpenFailed}
             onPublished={onPublished}
             handle={(h) => (nb.current = h)}
@@ -222,6 +230,7 @@ export function App(props: { first: FirstGuess }) {
       {open && (
         <SidePanel
           session={session}
+          call={call}
           refreshKey={ranCount}
           runs={
             <RunHistory

@@ -3,6 +3,7 @@
 // always answers: restarting… then idle, or the error.
 import { useEffect, useState } from "react";
 import { api, type ApiError } from "../api";
+import { useSessionCall } from "./reopen";
 
 const labels: Record<string, string> = {
   none: "no kernel",
@@ -25,6 +26,7 @@ const titles: Record<string, string> = {
 export function KernelChip(props: { session: string; onNotice(msg: string): void; onError(msg: string): void; compact?: boolean }) {
   const [state, setState] = useState("none");
   const [busy, setBusy] = useState(false);
+  const call = useSessionCall();
   useEffect(() => {
     setState("none");
     return api.on("kernel", (e) => {
@@ -34,7 +36,7 @@ export function KernelChip(props: { session: string; onNotice(msg: string): void
   const restart = async () => {
     setBusy(true);
     try {
-      const st = await api.restartKernel(props.session);
+      const st = await call((s) => api.restartKernel(s));
       setState(st.state);
       props.onNotice(st.state === "none" ? "No Python kernel was running: the next Python cell starts a fresh one." : "Kernel restarted: Python's variables are cleared.");
     } catch (e) {

@@ -15,7 +15,7 @@ import { earlyKey, take } from "../shell/early";
 import { showsGrid } from "../shell/firstnotebook";
 import { commandKey, emptyDoc, reduce, type CellType } from "./doc";
 import { takenNames } from "./names";
-import { reopenedNotice, sessionCaller } from "./reopen";
+import { reopenedNotice, SessionCallContext, sessionCaller, type SessionCall } from "./reopen";
 import { NotebookEngine, useClusters } from "./clusters";
 import { PythonSetupOffer, setupHint } from "./PythonSetup";
 import { Toolbar } from "./Toolbar";
@@ -33,7 +33,8 @@ export interface NotebookViewProps {
   runId?: string;
   onRan(): void;
   onRenamed(path: string): void;
-  onSession(session: string | undefined): void;
+  /** The notebook's session, and how to call with it so that a gone session is reopened. */
+  onSession(session: string | undefined, call?: SessionCall): void;
   /** Opening the notebook failed (the error is shown too). */
   onOpenFailed?(path: string, e: ApiError): void;
   /** The notebook was published, republished, paused or unpublished. */
@@ -88,7 +89,7 @@ export function NotebookView(props: NotebookViewProps) {
           const nb = await api.openNotebook(propsRef.current.path);
           sessionRef.current = nb.session;
           setOpened((o) => (o ? { ...o, session: nb.session, runtime: nb.runtime } : nb));
-          propsRef.current.onSession(nb.session);
+          propsRef.current.onSession(nb.session, withSession);
           setNotice(reopenedNotice);
           return nb.session;
         },
@@ -156,7 +157,7 @@ export function NotebookView(props: NotebookViewProps) {
       // Edits the file does not have (a draft, or repairs made on opening)
       // are unsaved: -1 is no version.
       setSavedVersion(nb.unsaved || nb.repairs?.length ? -1 : 0);
-      props.onSession(openedSession);
+      props.onSession(openedSession, withSession);
       setRecovered(nb.recovered);
       if (nb.repairs?.length) setNotice(`Opened with repairs, which saving writes to the file: ${nb.repairs.join("; ")}.`);
     }
@@ -412,7 +413,7 @@ export function NotebookView(props: NotebookViewProps) {
   );
   const discardRecovered = async () => {
     try {
-      const cells = await api.discardDraft(session);
+      const cells = await withSession((s) => api.discardDraft(s));
       dispatch({ type: "load", cells });
       setSavedVersion(0);
       setRecovered(undefined);
@@ -462,146 +463,147 @@ export function NotebookView(props: NotebookViewProps) {
   }
   if (!opened) return <div className="notebook loading">Opening {props.path}…</div>;
   return (
-    <div className="notebook" data-testid="notebook" data-dirty={dirty} data-mode={doc.mode} data-complete={rendered === Infinity}>
-      <div className="toolbar">
-        <Toolbar
-          session={session}
-          runtime={opened.runtime}
-          running={running}
-          dirty={dirty}
-          readOnly={readOnly}
-          onError={setError}
-          onNotice={setNotice}
-          title={
-            renaming ? (
-              <input
-                autoFocus
-                className="rename"
-                data-testid="rename-input"
-                defaultValue={opened.path.replace(/\.ipynb$/, "")}
-                onBlur={(e) => void rename(e.currentTarget.value)}
-                onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
+    <SessionCallContext.Provider value={withSession}>
+      <div className="notebook" data-testid="notebook" data-dirty={dirty} data-mode={doc.mode} data-complete={rendered === Infinity}>
+        <div className="toolbar">
+          <Toolbar
+            session={session}
+            runtime={opened.runtime}
+            running={running}
+            dirty={dirty}
+            readOnly={readOnly}
+            onError={setError}
+            onNotice={setNotice}
+            title={
+              renaming ? (
+                <input
+                  autoFocus
+                  className="rename"
+                  data-testid="rename-input"
+                  defaultValue={opened.path.replace(/\.ipynb$/, "")}
+                  onBlur={(e) => void rename(e.currentTarget.value)}
+                  onKeyDown={(e) => e.key === "Enter" && void rename(e.currentTarget.value)}
+                />
+              ) : (
+                <h2 data-testid="notebook-title" title={readOnly ? opened.path : `${opened.path} · click to rename`} onClick={() => !readOnly && setRenaming(true)}>
+                  {opened.path}
+                  {dirty && !readOnly && <span className="dirty"> •</span>}
+                </h2>
+              )
+            }
+            engine={
+              <NotebookEngine
+                runtime={opened.runtime}
+                clusters={clusters}
+                disabled={running}
+                onRuntime={(rt) => setOpened((o) => (o ? { ...o, runtime: rt } : o))}
+                onError={setError}
               />
-            ) : (
-              <h2 data-testid="notebook-title" title={readOnly ? opened.path : `${opened.path} · click to rename`} onClick={() => !readOnly && setRenaming(true)}>
-                {opened.path}
-                {dirty && !readOnly && <span className="dirty"> •</span>}
-              </h2>
-            )
-          }
-          engine={
-            <NotebookEngine
-              session={session}
-              runtime={opened.runtime}
-              clusters={clusters}
-              disabled={running}
-              onRuntime={(rt) => setOpened((o) => (o ? { ...o, runtime: rt } : o))}
-              onError={setError}
+            }
+            actions={{
+              runAll,
+              runFromHere,
+              cancel,
+              add: (kind) => dispatch({ type: "insert", where: "below", ...(kind === "sql" ? {} : { kind }) }),
+              move: (by) => dispatch({ type: "move", by }),
+              duplicate: () => dispatch({ type: "duplicate" }),
+              remove: () => dispatch({ type: "delete" }),
+              save: () => void save(),
+              publish: publishing.state?.published ? undefined : () => void openPublish(),
+            }}
+          />
+          {!readOnly && publishing.state?.published && (
+            <PublishLine
+              path={props.path}
+              state={publishing.state}
+              onState={published}
+              onRepublish={() => void openPublish()}
+              onRan={props.onRan}
+              onRefresh={() => setTimeout(publishing.refresh, 1500)}
             />
-          }
-          actions={{
-            runAll,
-            runFromHere,
-            cancel,
-            add: (kind) => dispatch({ type: "insert", where: "below", ...(kind === "sql" ? {} : { kind }) }),
-            move: (by) => dispatch({ type: "move", by }),
-            duplicate: () => dispatch({ type: "duplicate" }),
-            remove: () => dispatch({ type: "delete" }),
-            save: () => void save(),
-            publish: publishing.state?.published ? undefined : () => void openPublish(),
-          }}
-        />
-        {!readOnly && publishing.state?.published && (
-          <PublishLine
+          )}
+        </div>
+        {dialog && (
+          <PublishDialog
             path={props.path}
-            state={publishing.state}
-            onState={published}
-            onRepublish={() => void openPublish()}
-            onRan={props.onRan}
-            onRefresh={() => setTimeout(publishing.refresh, 1500)}
+            defaults={parameterDefaults(doc.cells.find((c) => c.tags?.includes("parameters"))?.source ?? "")}
+            published={publishing.state}
+            form={publishForm.current}
+            onForm={(f) => (publishForm.current = f)}
+            onClose={() => setDialog(false)}
+            onChecked={props.onRan}
+            onPublished={(st) => {
+              published(st);
+              setDialog(false);
+              setNotice(`Published to Airflow as ${st.dagId}: it runs ${st.sentence || st.label}.`);
+            }}
+            onShowCell={showFailedCell}
           />
         )}
+        {readOnly && (
+          <p className="banner" data-testid="readonly-banner">
+            A past run's output notebook, read-only.
+          </p>
+        )}
+        {recovered && !readOnly && (
+          <p className="banner" data-testid="recovered-banner">
+            Recovered unsaved changes from {new Date(recovered.savedAt).toLocaleString()}: save to keep them.{" "}
+            <button className="link" data-testid="discard-recovered" onClick={() => void discardRecovered()}>
+              Discard recovered changes
+            </button>
+          </p>
+        )}
+        {notice && (
+          <p className="banner" data-testid="notice">
+            {notice}
+          </p>
+        )}
+        {pull && running && (
+          <p className="banner" data-testid="pull-banner">
+            Pulling {pull.image}: {pull.percent >= 0 ? `${Math.round(pull.percent)}%` : pull.status}
+            {pull.percent >= 0 && <progress max={100} value={pull.percent} />}
+          </p>
+        )}
+        {error && (
+          <p className="banner error" data-testid="error-banner">
+            {error}
+          </p>
+        )}
+        {!readOnly && Object.values(runtime).some((r) => r.output?.error?.message.includes(setupHint)) && <PythonSetupOffer onDone={() => setError(undefined)} />}
+        <div className="cells">
+          {doc.cells.slice(0, rendered).map((c, i) => (
+            <CellView
+              key={c.id}
+              cell={c}
+              index={i}
+              runtime={runtime[c.id] ?? idle}
+              session={session}
+              selected={doc.selected === c.id}
+              editing={doc.selected === c.id && doc.mode === "edit"}
+              stale={stale.has(c.id)}
+              readOnly={readOnly}
+              collapsed={collapsed.has(c.id)}
+              completions={completions}
+              onSelect={onSelect}
+              onSource={onSource}
+              onName={onName}
+              nameTakenBy={nameTakenBy.get(c.id)}
+              onChart={onChart}
+              onRun={runCell}
+              onCommandMode={onCommandMode}
+              onCancel={cancel}
+              onType={onType}
+              onToggleOutput={toggleOutput}
+              onClearOutput={clearOutput}
+              registerFocus={registerFocus}
+              clusters={clusters}
+              notebookEngine={opened.runtime?.engine}
+              onEngine={onEngine}
+              onOffload={onOffload}
+            />
+          ))}
+        </div>
       </div>
-      {dialog && (
-        <PublishDialog
-          path={props.path}
-          defaults={parameterDefaults(doc.cells.find((c) => c.tags?.includes("parameters"))?.source ?? "")}
-          published={publishing.state}
-          form={publishForm.current}
-          onForm={(f) => (publishForm.current = f)}
-          onClose={() => setDialog(false)}
-          onChecked={props.onRan}
-          onPublished={(st) => {
-            published(st);
-            setDialog(false);
-            setNotice(`Published to Airflow as ${st.dagId}: it runs ${st.sentence || st.label}.`);
-          }}
-          onShowCell={showFailedCell}
-        />
-      )}
-      {readOnly && (
-        <p className="banner" data-testid="readonly-banner">
-          A past run's output notebook, read-only.
-        </p>
-      )}
-      {recovered && !readOnly && (
-        <p className="banner" data-testid="recovered-banner">
-          Recovered unsaved changes from {new Date(recovered.savedAt).toLocaleString()}: save to keep them.{" "}
-          <button className="link" data-testid="discard-recovered" onClick={() => void discardRecovered()}>
-            Discard recovered changes
-          </button>
-        </p>
-      )}
-      {notice && (
-        <p className="banner" data-testid="notice">
-          {notice}
-        </p>
-      )}
-      {pull && running && (
-        <p className="banner" data-testid="pull-banner">
-          Pulling {pull.image}: {pull.percent >= 0 ? `${Math.round(pull.percent)}%` : pull.status}
-          {pull.percent >= 0 && <progress max={100} value={pull.percent} />}
-        </p>
-      )}
-      {error && (
-        <p className="banner error" data-testid="error-banner">
-          {error}
-        </p>
-      )}
-      {!readOnly && Object.values(runtime).some((r) => r.output?.error?.message.includes(setupHint)) && <PythonSetupOffer onDone={() => setError(undefined)} />}
-      <div className="cells">
-        {doc.cells.slice(0, rendered).map((c, i) => (
-          <CellView
-            key={c.id}
-            cell={c}
-            index={i}
-            runtime={runtime[c.id] ?? idle}
-            session={session}
-            selected={doc.selected === c.id}
-            editing={doc.selected === c.id && doc.mode === "edit"}
-            stale={stale.has(c.id)}
-            readOnly={readOnly}
-            collapsed={collapsed.has(c.id)}
-            completions={completions}
-            onSelect={onSelect}
-            onSource={onSource}
-            onName={onName}
-            nameTakenBy={nameTakenBy.get(c.id)}
-            onChart={onChart}
-            onRun={runCell}
-            onCommandMode={onCommandMode}
-            onCancel={cancel}
-            onType={onType}
-            onToggleOutput={toggleOutput}
-            onClearOutput={clearOutput}
-            registerFocus={registerFocus}
-            clusters={clusters}
-            notebookEngine={opened.runtime?.engine}
-            onEngine={onEngine}
-            onOffload={onOffload}
-          />
-        ))}
-      </div>
-    </div>
+    </SessionCallContext.Provider>
   );
 }

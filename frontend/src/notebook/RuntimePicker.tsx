@@ -2,11 +2,13 @@
 // (in the toolbar's menu; the kernel's restart is KernelChip's).
 import { useEffect, useState } from "react";
 import { api, type ApiError, type Runtime } from "../api";
+import { useSessionCall } from "./reopen";
 
-export function RuntimePicker(props: { session: string; runtime?: Runtime; disabled: boolean; onError(msg: string): void }) {
+export function RuntimePicker(props: { runtime?: Runtime; disabled: boolean; onError(msg: string): void }) {
   const [runtime, setRuntime] = useState<Runtime>(props.runtime ?? {});
   const [image, setImage] = useState(props.runtime?.docker ?? "");
   const [busy, setBusy] = useState(false);
+  const call = useSessionCall();
   useEffect(() => {
     setRuntime(props.runtime ?? {});
     setImage(props.runtime?.docker ?? "");
@@ -15,7 +17,7 @@ export function RuntimePicker(props: { session: string; runtime?: Runtime; disab
   const apply = async (rt: Runtime) => {
     setBusy(true);
     try {
-      setRuntime(await api.setRuntime(props.session, rt));
+      setRuntime(await call((s) => api.setRuntime(s, rt)));
     } catch (e) {
       props.onError((e as ApiError).message);
     } finally {

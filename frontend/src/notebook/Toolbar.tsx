@@ -169,7 +169,7 @@ export function Toolbar(props: ToolbarProps) {
               {compact && a.publish && item("publish", "Publish…", a.publish, { disabled: running })}
               <hr />
               <div className="toolbar-menu-row">
-                <RuntimePicker session={props.session} runtime={props.runtime} disabled={running} onError={props.onError} />
+                <RuntimePicker runtime={props.runtime} disabled={running} onError={props.onError} />
               </div>
               <div className="toolbar-menu-row">
                 <ThemeSwitch />

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import { api, type ApiError, type CellData, type CellOutput, type ClusterInfo, type OffloadOffer as Offer, type Runtime } from "../api";
 import { formatBytes } from "../lake/format";
+import { useSessionCall } from "./reopen";
 
 /** The company's clusters, once asked; none when the settings name none. */
 export function useClusters(): ClusterInfo[] {
@@ -62,13 +63,14 @@ export function EngineMenu(props: {
 }
 
 /** The notebook's default engine for SQL cells, saved in the notebook. */
-export function NotebookEngine(props: { session: string; runtime?: Runtime; clusters: ClusterInfo[]; disabled: boolean; onRuntime(rt: Runtime): void; onError(msg: string): void }) {
+export function NotebookEngine(props: { runtime?: Runtime; clusters: ClusterInfo[]; disabled: boolean; onRuntime(rt: Runtime): void; onError(msg: string): void }) {
   const [busy, setBusy] = useState(false);
+  const call = useSessionCall();
   if (props.clusters.length === 0 && !props.runtime?.engine) return null;
   const apply = async (engine: string) => {
     setBusy(true);
     try {
-      props.onRuntime(await api.setEngine(props.session, engine));
+      props.onRuntime(await call((s) => api.setEngine(s, engine)));
     } catch (e) {
       props.onError((e as ApiError).message);
     } finally {

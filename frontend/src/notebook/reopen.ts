@@ -3,6 +3,7 @@
 // slept). The editor's cells are still there (and in the autosave draft),
 // so a call that finds the session gone reopens the notebook and is made
 // once more, instead of leaving the user with "no open notebook".
+import { createContext, useContext } from "react";
 import { ApiError } from "../api";
 
 /** The notice shown after a transparent reopen. */
@@ -18,7 +19,7 @@ export function isSessionGone(e: unknown): boolean {
  * current session; when it finds the session gone, reopen gives a new one
  * (concurrent calls share one reopen) and call runs once more with it.
  */
-export function sessionCaller(current: () => string, reopen: () => Promise<string>) {
+export function sessionCaller(current: () => string, reopen: () => Promise<string>): SessionCall {
   let reopening: Promise<string> | undefined;
   return async function withSession<T>(call: (session: string) => Promise<T>): Promise<T> {
     const session = current();
@@ -36,3 +37,17 @@ export function sessionCaller(current: () => string, reopen: () => Promise<strin
     return call(fresh);
   };
 }
+
+/** Makes a call with the notebook's session, reopening it once if it is gone (sessionCaller). */
+export type SessionCall = <T>(call: (session: string) => Promise<T>) => Promise<T>;
+
+/** Calls with no notebook's session behind them: a gone session stays an error. */
+export const plainCall: SessionCall = (call) => call("");
+
+/**
+ * The open notebook's SessionCall, for what the user does inside it
+ * (restart the kernel, pick a runtime or engine): NotebookView provides it.
+ */
+export const SessionCallContext = createContext<SessionCall>(plainCall);
+
+export const useSessionCall = () => useContext(SessionCallContext);

@@ -2,6 +2,7 @@
 // It collapses to a strip, and remembers that and its tab (localStorage);
 // without a remembered choice it starts collapsed on narrow windows.
 import { useState, type ReactNode } from "react";
+import type { SessionCall } from "../notebook/reopen";
 import { useCommands } from "./commands";
 import { VariablesPanel } from "./VariablesPanel";
 
@@ -23,7 +24,7 @@ function remembered(): Remembered {
   return { open: typeof window === "undefined" || window.innerWidth >= 1200, tab: "runs" };
 }
 
-export function SidePanel(props: { runs: ReactNode; footer?: ReactNode; session?: string; refreshKey: number }) {
+export function SidePanel(props: { runs: ReactNode; footer?: ReactNode; session?: string; call: SessionCall; refreshKey: number }) {
   const [state, setState] = useState(remembered);
   const change = (next: Partial<Remembered>) => {
     const v = { ...state, ...next };
@@ -67,7 +68,7 @@ export function SidePanel(props: { runs: ReactNode; footer?: ReactNode; session?
           »
         </button>
       </div>
-      {state.tab === "runs" ? props.runs : <VariablesPanel session={props.session} refreshKey={props.refreshKey} />}
+      {state.tab === "runs" ? props.runs : <VariablesPanel session={props.session} call={props.call} refreshKey={props.refreshKey} />}
       {props.footer}
     </aside>
   );

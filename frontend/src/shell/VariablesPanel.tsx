@@ -5,20 +5,21 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, toApiError, type Variables } from "../api";
 import { formatCount } from "../grid/plain";
+import type { SessionCall } from "../notebook/reopen";
 
-export function VariablesPanel({ session, refreshKey }: { session?: string; refreshKey: number }) {
+export function VariablesPanel({ session, call, refreshKey }: { session?: string; call: SessionCall; refreshKey: number }) {
   const [vars, setVars] = useState<Variables>();
   const [error, setError] = useState<string>();
   const load = useCallback(() => {
     if (!session) return;
-    api.variables(session).then(
+    call((s) => api.variables(s)).then(
       (v) => {
         setVars(v);
         setError(undefined);
       },
       (e) => setError(toApiError(e).message),
     );
-  }, [session]);
+  }, [session, call]);
   useEffect(() => {
     setVars(undefined);
     load();
