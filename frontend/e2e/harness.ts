@@ -248,7 +248,7 @@ export async function waitStatus(page: Page, id: string, status: CellStatus | "s
   await page.waitForSelector(`[data-testid=cell][data-cell-id="${id}"][data-status="${status}"]`, { timeout });
 }
 
-/** Waits until the notebook has no run going (a second run would be refused). */
+/** Waits until the notebook has no run going (cells asked to run meanwhile would wait for it). */
 export async function settled(page: Page, timeout = 60_000) {
   await page.waitForSelector("[data-testid=run-all]:not([disabled])", { timeout });
 }

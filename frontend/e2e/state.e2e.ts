@@ -3,14 +3,17 @@
 // session has not made, switching notebooks keeps live results, cells a
 // failed run did not reach say "not run", recovered drafts are unsaved,
 // "Saved." lasts until the next edit, past runs show their timings, charts
-// come back after reopening, and a lake preview is not an edit.
-import { readFileSync } from "node:fs";
+// come back after reopening, a lake preview is not an edit, and cells asked
+// to run during a run wait for it, as in Jupyter.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   cell,
   drafts,
+  editCell,
   editorText,
   gridRows,
   openNotebook,
@@ -266,5 +269,70 @@ describe("what was run", () => {
     await expect.poll(() => page.getByTestId("cell").count()).toBe(cells + 1);
     await pane.getByTestId("lake-preview-close").click();
     expect(await page.getByTestId("lake-preview-pane").count()).toBe(0);
+  });
+});
+
+describe.skipIf(!process.env.SMALLFRY_PYTHON)("cells asked to run during a run", () => {
+  /** A notebook whose first cell runs until the test writes its gate file, then maybe fails. */
+  const gated = (name: string, gate: string, fail: boolean) =>
+    writeNotebook(
+      wb.server,
+      name,
+      [
+        pythonCell("wait", `import os, time\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.05)\n${fail ? "raise ValueError('no')" : "x = 1"}`),
+        sqlCell("b", "SELECT 2 AS two"),
+        sqlCell("c", "SELECT 3 AS three"),
+      ],
+      python3,
+    );
+  const asked = async (page: Page) => {
+    await cell(page, "wait").getByTestId("cell-run").click();
+    await waitStatus(page, "wait", "running", 60_000);
+    // The user runs b with its ▶ and c with Shift+Enter while wait runs.
+    await cell(page, "b").getByTestId("cell-run").click();
+    await editCell(page, "c");
+    await page.keyboard.press("Shift+Enter");
+    await waitStatus(page, "b", "queued");
+    await waitStatus(page, "c", "queued");
+    expect(await page.getByTestId("error-banner").count()).toBe(0);
+  };
+
+  it("run after it, in the order asked, with no error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smallfry-gate-"));
+    try {
+      const page = wb.page;
+      await openNotebook(page, wb.server, gated("queue-ok", join(dir, "go"), false));
+      const before = runIds(wb.server).length;
+      await asked(page);
+      writeFileSync(join(dir, "go"), "");
+      await waitStatus(page, "c", "done", 60_000);
+      expect(await cell(page, "b").getAttribute("data-status")).toBe("done");
+      expect(await cell(page, "wait").getAttribute("data-status")).toBe("done");
+      await settled(page);
+      expect(await page.getByTestId("error-banner").count()).toBe(0);
+      // wait's run, then one run of b and c, in that order.
+      const runs = runIds(wb.server).slice(before).map((id) => readRun(wb.server, id).cells.filter((c) => c.status !== "skipped").map((c) => c.id));
+      expect(runs.slice(-2)).toEqual([["wait"], ["b", "c"]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("are not run when it fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smallfry-gate-"));
+    try {
+      const page = wb.page;
+      await openNotebook(page, wb.server, gated("queue-fail", join(dir, "go"), true));
+      await asked(page);
+      writeFileSync(join(dir, "go"), "");
+      await waitStatus(page, "wait", "error", 60_000);
+      await waitStatus(page, "b", "skipped");
+      await waitStatus(page, "c", "skipped");
+      await settled(page);
+      expect(existsSync(join(dir, "go"))).toBe(true);
+      expect(await cell(page, "c").textContent()).toMatch(/not run/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -280,19 +280,45 @@ export function NotebookView(props: NotebookViewProps) {
     setTimeout(() => document.querySelector(`[data-testid=cell][data-cell-id="${CSS.escape(c.id)}"]`)?.scrollIntoView({ block: "center" }), 0);
   };
 
+  // Cells asked to run while a run is going wait for it, as in Jupyter
+  // (Shift+Enter, Shift+Enter…): they run next, unless it failed or was
+  // canceled, which leaves them not run.
+  const inFlight = useRef(false);
+  const waiting = useRef<{ ids: string[]; download: string[] }>();
   const run = useCallback(
-    async (ids: string[], download?: string[]) => {
+    async (ids: string[], download?: string[]): Promise<void> => {
       if (!session || readOnly || ids.length === 0) return;
+      if (inFlight.current) {
+        const w = (waiting.current ??= { ids: [], download: [] });
+        for (const id of ids) {
+          if (w.ids.includes(id)) continue;
+          w.ids.push(id);
+          dispatchRt({ id, msg: { type: "queued" } });
+        }
+        w.download.push(...(download ?? []));
+        return;
+      }
+      inFlight.current = true;
       setRunning(true);
       setError(undefined);
       currentRun.current = undefined;
       cancelAsked.current = false;
+      let ok = false;
       try {
-        await withSession((s) => api.runCells(s, { cells: docRef.current.cells, run: ids, download }));
+        const done = await withSession((s) => api.runCells(s, { cells: docRef.current.cells, run: ids, download }));
+        ok = done.status === "ok";
       } catch (e) {
         setError((e as ApiError).message);
       } finally {
-        setRunning(false);
+        inFlight.current = false;
+        const next = waiting.current;
+        waiting.current = undefined;
+        if (next && ok && !cancelAsked.current) {
+          void runRef.current(next.ids, next.download.length > 0 ? next.download : undefined);
+        } else {
+          for (const id of next?.ids ?? []) dispatchRt({ id, msg: { type: "finished", status: "skipped", seq: seq.current++ } });
+          setRunning(false);
+        }
         props.onRan();
         api.completions(sessionRef.current).then(setCompletions, () => undefined);
       }
@@ -300,6 +326,8 @@ export function NotebookView(props: NotebookViewProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [session, readOnly],
   );
+  const runRef = useRef(run);
+  runRef.current = run;
 
   const runnable = (ids: string[]) =>
     ids.filter((id) => {
