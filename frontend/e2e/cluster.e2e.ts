@@ -180,8 +180,15 @@ describe.skipIf(missing !== "")("cluster cells", () => {
     // Locally, the cell would download the whole table: the offer, with the estimate.
     await cell(page, "agg").getByTestId("cell-run").click();
     await waitStatus(page, "agg", "error", 60_000);
-    await cell(page, "agg").getByTestId("offload-offer").waitFor();
-    expect(Number(await cell(page, "agg").getByTestId("cell-estimate").getAttribute("data-to-download"))).toBeGreaterThan(1000);
+    const offer = cell(page, "agg").getByTestId("offload-offer");
+    await offer.waitFor();
+    expect(Number(await offer.getAttribute("data-to-download"))).toBeGreaterThan(1000);
+    // Said once, with the table and the setting; nothing claims it was read.
+    expect(await offer.getByTestId("offload-message").textContent()).toMatch(/^This cell would download .* over the 1000 bytes offload threshold \(setting cluster\.offloadBytes\)/);
+    const said = (await cell(page, "agg").getByTestId("cell-output").textContent()) ?? "";
+    expect(said.match(/would download/g)).toHaveLength(1);
+    expect(await cell(page, "agg").getByTestId("cell-error").count()).toBe(0);
+    expect(await cell(page, "agg").getByTestId("cell-estimate").count()).toBe(0);
     await page.screenshot({ path: "../build/e2e/cluster-offer.png" });
     await runEnded(page);
     await cell(page, "agg").getByTestId("offload-run-on-cluster").click();

@@ -249,7 +249,7 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
   if (!out) return null;
   return (
     <div className="cell-output" data-testid="cell-output">
-      {out.error && !out.jupyter?.some((o) => (o as { output_type?: string }).output_type === "error") && (
+      {out.error && !out.error.offload && !out.jupyter?.some((o) => (o as { output_type?: string }).output_type === "error") && (
         <pre className="cell-error" data-testid="cell-error">
           {out.error.message}
         </pre>
@@ -257,6 +257,7 @@ function Output(props: CellProps & { charting: boolean; setCharting(v: boolean):
       {out.error?.offload && (
         <OffloadOffer
           offer={out.error.offload}
+          message={out.error.message}
           readOnly={props.readOnly}
           onCluster={(name) => props.onOffload?.(cell.id, { cluster: name })}
           onDownload={() => props.onOffload?.(cell.id, "download")}

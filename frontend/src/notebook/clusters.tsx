@@ -93,13 +93,15 @@ export function NotebookEngine(props: { runtime?: Runtime; clusters: ClusterInfo
 }
 
 /** The offer a local cell gets when it would download too much of the S3 lake. */
-export function OffloadOffer(props: { offer: Offer; readOnly: boolean; onCluster(name: string): void; onDownload(): void }) {
+/**
+ * A local cell refused for what it would download: the refusal's message
+ * (the tables, the threshold and its setting), said once, and its choices.
+ */
+export function OffloadOffer(props: { offer: Offer; message: string; readOnly: boolean; onCluster(name: string): void; onDownload(): void }) {
   const { offer } = props;
   return (
-    <div className="offload" data-testid="offload-offer">
-      <p>
-        This cell would download {formatBytes(offer.toDownload)} of the S3 lake (over the {formatBytes(offer.threshold)} threshold).
-      </p>
+    <div className="offload" data-testid="offload-offer" data-to-download={offer.toDownload} data-threshold={offer.threshold}>
+      <p data-testid="offload-message">{props.message.charAt(0).toUpperCase() + props.message.slice(1)}</p>
       {!props.readOnly && (
         <p>
           {offer.clusters.map((name) => (
@@ -116,9 +118,13 @@ export function OffloadOffer(props: { offer: Offer; readOnly: boolean; onCluster
   );
 }
 
-/** What a finished cell tells of its engine: the S3 estimate, the cluster's operation and bytes. */
+/**
+ * What a finished cell tells of its engine: the S3 estimate, the cluster's
+ * operation and bytes. A cell refused for its download read nothing (its
+ * offer says what it would).
+ */
 export function EngineNotes({ output }: { output: CellOutput }) {
-  const est = output.estimate;
+  const est = output.error?.offload ? undefined : output.estimate;
   return (
     <>
       {est && (
