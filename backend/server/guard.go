@@ -25,7 +25,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				"host "+quote(r.Host)+" is not this server: open the link smallfry serve printed")
 			return
 		}
-		h.Set("Content-Security-Policy", contentPolicy(r.Host))
+		h.Set("Content-Security-Policy", contentPolicy(r.Host, ""))
 		// Browsers send Origin on every POST and WebSocket handshake; a page
 		// of ours sends our own. Any other Origin, "null" included, is another
 		// site acting with the user's cookie.
@@ -97,11 +97,18 @@ func cookieName(port string) string { return "smallfry-session-" + port }
 // contentPolicy lets the page load only this server's code, styles,
 // images and fonts (and data:/blob: URLs the app makes), and talk only to
 // this server: a notebook's markdown or HTML output that names a remote
-// image or script stays offline. Inline style attributes are allowed
-// (CodeMirror, Vega and the grid set them); no url() in them can load
-// from elsewhere, img-src and font-src keep to this server.
-func contentPolicy(host string) string {
-	return "default-src 'self'; script-src 'self' data: blob:; style-src 'self' 'unsafe-inline' data: blob:; " +
+// image or script stays offline. A <style> element applies only if it
+// carries the page's nonce (the editor's, given it by index.html), so a
+// notebook's markdown or HTML output cannot restyle the workbench. Inline
+// style attributes are allowed (Vega's SVG and sanitized HTML outputs
+// have them); no url() in them can load from elsewhere, img-src and
+// font-src keep to this server.
+func contentPolicy(host, styleNonce string) string {
+	style := "style-src 'self' data: blob:"
+	if styleNonce != "" {
+		style += " 'nonce-" + styleNonce + "'"
+	}
+	return "default-src 'self'; script-src 'self' data: blob:; " + style + "; style-src-attr 'unsafe-inline'; " +
 		"img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' data: blob:; worker-src 'self' blob:; " +
 		"connect-src 'self' ws://" + host + "; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }

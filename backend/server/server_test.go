@@ -90,7 +90,7 @@ func start(t *testing.T, tune ...func(*Options)) *testServer {
 	fake := &fakeService{started: make(chan struct{}), canceled: make(chan error, 1)}
 	hub := NewHub(log)
 	assets := fstest.MapFS{
-		"index.html":    {Data: []byte("<html>smallfry app</html>")},
+		"index.html":    {Data: []byte("<html><head></head>smallfry app</html>")},
 		"assets/app.js": {Data: []byte("console.log('app')")},
 	}
 	opts := Options{Assets: assets, Log: log}

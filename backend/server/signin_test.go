@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,27 @@ func TestContentSecurityPolicy(t *testing.T) {
 		if strings.Contains(csp, "unsafe-eval") || strings.Contains(csp, "http:") || strings.Contains(csp, "*") {
 			t.Errorf("%s: Content-Security-Policy %q lets code or loads in from elsewhere", path, csp)
 		}
+		// Inline style attributes, not <style> elements: those need the page's nonce.
+		if !strings.Contains(csp, "; style-src-attr 'unsafe-inline';") || strings.Count(csp, "unsafe-inline") != 1 {
+			t.Errorf("%s: Content-Security-Policy %q lets in <style> elements without the nonce", path, csp)
+		}
+	}
+
+	// Each page has its own nonce, in its policy and in a meta tag for its code.
+	nonce := regexp.MustCompile(`<meta name="smallfry-style-nonce" content="([A-Z2-7]{26})">`)
+	seen := map[string]bool{}
+	for range 2 {
+		resp, body := ts.do(t, request{path: "/", header: ts.auth()})
+		m := nonce.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("the page has no style nonce: %q", body)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'self' data: blob: 'nonce-"+m[1]+"';") {
+			t.Errorf("the policy %q lacks the page's nonce %s", csp, m[1])
+		}
+		if seen[m[1]] {
+			t.Errorf("two pages got the nonce %s", m[1])
+		}
+		seen[m[1]] = true
 	}
 }

@@ -2,10 +2,13 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
 	"io"
+	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
 // handleStatic serves the built UI. Paths that name no file get index.html,
@@ -26,9 +29,17 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	// index.html names the hashed assets of the current build: never cache it.
 	w.Header().Set("Cache-Control", "no-store")
-	if !s.serveFile(w, r, "index.html") {
+	page, err := fs.ReadFile(s.assets, "index.html")
+	if err != nil {
 		http.Error(w, "the UI has no index.html (was the frontend built?)", http.StatusNotFound)
+		return
 	}
+	// Each page gets its own nonce (128 random bits) for the <style>
+	// elements its code makes (contentPolicy), in a meta tag the code reads.
+	nonce := rand.Text()
+	w.Header().Set("Content-Security-Policy", contentPolicy(r.Host, nonce))
+	page = bytes.Replace(page, []byte("<head>"), []byte(`<head><meta name="smallfry-style-nonce" content="`+nonce+`">`), 1)
+	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(page))
 }
 
 // serveFile serves a regular file of the assets and reports whether there

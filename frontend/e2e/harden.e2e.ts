@@ -7,7 +7,7 @@ import { createServer, type Server as HTTPServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cell, openNotebook, python3, pythonCell, settled, sqlCell, useWorkbench, waitOutput, waitStatus, writeNotebook } from "./harness";
+import { cell, editCell, openNotebook, python3, pythonCell, settled, sqlCell, useWorkbench, waitOutput, waitStatus, writeNotebook } from "./harness";
 
 const grace = 5; // seconds: --tab-grace (heartbeats every 1.7 s)
 const wb = useWorkbench({ server: { args: ["--tab-grace", `${grace}s`] } });
@@ -102,6 +102,26 @@ describe("the Content-Security-Policy", () => {
     await waitStatus(page, "chart", "done");
     await cell(page, "chart").locator('[data-testid=chart][data-rendered="true"]').waitFor();
     expect(await violations()).toEqual([]);
+  });
+
+  it("applies only the <style> elements that carry the page's nonce: the editor's do, others do not", async () => {
+    const page = wb.page;
+    const violations = await watchViolations(page);
+    await openNotebook(page, wb.server, writeNotebook(wb.server, "csp-style", [sqlCell("q", "SELECT 1 AS one")]));
+    // The editor mounts its styles (CodeMirror's base theme makes it a flex column).
+    await editCell(page, "q");
+    expect(await cell(page, "q").locator(".cm-editor").evaluate((el) => getComputedStyle(el).display)).toBe("flex");
+    const nonce = await page.locator('meta[name="smallfry-style-nonce"]').getAttribute("content");
+    expect(nonce).toMatch(/^[A-Z2-7]{26}$/);
+    // A <style> element without the nonce, as injected markup would make, is refused.
+    const applied = await page.evaluate(() => {
+      const s = document.createElement("style");
+      s.textContent = "body { margin-left: 321px !important; }";
+      document.head.append(s);
+      return getComputedStyle(document.body).marginLeft;
+    });
+    expect(applied).not.toBe("321px");
+    await expect.poll(violations).toEqual([expect.stringMatching(/^style-src-elem inline$/)]);
   });
 });
 

@@ -14,6 +14,7 @@ import { configFromSpec, fieldType, validateConfig } from "./spec";
 import "./chart.css";
 import { useTheme } from "../theme/theme";
 import { fillWidth } from "./width";
+import { embedStyle } from "./embed";
 
 export const CHART_ROW_CAP = 50_000;
 const URL_PROBLEM = "This chart reads data from a URL; charts draw only the notebook's own results.";
@@ -88,7 +89,7 @@ export function ChartView({ session, result, spec, onError, renderer = "canvas" 
         loader.file = refuse;
         // ast: Vega's expressions are interpreted, not compiled with new Function,
         // which the browser server's Content-Security-Policy forbids (no unsafe-eval).
-        const res = await embed(el, full as never, { actions: false, renderer, loader, logLevel: vega.Warn, ast: true, ...(dark ? { theme: "dark" as const } : {}) });
+        const res = await embed(el, full as never, { ...embedStyle(dark), renderer, loader, logLevel: vega.Warn, ast: true, ...(dark ? { theme: "dark" as const } : {}) });
         if (!live) {
           res.finalize();
           return;

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { readsURL } from "./ChartView";
 import "./chart.css";
+import { embedStyle } from "./embed";
 
 export function SavedChart({ spec }: { spec: unknown }) {
   const host = useRef<HTMLDivElement>(null);
@@ -24,7 +25,7 @@ export function SavedChart({ spec }: { spec: unknown }) {
         const refuse = () => Promise.reject(new Error("charts only read the notebook's results, not URLs or files"));
         loader.http = refuse;
         loader.file = refuse;
-        const res = await embed(el, { width: "container", ...(spec as object) } as never, { actions: false, renderer: "canvas", loader, logLevel: vega.Warn, ast: true });
+        const res = await embed(el, { width: "container", ...(spec as object) } as never, { ...embedStyle(false), renderer: "canvas", loader, logLevel: vega.Warn, ast: true });
         finalize = () => res.finalize();
         if (!live) finalize();
         else setRendered(true);

@@ -182,6 +182,11 @@ const cellTheme = EditorView.theme({
   ".cm-gutters": { backgroundColor: "#f6f8fa", color: "#8c959f", borderRight: "1px solid #e1e4e8" },
 });
 
+// The browser server's Content-Security-Policy applies a <style> element
+// only with the page's nonce, which index.html carries (backend/server's
+// static.go); the desktop window has no such policy and no nonce.
+const styleNonce = document.querySelector<HTMLMetaElement>('meta[name="smallfry-style-nonce"]')?.content;
+
 export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): CellEditor {
   const language = new Compartment();
   let pushed: Completions | undefined;
@@ -223,6 +228,7 @@ export function createCellEditor(parent: HTMLElement, opts: CellEditorOptions): 
     EditorView.lineWrapping,
     errorLine(),
     cellTheme,
+    styleNonce ? EditorView.cspNonce.of(styleNonce) : [],
     EditorView.updateListener.of((u) => {
       if (u.docChanged && !u.transactions.some((tr) => tr.annotation(external))) opts.onChange(u.state.doc.toString());
     }),
