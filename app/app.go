@@ -73,6 +73,7 @@ func Run(ctx context.Context, cfg Config) error {
 				s.start(ctx)
 			}
 		},
+		OnDomReady: func(context.Context) { shell.quitOn(ctx.Done()) },
 		OnShutdown: func(context.Context) {
 			// Reverse order, so a service can rely on those started before it.
 			for i := len(services) - 1; i >= 0; i-- {

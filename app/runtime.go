@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
@@ -9,9 +10,23 @@ import (
 // shell wraps every call into the Wails runtime, so services stay free of
 // Wails and this is the one place to look when the runtime API changes.
 // It holds the startup context because every runtime call needs it.
-// (SIGINT/SIGTERM need nothing here: Wails quits on them and runs OnShutdown.)
 type shell struct {
-	ctx context.Context
+	ctx      context.Context
+	quitting sync.Once
+}
+
+// quitOn closes the window when done ends (main.go's SIGINT/SIGTERM
+// context), called once the page is up. Wails quits on those signals by
+// stopping GTK's main loop, which does nothing before the loop runs: a
+// signal in the first moments of start-up was lost and the window stayed.
+// By the page's DOM-ready the loop runs, so a signal from any time quits.
+func (s *shell) quitOn(done <-chan struct{}) {
+	s.quitting.Do(func() {
+		go func() {
+			<-done
+			runtime.Quit(s.ctx)
+		}()
+	})
 }
 
 func (s *shell) start(ctx context.Context) { s.ctx = ctx }
