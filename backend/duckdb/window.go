@@ -182,15 +182,16 @@ func (s *Session) scanWindow(ctx context.Context, req WindowRequest, fn func(*ar
 	return total, nil
 }
 
-// GridStringMax is the most characters of one string a window carries. An
-// Arrow string column holds at most 2 GiB per batch (int32 offsets), and a
-// grid cell shows a line: longer values are cut, with a note of their size,
-// and stay whole in the result (exports, SQL). At 4 bytes a character, a
-// batch of DuckDB's 2048 rows stays under 256 MiB a column.
+// GridStringMax is the most characters of one string, or bytes of one
+// blob, a window carries. An Arrow string or binary column holds at most
+// 2 GiB per batch (int32 offsets), and a grid cell shows a line: longer
+// values are cut, with a note of their size, and stay whole in the result
+// (exports, SQL). At 4 bytes a character, a batch of DuckDB's 2048 rows
+// stays under 256 MiB a column.
 const GridStringMax = 32 << 10
 
 // gridColumns is the select list of a window over t: every column, VARCHAR
-// ones cut to GridStringMax characters.
+// ones cut to GridStringMax characters and BLOB ones to as many bytes.
 func (s *Session) gridColumns(ctx context.Context, t Table) (string, error) {
 	cols, err := s.Columns(ctx, t)
 	if err != nil {
@@ -199,14 +200,18 @@ func (s *Session) gridColumns(ctx context.Context, t Table) (string, error) {
 	list := make([]string, len(cols))
 	for i, c := range cols {
 		q := QuoteIdent(c.Name)
-		if c.Type != "VARCHAR" {
+		switch c.Type {
+		case "VARCHAR":
+			// strlen counts bytes without decoding, so short values cost a
+			// comparison; a character is at least a byte, so no value over
+			// GridStringMax characters passes uncut.
+			list[i] = fmt.Sprintf("CASE WHEN strlen(%[1]s) > %[2]d THEN left(%[1]s, %[2]d) || ' … [cut for the grid: ' || strlen(%[1]s) || ' bytes in all; export the result for the whole value]' ELSE %[1]s END AS %[1]s", q, GridStringMax)
+		case "BLOB":
+			// The note is ASCII: a blob takes text only as escaped bytes.
+			list[i] = fmt.Sprintf("CASE WHEN octet_length(%[1]s) > %[2]d THEN %[1]s[1:%[2]d] || (' ... [cut for the grid: ' || octet_length(%[1]s) || ' bytes in all; export the result for the whole value]')::BLOB ELSE %[1]s END AS %[1]s", q, GridStringMax)
+		default:
 			list[i] = q
-			continue
 		}
-		// strlen counts bytes without decoding, so short values cost a
-		// comparison; a character is at least a byte, so no value over
-		// GridStringMax characters passes uncut.
-		list[i] = fmt.Sprintf("CASE WHEN strlen(%[1]s) > %[2]d THEN left(%[1]s, %[2]d) || ' … [cut for the grid: ' || strlen(%[1]s) || ' bytes in all; export the result for the whole value]' ELSE %[1]s END AS %[1]s", q, GridStringMax)
 	}
 	return strings.Join(list, ", "), nil
 }
