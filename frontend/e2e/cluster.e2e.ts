@@ -184,7 +184,7 @@ describe.skipIf(missing !== "")("cluster cells", () => {
     await offer.waitFor();
     expect(Number(await offer.getAttribute("data-to-download"))).toBeGreaterThan(1000);
     // Said once, with the table and the setting; nothing claims it was read.
-    expect(await offer.getByTestId("offload-message").textContent()).toMatch(/^This cell would download .* over the 1000 bytes offload threshold \(setting cluster\.offloadBytes\)/);
+    expect(await offer.getByTestId("offload-message").textContent()).toMatch(/this cell would download .* over the 1000 bytes offload threshold \(setting cluster\.offloadBytes\)/);
     const said = (await cell(page, "agg").getByTestId("cell-output").textContent()) ?? "";
     expect(said.match(/would download/g)).toHaveLength(1);
     expect(await cell(page, "agg").getByTestId("cell-error").count()).toBe(0);

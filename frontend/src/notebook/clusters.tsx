@@ -101,7 +101,7 @@ export function OffloadOffer(props: { offer: Offer; message: string; readOnly: b
   const { offer } = props;
   return (
     <div className="offload" data-testid="offload-offer" data-to-download={offer.toDownload} data-threshold={offer.threshold}>
-      <p data-testid="offload-message">{props.message.charAt(0).toUpperCase() + props.message.slice(1)}</p>
+      <p data-testid="offload-message">{props.message}</p>
       {!props.readOnly && (
         <p>
           {offer.clusters.map((name) => (
