@@ -22,13 +22,19 @@ async function pageAt(width: number, height: number, path: string, colorScheme: 
   return { page, close: () => context.close() };
 }
 
-/** The tops and bottoms of the toolbar's visible controls. */
+/** The toolbar's visible controls: their tops and bottoms, and those that stick out of the bar's sides. */
 async function toolbarRows(page: Page) {
   return page.getByTestId("toolbar").evaluate((bar) => {
-    const boxes = [...bar.querySelectorAll<HTMLElement>("button, select, h2, .sf-kernel")]
-      .filter((el) => el.offsetParent !== null && !el.closest("[role=menu]"))
-      .map((el) => el.getBoundingClientRect());
-    return { height: bar.getBoundingClientRect().height, tops: boxes.map((b) => Math.round(b.top)), bottoms: boxes.map((b) => Math.round(b.bottom)), count: boxes.length };
+    const controls = [...bar.querySelectorAll<HTMLElement>("button, select, h2, .sf-kernel")].filter((el) => el.offsetParent !== null && !el.closest("[role=menu]"));
+    const boxes = controls.map((el) => el.getBoundingClientRect());
+    const edge = bar.getBoundingClientRect();
+    return {
+      height: edge.height,
+      tops: boxes.map((b) => Math.round(b.top)),
+      bottoms: boxes.map((b) => Math.round(b.bottom)),
+      count: boxes.length,
+      outside: controls.filter((_, i) => boxes[i].left < edge.left - 0.5 || boxes[i].right > edge.right + 0.5).map((el) => el.textContent || el.tagName),
+    };
   });
 }
 
@@ -50,33 +56,41 @@ describe("layout", () => {
     [1280, 800],
     [1024, 700],
   ]) {
-    it(`keeps the toolbar on one row at ${width} px, runs panel open or not`, async () => {
-      const { page, close } = await pageAt(width, height, "tour.ipynb");
-      try {
-        for (const open of [true, false]) {
-          const panel = page.getByTestId("side-panel");
-          if ((await panel.getAttribute("data-open")) !== String(open)) await panel.getByTestId("toggle-history").click();
-          await expect.poll(() => panel.getAttribute("data-open")).toBe(String(open));
-          const rows = await toolbarRows(page);
-          expect(rows.count).toBeGreaterThan(5);
-          const runAll = (await page.getByTestId("run-all").boundingBox())!;
-          // One row: every control overlaps the Run all button's line, and the bar is one control high.
-          for (const [i, top] of rows.tops.entries()) {
-            expect(top, `control ${i} starts below the first row`).toBeLessThan(runAll.y + runAll.height);
-            expect(rows.bottoms[i]).toBeGreaterThan(runAll.y);
+    it(`keeps the toolbar on one row at ${width} px, runs panel open or not, with the SQL engine picker or not`, async () => {
+      // A notebook that names a cluster engine shows the SQL engine picker too.
+      const engine = writeNotebook(wb.server, `engine-${width}`, [sqlCell("a", "SELECT 1")], { smallfry: { engine: "nightly" } });
+      for (const path of ["tour.ipynb", engine]) {
+        const { page, close } = await pageAt(width, height, path);
+        try {
+            for (const open of [true, false]) {
+            const panel = page.getByTestId("side-panel");
+            if ((await panel.getAttribute("data-open")) !== String(open)) await panel.getByTestId("toggle-history").click();
+            await expect.poll(() => panel.getAttribute("data-open")).toBe(String(open));
+            const rows = await toolbarRows(page);
+            expect(rows.count).toBeGreaterThan(5);
+            const runAll = (await page.getByTestId("run-all").boundingBox())!;
+            // One row: every control overlaps the Run all button's line, and the bar is one control high.
+            for (const [i, top] of rows.tops.entries()) {
+              expect(top, `control ${i} starts below the first row`).toBeLessThan(runAll.y + runAll.height);
+              expect(rows.bottoms[i]).toBeGreaterThan(runAll.y);
+            }
+            expect(rows.height).toBeLessThan(runAll.height * 2);
+            // Nothing is cut off at the bar's ends.
+            expect(rows.outside, `${path}: controls outside the toolbar`).toEqual([]);
+            // The title stays readable, and the menu still has every action.
+            expect((await page.getByTestId("notebook-title").boundingBox())!.width).toBeGreaterThanOrEqual(60);
+            await page.getByTestId("toolbar-more").click();
+            for (const id of ["run-from-here", "move-up", "move-down", "duplicate", "delete-cell", "runtime-kind", "theme-switch"]) {
+              await page.getByTestId("toolbar-menu").getByTestId(id).waitFor();
+            }
+            // The engine picker is in the row, or in the menu where the row has no room.
+            expect(await page.getByTestId("notebook-engine").count()).toBe(path === engine ? 1 : 0);
+            await page.keyboard.press("Escape");
+            await page.getByTestId("toolbar-menu").waitFor({ state: "detached" });
           }
-          expect(rows.height).toBeLessThan(runAll.height * 2);
-          // The title stays readable, and the menu still has every action.
-          expect((await page.getByTestId("notebook-title").boundingBox())!.width).toBeGreaterThanOrEqual(60);
-          await page.getByTestId("toolbar-more").click();
-          for (const id of ["run-from-here", "move-up", "move-down", "duplicate", "delete-cell", "runtime-kind", "theme-switch"]) {
-            await page.getByTestId("toolbar-menu").getByTestId(id).waitFor();
-          }
-          await page.keyboard.press("Escape");
-          await page.getByTestId("toolbar-menu").waitFor({ state: "detached" });
+        } finally {
+          await close();
         }
-      } finally {
-        await close();
       }
     });
   }

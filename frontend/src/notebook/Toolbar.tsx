@@ -39,24 +39,55 @@ export interface ToolbarProps {
   onNotice(msg: string): void;
 }
 
-/** Below this width (the full row of buttons and a readable title) the toolbar is compact: labels shortened, Save and Publish in the menu. */
+/**
+ * Below this width (the full row of buttons and a readable title) the
+ * toolbar is compact: labels shortened, Save and Publish in the menu.
+ */
 const compactBelow = 800;
+
+/** How much the row holds: all of it, compact, or compact with the SQL engine picker in the menu too. */
+type Fit = 0 | 1 | 2;
 
 export function Toolbar(props: ToolbarProps) {
   const { actions: a, running, dirty, readOnly } = props;
   const [menu, setMenu] = useState(false);
-  const [compact, setCompact] = useState(false);
+  const [fit, setFit] = useState<Fit>(0);
+  const compact = fit > 0;
   const row = useRef<HTMLDivElement>(null);
   const more = useRef<HTMLDivElement>(null);
   // Measured before the first paint, so the toolbar never shows the other
-  // row first and then changes under the user's eyes.
+  // row first and then changes under the user's eyes; again when the bar's
+  // width or its controls change. A row that does not fit gives way to the
+  // next; a row comes back once the bar is as wide as it needed.
+  const fitNow = useRef<Fit>(0);
+  const needs = useRef([compactBelow, 0]); // the width the full and the compact row last needed
   useLayoutEffect(() => {
     const el = row.current;
     if (!el) return;
-    setCompact(el.clientWidth < compactBelow);
-    const ro = new ResizeObserver(() => setCompact(el.clientWidth < compactBelow));
+    const measure = () => {
+      const width = el.clientWidth;
+      const now = fitNow.current;
+      let next: number = now;
+      if (now < 2 && el.scrollWidth > width + 1) {
+        needs.current[now] = Math.max(now === 0 ? compactBelow : 0, el.scrollWidth);
+        next = now + 1;
+      } else if (now === 0 && width < compactBelow) {
+        next = 1;
+      } else {
+        while (next > 0 && width >= needs.current[next - 1]) next--;
+      }
+      fitNow.current = next as Fit;
+      setFit(next as Fit);
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
-    return () => ro.disconnect();
+    const mo = new MutationObserver(measure);
+    mo.observe(el, { childList: true, subtree: true, characterData: true, attributes: true });
+    return () => {
+      ro.disconnect();
+      mo.disconnect();
+    };
   }, []);
   useEffect(() => {
     if (!menu) return;
@@ -120,7 +151,7 @@ export function Toolbar(props: ToolbarProps) {
   return (
     <div className={`toolbar-row${compact ? " compact" : ""}`} ref={row} data-testid="toolbar" data-compact={compact}>
       <div className="toolbar-title">{props.title}</div>
-      {!readOnly && props.engine}
+      {!readOnly && fit < 2 && props.engine}
       <div className="toolbar-actions">
         <span className="group">
           <button data-testid="run-all" title="Run all (Ctrl+Shift+Enter)" onClick={a.runAll} disabled={running}>
@@ -168,6 +199,7 @@ export function Toolbar(props: ToolbarProps) {
               {compact && item("save", "Save (Ctrl+S)", a.save, { disabled: !dirty })}
               {compact && a.publish && item("publish", "Publish…", a.publish, { disabled: running })}
               <hr />
+              {!readOnly && fit === 2 && props.engine && <div className="toolbar-menu-row">{props.engine}</div>}
               <div className="toolbar-menu-row">
                 <RuntimePicker runtime={props.runtime} disabled={running} onError={props.onError} />
               </div>
