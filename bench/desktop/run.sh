@@ -25,6 +25,14 @@ fail() {
 command -v Xvfb >/dev/null || fail "Xvfb is missing (scripts/install-deps.sh test installs it)"
 [[ -x $chromium ]] || fail "$chromium is missing"
 
+# PSS splits a shared page between the processes that map it: a WebKit or
+# Chromium left running elsewhere would take half of the libraries' pages
+# and the figures would read low (175 MiB instead of 280 for the app).
+if others=$(pgrep -a -f 'WebKitWebProcess|WebKitNetworkProcess|/chromium( |$)'); then
+	echo "$others" | head -n5 >&2
+	fail "other WebKit or Chromium processes are running: stop them first (their shared pages would lower the PSS measured)"
+fi
+
 tmp=$(mktemp -d)
 xvfb_pid='' serve_pid=''
 cleanup() {
