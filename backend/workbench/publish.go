@@ -444,6 +444,15 @@ func stateOf(path string, sc *notebook.Schedule) *PublishState {
 	return st
 }
 
+// publishOf is a published notebook's state as its file has it; nil for
+// one not published.
+func publishOf(path string, nb *notebook.Notebook) *PublishState {
+	if nb.Meta.Schedule == nil {
+		return nil
+	}
+	return stateOf(path, nb.Meta.Schedule)
+}
+
 // scheduleOf reads a notebook's published schedule from its file.
 func (s *Service) scheduleOf(path string) (string, *notebook.Schedule, error) {
 	abs, err := s.notebookPath(path)

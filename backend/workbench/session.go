@@ -130,7 +130,7 @@ func (s *Service) OpenNotebook(ctx context.Context, path string) (*OpenedNoteboo
 	if err != nil {
 		return nil, err
 	}
-	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}, States: map[string]*CellState{}, Repairs: repairs}
+	opened := &OpenedNotebook{Session: ss.id, Path: path, Outputs: map[string]*CellOutput{}, States: map[string]*CellState{}, Repairs: repairs, Publish: publishOf(path, nb)}
 	for id, st := range states {
 		if nb.Cell(id) != nil {
 			opened.States[id] = st

@@ -128,7 +128,7 @@ func (s *Service) resume(abs, path, client string) (*OpenedNotebook, error) {
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	opened := &OpenedNotebook{Session: ss.id, Path: path, Resumed: true, Runtime: runtimeOf(ss.file), Outputs: map[string]*CellOutput{}, States: maps.Clone(ss.states)}
+	opened := &OpenedNotebook{Session: ss.id, Path: path, Resumed: true, Runtime: runtimeOf(ss.file), Outputs: map[string]*CellOutput{}, States: maps.Clone(ss.states), Publish: publishOf(path, ss.file)}
 	opened.Cells = cellsOf(ss.file)
 	if draft != nil {
 		opened.Cells = draft.Cells

@@ -82,6 +82,10 @@ type OpenedNotebook struct {
 	// Unsaved is set when Cells differ from the notebook file: an autosave
 	// draft was applied (after a crash, Recovered says when it was saved).
 	Unsaved bool `json:"unsaved,omitempty"`
+	// Publish is a published notebook's place on the schedule as its file
+	// has it, Airflow not asked (PublishState adds what Airflow says), so
+	// the first screen shows its publish line at once.
+	Publish *PublishState `json:"publish,omitempty"`
 }
 
 // CellState is what a cell last did: its status (done, error, canceled,

@@ -495,3 +495,33 @@ func TestPreviewLake(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Opening a published notebook says its schedule as its file has it, with
+// no Airflow asked (none is reachable here), so its first screen has the
+// publish line; an unpublished one says nothing of publishing.
+func TestOpenNotebookSaysItsSchedule(t *testing.T) {
+	s, _ := newService(t)
+	dir := notebooksDir(t, s)
+	published := `{"cells": [{"cell_type": "code", "id": "q", "metadata": {}, "source": "SELECT 1", "outputs": [], "execution_count": null}],
+ "metadata": {"smallfry": {"schedule": {"airflow": "http://127.0.0.1:9", "dag_id": "smallfry_daily", "cron": "0 3 * * *", "timezone": "UTC",
+  "snapshot": "snapshots/x.ipynb", "published_at": "2026-12-01T00:00:00Z"}}}, "nbformat": 4, "nbformat_minor": 5}`
+	if err := os.WriteFile(filepath.Join(dir, "daily.ipynb"), []byte(published), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path      string
+		published bool
+	}{{"daily.ipynb", true}, {"tour.ipynb", false}} {
+		opened := open(t, s, tc.path)
+		if !tc.published {
+			if opened.Publish != nil {
+				t.Errorf("%s: Publish = %+v, want none", tc.path, opened.Publish)
+			}
+			continue
+		}
+		st := opened.Publish
+		if st == nil || !st.Published || st.DagID != "smallfry_daily" || st.Cron != "0 3 * * *" || st.Label == "" || st.Problem != "" {
+			t.Fatalf("%s: Publish = %+v, want the file's schedule, described, and no problem (Airflow not asked)", tc.path, st)
+		}
+	}
+}

@@ -7,7 +7,7 @@
 // make bench's: bench/desktop.)
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { cell, editorText, openNotebook, useWorkbench } from "./harness";
+import { cell, editorText, openNotebook, sqlCell, useWorkbench, writeNotebook } from "./harness";
 
 const wb = useWorkbench();
 
@@ -181,5 +181,31 @@ describe("start-up", () => {
     for (const call of ["OpenNotebook", "Info", "Account", "Runs", "PublishedNotebooks"]) {
       expect(got.sfCalls.filter((c) => c === call), call).toHaveLength(1);
     }
+  });
+
+  it("shows a published notebook's publish line in its first frame, from its file, before Airflow answers", async () => {
+    const { page } = wb;
+    // Published (its file says so) to an Airflow that is not there: the
+    // live state can only come late, with the problem.
+    const path = writeNotebook(wb.server, "published-first", [sqlCell("q", "SELECT 1")], {
+      smallfry: {
+        schedule: { airflow: "http://127.0.0.1:9", dag_id: "smallfry_published_first", cron: "0 3 * * *", timezone: "UTC", snapshot: "snapshots/x.ipynb", published_at: "2026-12-01T00:00:00Z" },
+      },
+    });
+    await page.addInitScript(() => {
+      const w = window as unknown as { sfLine?: string | null };
+      new MutationObserver((_, obs) => {
+        const root = document.getElementById("app");
+        if (!root?.querySelector("[data-testid=cell]")) return;
+        obs.disconnect();
+        // What the frame that first shows the cells shows of the schedule.
+        requestAnimationFrame(() => (w.sfLine = root.querySelector("[data-testid=published-text]")?.textContent ?? null));
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await openNotebook(page, wb.server, path);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { sfLine?: string | null }).sfLine)).toMatch(/03:00/);
+    // The publish line stays, and the toolbar offers no second Publish.
+    await page.getByTestId("published-line").waitFor();
+    expect(await page.getByTestId("publish").count()).toBe(0);
   });
 });

@@ -219,6 +219,7 @@ export interface OpenedNotebook {
   states?: Record<string, CellState>;
   resumed?: boolean;
   unsaved?: boolean;
+  publish?: PublishState;
 }
 
 /** workbench.OutputEvent */

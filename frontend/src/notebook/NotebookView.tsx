@@ -249,7 +249,7 @@ export function NotebookView(props: NotebookViewProps) {
 
   // Publishing: the notebook's place on the schedule, and the dialog. The
   // check run reads the file, so unsaved edits are saved first.
-  const publishing = usePublishState(props.path, !props.runId);
+  const publishing = usePublishState(props.path, !props.runId, opened?.publish);
   const [dialog, setDialog] = useState(false);
   const publishForm = useRef<PublishForm>();
   const openPublish = async () => {

@@ -12,9 +12,11 @@ const pollIdle = 60_000;
 
 /**
  * A notebook's place on the schedule, read when it opens and again every
- * minute (every 5 s while a scheduled run is queued or running).
+ * minute (every 5 s while a scheduled run is queued or running). Until the
+ * first answer, it is what opening the notebook said (its file's schedule),
+ * so a published notebook's first screen has its publish line.
  */
-export function usePublishState(path: string, enabled: boolean) {
+export function usePublishState(path: string, enabled: boolean, opened?: PublishState) {
   const [state, setState] = useState<PublishState>();
   const seq = useRef(0);
   const refresh = useCallback(() => {
@@ -39,7 +41,7 @@ export function usePublishState(path: string, enabled: boolean) {
     seq.current++; // an answer already on its way is older than this
     setState(st);
   }, []);
-  return { state, setState: set, refresh };
+  return { state: state ?? (enabled && opened?.path === path ? opened : undefined), setState: set, refresh };
 }
 
 export interface PublishLineProps {
