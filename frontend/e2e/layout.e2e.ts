@@ -85,6 +85,8 @@ describe("layout", () => {
             }
             // The engine picker is in the row, or in the menu where the row has no room.
             expect(await page.getByTestId("notebook-engine").count()).toBe(path === engine ? 1 : 0);
+            // It says the notebook's engine, which these settings lack, not "this laptop".
+            if (path === engine) expect(await page.getByTestId("notebook-engine").evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe("nightly (not set up here)");
             await page.keyboard.press("Escape");
             await page.getByTestId("toolbar-menu").waitFor({ state: "detached" });
           }

@@ -66,7 +66,8 @@ export function EngineMenu(props: {
 export function NotebookEngine(props: { runtime?: Runtime; clusters: ClusterInfo[]; disabled: boolean; onRuntime(rt: Runtime): void; onError(msg: string): void }) {
   const [busy, setBusy] = useState(false);
   const call = useSessionCall();
-  if (props.clusters.length === 0 && !props.runtime?.engine) return null;
+  const engine = props.runtime?.engine ?? "";
+  if (props.clusters.length === 0 && !engine) return null;
   const apply = async (engine: string) => {
     setBusy(true);
     try {
@@ -80,13 +81,15 @@ export function NotebookEngine(props: { runtime?: Runtime; clusters: ClusterInfo
   return (
     <label className="runtime" title="Where SQL cells run unless a cell says otherwise">
       SQL:{" "}
-      <select data-testid="notebook-engine" value={props.runtime?.engine ?? ""} disabled={props.disabled || busy} onChange={(e) => void apply(e.target.value)}>
+      <select data-testid="notebook-engine" value={engine} disabled={props.disabled || busy} onChange={(e) => void apply(e.target.value)}>
         <option value="">this laptop</option>
         {props.clusters.map((c) => (
           <option key={c.name} value={c.name}>
             cluster {c.name}
           </option>
         ))}
+        {/* A cluster the notebook names that these settings lack, shown as it is (not as this laptop). */}
+        {engine && !props.clusters.some((c) => c.name === engine) && <option value={engine}>{engine} (not set up here)</option>}
       </select>
     </label>
   );
