@@ -66,6 +66,9 @@ func Parse(source string) ([]Param, error) {
 			}
 			header, inBlock = 0, true
 			for _, st := range statements(l.toks) {
+				if len(st) == 0 {
+					return nil, syntaxErrorf(first.line, "unexpected ;")
+				}
 				d.inBlock(st)
 			}
 			continue // a block's body is Python's business, but for what it assigns

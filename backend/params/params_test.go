@@ -141,6 +141,7 @@ func TestParseErrors(t *testing.T) {
 		{"unexpected indent", "a = 1\n  b = 2", "line 2: unexpected indent"},
 		{"block without body", "if a:\nb = 2", "line 2: expected an indented block after line 1"},
 		{"block at the end", "a = 1\nfor x in y:", "line 2: expected an indented block after this line"},
+		{"empty statement in a block", "if a:\n  ;b = 1", "line 2: unexpected ;"},
 		{"assign to a keyword", "None = 1", "line 1: cannot assign to None"},
 		{"invalid character", "a = 1 ? 2", `line 1: invalid character '?'`},
 		{"backslash at the end", "a = 1 + \\", "line 1: the cell ends right after a line-continuation backslash"},

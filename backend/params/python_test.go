@@ -142,6 +142,7 @@ func TestSyntaxErrorsAgreeWithPython(t *testing.T) {
 		"ends on an operator": "a = 1\nx = 1 +",
 		"bad number":          "a = 1\nn = 0x",
 		"unmatched":           "a = 1\nb = 2)",
+		"empty in a block":    "if a:\n  ;b = 1",
 	}
 	var list []pyCase
 	want := map[string]int{}
